@@ -32,7 +32,8 @@ def sniff(path: Path, head: bytes) -> bool:
 
 def load(path: Path) -> PoseSequence:
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        # Open the file ourselves: np.load leaks its handle when the zip is corrupt.
+        with path.open("rb") as stream, np.load(stream, allow_pickle=False) as archive:
             missing = [name for name in REQUIRED_ARRAYS if name not in archive.files]
             if missing:
                 raise RecordingError(path, f"not a backcoach recording: arrays {', '.join(missing)} are missing")
