@@ -1,0 +1,42 @@
+"""Every failure wording and its HTTP status, in one place.
+
+Routes raise ``HTTPException(status, detail=...)`` only with these constants, so one failure has
+one wording and one status. The strings are marked for translation and shown translated on pages.
+"""
+
+from __future__ import annotations
+
+from backcoach.app.i18n import N_
+
+# 401: not signed in
+NOT_AUTHENTICATED = N_("Please sign in to see this page.")
+# 403: signed in, but not allowed
+NOT_ALLOWED = N_("Your account cannot open this page.")
+CSRF_FAILED = N_("This form has expired. Please reload the page and try again.")
+CONSENT_REQUIRED = N_("Please give your consent to the use of your health data first.")
+EXERCISE_LOCKED = N_("Exercise is paused after your screening answers. Please contact a clinician.")
+# 404: unknown ids, or ids the user may not know exist
+PAGE_NOT_FOUND = N_("This page does not exist.")
+PATIENT_NOT_FOUND = N_("Patient not found.")
+PLAN_NOT_FOUND = N_("You do not have an exercise plan yet.")
+PLAN_SESSION_NOT_FOUND = N_("Exercise session not found in your plan.")
+SESSION_NOT_FOUND = N_("Training session not found.")
+REPORT_NOT_FOUND = N_("Training report not found.")
+ARTICLE_NOT_FOUND = N_("Article not found.")
+POST_NOT_FOUND = N_("Post not found.")
+INSTRUMENT_NOT_FOUND = N_("Questionnaire not found.")
+# 410: a link that existed but can no longer be used
+INVITATION_INVALID = N_("This invitation link is not valid or has expired. Ask your therapist for a new one.")
+# 409: conflicts
+EMAIL_TAKEN = N_("An account with this email already exists.")
+SESSION_FINISHED = N_("This training session has already ended.")
+
+# Form field messages (shown beside the field)
+FIELD_REQUIRED = N_("This field is required.")
+FIELD_INVALID_EMAIL = N_("Enter a valid email address.")
+FIELD_PASSWORD_SHORT = N_("Use at least 10 characters.")
+FIELD_PASSWORDS_DIFFER = N_("The two passwords do not match.")
+FIELD_OUT_OF_RANGE = N_("Choose a value in the allowed range.")
+FIELD_TOO_LONG = N_("This text is too long.")
+FIELD_CONSENT_REQUIRED = N_("Tick this box to continue.")
+LOGIN_FAILED = N_("Email or password is not correct.")
