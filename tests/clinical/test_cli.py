@@ -1,0 +1,65 @@
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from backcoach.cli.main import app
+
+runner = CliRunner()
+KEYS = ["instrument", "total", "max", "percent", "subscales", "band", "valid", "n_answered", "rule"]
+
+
+@pytest.mark.parametrize("instrument, answers, total, band", [
+    ("gad7", "1,2,3,1,0,2,1", 10, "moderate"),
+    ("startback", "1,0,1,0,1,1,0,1,3", 6, "high"),
+    ("odi", "3,2,1,1,2,2,1,na,2,2", 16, "moderate"),
+    ("rmdq", ",".join(["1"] * 5 + ["0"] * 19), 5, None),
+    ("pcs", ",".join(["1"] * 13), 13, "below cut-off"),
+    ("cr10", "3.5", 3.5, "moderate"),
+    ("tug", "10.2,10.4,10.0", 10.2, "intermediate"),
+    ("nrs", "3,4,6", None, None),
+])
+def test_score_json_has_exactly_the_documented_keys(instrument, answers, total, band):
+    result = runner.invoke(app, ["score", instrument, "--answers", answers, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert list(data) == KEYS
+    assert data["total"] == total and data["band"] == band and data["instrument"] == instrument
+
+
+def test_score_missing_positions_are_missing_answers():
+    result = runner.invoke(app, ["score", "odi", "--answers", "1,1,1,1,1,1,1,,1,", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["n_answered"] == 8 and data["percent"] == 20.0 and data["band"] == "minimal"
+
+
+def test_score_refuses_out_of_range_with_item_and_range():
+    result = runner.invoke(app, ["score", "gad7", "--answers", "1,1,1,1,1,1,4", "--json"])
+    assert result.exit_code == 2, result.output
+    assert "gad7 item 7 (dread): 4 is outside the allowed range 0-3" in result.output
+
+
+def test_score_unknown_instrument():
+    result = runner.invoke(app, ["score", "sf36", "--answers", "1"])
+    assert result.exit_code == 2, result.output
+    assert "unknown instrument 'sf36'" in result.output
+
+
+def test_redflags_emergency_from_intake_file(tmp_path):
+    path = tmp_path / "intake.json"
+    path.write_text(json.dumps({"patient": {"age": 40}, "red_flags": {"saddle_numbness": True}}))
+    result = runner.invoke(app, ["redflags", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["outcome"] == "EMERGENCY" and data["exercise_blocked"]
+    assert data["therapist_alert"]["findings"][0]["id"] == "cauda_equina"
+    assert "120" in data["patient_message"]["zh-Hans"]
+
+
+def test_redflags_bad_intake_names_the_field(tmp_path):
+    path = tmp_path / "intake.json"
+    path.write_text(json.dumps({"patient": {"age": 40}, "red_flags": {"saddle_numb": True}}))
+    result = runner.invoke(app, ["redflags", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "red_flags.saddle_numb" in result.output
