@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from backcoach.trial.analysis.changes import change_scores
-from backcoach.trial.analysis.data import TrialDataError, validate_long
+from backcoach.trial.analysis.data import TrialDataError, validate_covariates, validate_long
 from backcoach.trial.analysis.sets import AnalysisSet, select_analysis_set
 from backcoach.trial.analysis.table1 import Table1Row, baseline_table
 from backcoach.trial.analysis.table2 import Table2Row, change_table
@@ -52,8 +52,8 @@ def analyze(
     reference : str
         The reference arm (the paper's: video); differences are other arm minus reference.
     covariates : DataFrame, optional
-        Baseline characteristics for Table 1, indexed by subject (see
-        :func:`~backcoach.trial.analysis.data.validate_covariates`).
+        Baseline characteristics for Table 1: a ``subject`` column (or index) and one column per
+        variable (see :func:`~backcoach.trial.analysis.data.validate_covariates`).
     analysis_set : {"per-protocol", "itt"}
         Participants to include (see :mod:`~backcoach.trial.analysis.sets`).
     completed : set of str, optional
@@ -62,6 +62,8 @@ def analyze(
         Split of multi-visit outcomes into separate GEEs (see :mod:`.table2`).
     """
     long = validate_long(long)
+    if covariates is not None and "subject" in covariates.columns:
+        covariates = validate_covariates(covariates)
     arms = sorted(long["arm"].unique())
     if reference not in arms:
         raise TrialDataError(f"reference arm {reference!r} is not in the data; arms are {arms}")

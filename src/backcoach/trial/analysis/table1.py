@@ -160,7 +160,7 @@ def baseline_table(
         subjects = covariates.index.intersection(arm_of.index)
         for column in covariates.columns:
             series = covariates.loc[subjects, column].dropna()
-            by_arm = {arm: series[arm_of[series.index] == arm] for arm in arms}
+            by_arm = {arm: series[(arm_of[series.index] == arm).to_numpy()] for arm in arms}
             label = covariate_label(str(column))
             if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
                 rows.append(
