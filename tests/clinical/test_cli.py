@@ -63,3 +63,29 @@ def test_redflags_bad_intake_names_the_field(tmp_path):
     result = runner.invoke(app, ["redflags", str(path)])
     assert result.exit_code == 2, result.output
     assert "red_flags.saddle_numb" in result.output
+
+
+def test_classify_json_from_file(tmp_path):
+    path = tmp_path / "intake.json"
+    path.write_text(json.dumps({"patient": {"age": 30}, "examination": {
+        "t2_extension_standing": {"pre_nrs": 4, "nrs_60s": 4, "pre_location": 2, "immediate_location": 2,
+                                  "location_60s": 0}}}))
+    result = runner.invoke(app, ["classify", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["category"] == "FLEXION_INTOLERANCE" and data["rules_fired"]
+
+
+def test_classify_schema_export_lists_sections():
+    result = runner.invoke(app, ["classify", "--schema"])
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.output)
+    assert {"patient", "history", "red_flags", "examination", "questionnaires"} <= set(schema["properties"])
+
+
+def test_classify_refuses_out_of_range_questionnaire(tmp_path):
+    path = tmp_path / "intake.json"
+    path.write_text(json.dumps({"patient": {"age": 30}, "questionnaires": {"gad7": [0, 0, 0, 0, 0, 0, 9]}}))
+    result = runner.invoke(app, ["classify", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "gad7 item 7 (dread): 9 is outside the allowed range 0-3" in result.output

@@ -82,6 +82,35 @@ def redflags(
     console.print(result["patient_message"]["zh-Hans"], highlight=False)
 
 
+def classify(
+    intake: Path = typer.Argument(None, help="Intake JSON: patient, history, red_flags, conditions, "
+                                  "questionnaires (raw answers) and examination (tests T1-T11)."),
+    schema: bool = typer.Option(False, "--schema", help="Print the JSON schema of the input and exit."),
+    as_json: bool = typer.Option(False, "--json", help="Print the classification as JSON."),
+) -> None:
+    """Classify an intake into one of the five categories (brief §3.6); red flags override everything."""
+    from backcoach.clinical.classify import classify as run_classify
+    from backcoach.clinical.intake import Intake
+
+    if schema:
+        _print_json(Intake.model_json_schema())
+        return
+    with user_errors(AnswerError):
+        if intake is None:
+            raise UserError("give an intake JSON file (see --schema)")
+        result = run_classify(_load_intake(intake)).to_dict()
+    if as_json:
+        _print_json(result)
+        return
+    name = result["category_name"]["en"] if result["category"] else result["outcome"]
+    console.print(f"[bold]{name}[/] confidence {result['confidence']}  runner-up {result['runner_up']}")
+    for rule in result["rules_fired"]:
+        console.print(f"  step {rule['step']}: {rule['text']}", highlight=False)
+    if result["actions"]:
+        console.print(f"actions: {', '.join(result['actions'])}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("classify")(classify)
     app.command("score")(score)
     app.command("redflags")(redflags)

@@ -155,9 +155,17 @@ class Questionnaires(Strict):
 
 
 class Intake(Strict):
+    """Everything screening and classification read; `examination` holds the camera tests T1-T11."""
+
     patient: Patient
     history: History = History()
     red_flags: RedFlagAnswers = RedFlagAnswers()
     conditions: Conditions = Conditions()
     questionnaires: Questionnaires = Questionnaires()
     cleared: list[str] = Field([], description="finding ids removed by a signed clinician clearance (§3.0)")
+    examination: "Examination | None" = None
+
+
+from backcoach.clinical.examination import Examination  # noqa: E402  (examination imports Strict from here)
+
+Intake.model_rebuild()
