@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import gc
 import json
-import os
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from backcoach import paths
+from backcoach.pose._atomic import atomic_output
 
 MODELS = ("lite", "full", "heavy")
 #: Bump when the way bundles are built changes, so existing ones are rebuilt.
@@ -93,20 +92,12 @@ def build_bundle(model: str, models_dir: Path | None = None) -> Path:
     files = sources(model)
     _fingerprint(files)
     target = bundle_path(model, models_dir)
-    target.parent.mkdir(parents=True, exist_ok=True)
     detector = with_image_metadata(files.detector.read_bytes(), "pose_detector", *DETECTOR_NORMALISATION)
     landmarks = with_image_metadata(files.landmarks.read_bytes(), f"pose_landmarks_{model}", *LANDMARK_NORMALISATION)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".part", dir=target.parent)
-    os.close(handle)
-    try:
+    with atomic_output(target) as temporary:
         create_model_asset_bundle(
-            {"pose_detector.tflite": detector, "pose_landmarks_detector.tflite": landmarks}, temporary
+            {"pose_detector.tflite": detector, "pose_landmarks_detector.tflite": landmarks}, str(temporary)
         )
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; the web app serves it
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     return target
 
 

@@ -9,14 +9,13 @@ metres, and ``meta`` a 0-d unicode array holding JSON with at least ``format_ver
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from backcoach.pose._atomic import atomic_output
 from backcoach.pose.formats._common import RecordingError, build_sequence
 from backcoach.pose.sequence import PoseSequence
 
@@ -84,13 +83,6 @@ def save(sequence: PoseSequence, path: Path, **meta: Any) -> Path:
     }
     if sequence.world is not None:
         arrays["world"] = sequence.world.astype(np.float32)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npz.part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez_compressed(stream, **arrays)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_output(path, suffix=".npz.part") as temporary, temporary.open("wb") as stream:
+        np.savez_compressed(stream, **arrays)
     return path
