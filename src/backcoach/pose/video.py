@@ -147,17 +147,20 @@ class PoseTracker:
     def process(self, bgr: np.ndarray, t: float) -> Frame:
         """The kept person's pose in one BGR image, or a missing frame when nobody is found."""
         height, width = bgr.shape[:2]
-        result = self.detect(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), t)
+        return self.to_frame(self.detect(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), t), t, (width, height))
+
+    def to_frame(self, result, t: float, image_size: tuple[int, int]) -> Frame:
+        """Turn a PoseLandmarker result into our Frame, keeping the tracked (or most central) person."""
         if not result.pose_landmarks:
             self._previous = None
-            return missing_frame(t, (width, height))
+            return missing_frame(t, image_size)
         people = [np.array([(p.x, p.y, p.z, p.visibility) for p in person], dtype=np.float32) for person in result.pose_landmarks]
         chosen = choose_person([p[:, :3] for p in people], self._previous)
         landmarks = people[chosen]
         world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[chosen]], dtype=np.float32)
         self._previous = landmarks[:, :3]
         visibility = np.clip(np.nan_to_num(landmarks[:, 3]), 0.0, 1.0)
-        return make_frame(t, landmarks[:, :3], visibility, (width, height), world=world)
+        return make_frame(t, landmarks[:, :3], visibility, image_size, world=world)
 
 
 def track(images: Iterable[tuple[float, np.ndarray]], tracker: PoseTracker) -> Iterator[Frame]:
