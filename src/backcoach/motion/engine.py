@@ -1,0 +1,472 @@
+"""The movement engine: frames in, what a good physiotherapist would say out.
+
+``engine = ExerciseEngine(exercise)``, then ``events = engine.push(frame)`` for every frame and
+``engine.finish()`` at the end of the set. Per frame: validate -> convert to y-up points ->
+posture/view and camera check -> features -> phase machine -> rules -> grade -> cue.
+Bad frames mid-stream are skipped and reported as :class:`FrameSkippedEvent`; they never stop it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from backcoach.exercises import Exercise, get_exercise
+from backcoach.motion import scoring
+from backcoach.motion.cues import CueScheduler, engine_cue_texts
+from backcoach.motion.events import (
+    CueEvent, ErrorFound, Event, FrameSkippedEvent, HoldEvent, PhaseEvent, RepEvent, SetDoneEvent, SetupEvent,
+)
+from backcoach.motion.features import MIN_VISIBILITY, CompiledFeatures, FrameView, feature_expression
+from backcoach.motion.geometry import Missing, distance, near_side, to_image_points, to_world_points
+from backcoach.motion.guard import Guard, frame_issues
+from backcoach.motion.phases import END, OUT, RETURN, SETUP, START, PhaseSpec, PhaseState, step
+from backcoach.motion.points import PointError, resolve_point, substitute
+from backcoach.motion.posture import recognise
+from backcoach.motion.rules import RepRecord, build_checks
+from backcoach.pose.skeleton import NUM_LANDMARKS
+
+IN_REP = frozenset({OUT, END, RETURN})
+#: Exponential-average weight for the reference lengths while the patient holds the start position.
+REF_SMOOTHING = 0.2
+_NAME = re.compile(r"[a-z_{}]+")
+_COMPILED: dict[int, tuple[Exercise, CompiledFeatures]] = {}
+
+
+def compiled_features(exercise: Exercise) -> CompiledFeatures:
+    """The exercise's compiled features, shared by every engine on the same exercise object."""
+    entry = _COMPILED.get(id(exercise))
+    if entry is None or entry[0] is not exercise:
+        entry = _COMPILED[id(exercise)] = (exercise, CompiledFeatures(exercise))
+    return entry[1]
+
+
+def required_landmarks(exercise: Exercise, side: str) -> tuple[int, ...]:
+    """Landmark indices the exercise's features read, with ``{side}`` resolved to ``side``."""
+    found: set[int] = {11, 12, 23, 24}
+    for feature in exercise.features.values():
+        for token in _NAME.findall(feature_expression(feature)):
+            try:
+                found.update(resolve_point(substitute(token, side)))
+            except PointError:
+                continue  # a function, feature or reference name
+    return tuple(sorted(found))
+
+
+class ExerciseEngine:
+    """Judges one set of one exercise, frame by frame.
+
+    Parameters
+    ----------
+    exercise : Exercise or str
+        The exercise definition, or its id in the library.
+    hold_s : float, optional
+        Seconds to hold at the end of each rep; default the beginner dose's ``hold_s``.
+    reps_target : int, optional
+        Reps (per side when sided) after which ``set_done`` is emitted; default the beginner dose.
+    side : {"left", "right"}, optional
+        For a ``per_side`` exercise, the side being trained (default: whichever moves).
+    use_world : bool
+        Measure on the frames' 3D world landmarks when present instead of the 2D image.
+    """
+
+    def __init__(
+        self,
+        exercise: Exercise | str,
+        *,
+        hold_s: float | None = None,
+        reps_target: int | None = None,
+        side: str | None = None,
+        use_world: bool = False,
+    ) -> None:
+        self.exercise = get_exercise(exercise) if isinstance(exercise, str) else exercise
+        ex = self.exercise
+        self.features = compiled_features(ex)
+        self.primary = ex.phases.feature
+        self.primary_sided = self.primary in self.features.sided
+        self.hold_target = ex.dosage.beginner.hold_s if hold_s is None else hold_s
+        self.reps_target = ex.dosage.beginner.reps if reps_target is None else reps_target
+        self.spec = PhaseSpec.from_phases(ex.phases, self.hold_target)
+        self.standards, self.errors = build_checks(ex, self.features)
+        self.setup_checks = [c for c in self.standards if c.rule.phase == "setup"]
+        self.hold_checks = [c for c in self.standards if c.rule.phase == "end" and c.rule.critical
+                            and c.rule.measure == "all" and not c.change]
+        self.too_fast = [rule for rule in ex.errors if rule.too_fast is not None]
+        self.required = {s: required_landmarks(ex, s) for s in ("left", "right")}
+        self.fixed_side = side
+        self.use_world = use_world
+        self._start = ex.phases.start
+        self._excursion = ex.phases.target - ex.phases.start
+        # Live state.
+        self.state = PhaseState()
+        self.guard = Guard()
+        self.cues = CueScheduler()
+        self.record = RepRecord(self.standards, self.errors)
+        self.refs = {"torso": 0.0, "leg": 0.0, "shoulder_width": 0.0, "hip_width": 0.0}
+        self.facing = 1.0
+        self.near = "left"
+        self.camera_view = "unknown"
+        self.posture: str | None = None
+        self.last_t: float | None = None
+        self.frames = 0
+        self.skipped = 0
+        self.attempts = 0
+        self.counted_by_side: dict[str, int] = {}
+        self.scores: list[float] = []
+        self.form_scores: list[float] = []
+        self.done = False
+        self._jitter = [None, None, 0.0, 0]  # previous two progress values, sum of squares, n
+        self._symmetry = [0.0, 0]
+        self._hold_announced = 0
+
+    # ------------------------------------------------------------------ public API
+    @property
+    def phase(self) -> str:
+        """The machine's current phase: setup, start, out, end or return."""
+        return self.state.phase
+
+    @property
+    def count(self) -> int:
+        """Counted reps so far (all sides)."""
+        return sum(self.counted_by_side.values())
+
+    def push(self, frame) -> list[Event]:
+        """Process one frame and return the events it produced (often none)."""
+        problem = self._frame_problem(frame)
+        if problem is not None:
+            self.skipped += 1
+            # Stamped with the last good time: events stay in time order whatever the bad frame says.
+            t = self.last_t if self.last_t is not None else 0.0
+            return [FrameSkippedEvent(t=t, index=self.frames + self.skipped - 1, reason=problem)]
+        self.frames += 1
+        t = float(frame.t)
+        self.last_t = t
+        return self._process(frame, t)
+
+    def finish(self, t: float | None = None) -> list[Event]:
+        """End the set: a rep still in progress is reported as not counted; then ``set_done``."""
+        t = self.last_t if t is None else t
+        t = 0.0 if t is None else t
+        events: list[Event] = []
+        if self.state.phase in IN_REP:
+            events.append(self._unfinished_rep(t))
+        if not self.done:
+            events.append(self._set_done(t))
+        return events
+
+    # ------------------------------------------------------------------ per frame
+    def _frame_problem(self, frame) -> str | None:
+        try:
+            t, xyz, vis, size = frame.t, frame.xyz, frame.visibility, frame.image_size
+        except AttributeError:
+            return f"not a Frame ({type(frame).__name__})"
+        if not isinstance(t, (int, float, np.floating)) or not math.isfinite(t):
+            return f"timestamp {t!r} is not a finite number"
+        if self.last_t is not None and t <= self.last_t:
+            return f"time goes backwards or repeats: t = {t} after {self.last_t}"
+        if not isinstance(xyz, np.ndarray) or xyz.shape != (NUM_LANDMARKS, 3):
+            return f"landmarks have shape {getattr(xyz, 'shape', None)}, expected ({NUM_LANDMARKS}, 3)"
+        if not isinstance(vis, np.ndarray) or vis.shape != (NUM_LANDMARKS,):
+            return f"visibility has shape {getattr(vis, 'shape', None)}, expected ({NUM_LANDMARKS},)"
+        if np.isinf(xyz).any():
+            return "a landmark has an infinite coordinate"
+        if len(size) != 2 or min(size) <= 0:
+            return f"image size {size!r} must be two positive numbers"
+        if self.use_world and frame.world is not None and np.isinf(frame.world).any():
+            return "a world landmark has an infinite coordinate"
+        return None
+
+    def _process(self, frame, t: float) -> list[Event]:
+        events: list[Event] = []
+        candidates: list[tuple[str, str]] = []
+        width, height = frame.image_size
+        aspect = width / height
+        image_points = to_image_points(frame.xyz, frame.image_size)
+        vis = frame.visibility.tolist()
+        for i, p in enumerate(image_points):
+            if p[0] != p[0] or p[1] != p[1]:  # NaN: a landmark the source did not see
+                vis[i] = 0.0
+        world = self.use_world and frame.world is not None
+        points = to_world_points(frame.world) if world else image_points
+        phase = self.state.phase
+        waiting = phase in (SETUP, START)
+
+        recognised = recognise(image_points, vis)
+        if recognised.view != "unknown":
+            self.camera_view = recognised.view
+        self.posture = recognised.posture
+        if waiting:
+            self._update_pose_context(points, vis)
+        view = FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY)
+
+        issues = frame_issues(
+            image_points, vis, aspect, self.required[self.near], recognised.view, self.exercise.views,
+            recognised.posture if phase == SETUP else None, self.exercise.start_position,
+        )
+        changed = self.guard.update(t, issues)
+        if changed is not None:
+            events.append(SetupEvent(t=t, ok=not changed, issues=list(changed),
+                                     posture=recognised.posture, view=recognised.view))
+        if self.guard.issues:
+            candidates.append(("setup", self.guard.issues[0]))
+        trusted = self.guard.trusted
+
+        progress = self._progress(view)
+        in_start = (recognised.posture == self.exercise.start_position and self._setup_ok(view))
+        if phase in (SETUP, START) and not trusted:
+            progress = {side: None for side in progress}
+        holding_ok = self._holding_ok(view)
+        self.state, transitions = step(self.state, t, progress, in_start, holding_ok, self.spec)
+
+        if waiting and self.state.phase in (SETUP, START):
+            self.record.observe_start(view, self.standards + self.errors)
+        if self.state.phase in IN_REP:
+            side = self.state.side if self.state.side != "both" else None
+            self._track_movement(progress.get(self.state.side), view)
+            if trusted:
+                for check in self.record.observe(t, self.state.phase, view, side, self.camera_view):
+                    candidates.append((check.rule.severity, check.rule.cue))
+
+        for transition in transitions:
+            events.append(PhaseEvent(t=t, phase=transition.phase, side=self._report_side(transition.side)))
+            if transition.phase == START and not transition.rep_done:
+                candidates.append(("info", "ready"))
+            if transition.rep_done:
+                rep = self._finish_rep(transition, t)
+                events.append(rep)
+                candidates.extend(self._rep_cues(rep))
+        events.extend(self._hold_events(t))
+        cue = self.cues.choose(t, candidates)
+        if cue is not None:
+            events.append(self._cue_event(t, *cue))
+        if not self.done and self._target_reached():
+            events.append(self._set_done(t))
+        return events
+
+    def _update_pose_context(self, points: list, vis: list) -> None:
+        """While waiting in the start position: near side, facing direction, reference lengths."""
+        if self.fixed_side is None:
+            self.near = near_side(vis)
+        else:
+            self.near = self.fixed_side
+        ok = [v >= MIN_VISIBILITY for v in vis]
+        if self.camera_view == "front":
+            if ok[11] and ok[12] and points[11][0] != points[12][0]:
+                self.facing = 1.0 if points[11][0] > points[12][0] else -1.0
+        else:
+            ears = [points[i] for i in (7, 8) if ok[i]]
+            if ok[0] and ears:
+                dx = points[0][0] - sum(p[0] for p in ears) / len(ears)
+                if dx:
+                    self.facing = 1.0 if dx > 0 else -1.0
+            elif ok[29] and ok[31]:
+                self.facing = 1.0 if points[31][0] > points[29][0] else -1.0
+        side_sh, side_hip, side_ank = (11, 23, 27) if self.near == "left" else (12, 24, 28)
+        lengths = {}
+        if ok[11] and ok[12] and ok[23] and ok[24]:
+            shoulder = tuple((a + b) / 2 for a, b in zip(points[11], points[12]))
+            hip = tuple((a + b) / 2 for a, b in zip(points[23], points[24]))
+            lengths["torso"] = distance(shoulder, hip)
+            lengths["shoulder_width"] = distance(points[11], points[12])
+            lengths["hip_width"] = distance(points[23], points[24])
+        elif ok[side_sh] and ok[side_hip]:
+            lengths["torso"] = distance(points[side_sh], points[side_hip])
+        if ok[side_hip] and ok[side_ank]:
+            lengths["leg"] = distance(points[side_hip], points[side_ank])
+        for key, value in lengths.items():
+            old = self.refs[key]
+            self.refs[key] = value if old <= 0 else old + REF_SMOOTHING * (value - old)
+
+    def _progress(self, view: FrameView) -> dict[str, float | None]:
+        ex = self.exercise
+        if not self.primary_sided:
+            return {"both": self._to_progress(self.features.evaluate(self.primary, None, view))}
+        if ex.sides == "bilateral":
+            sides = (self.near,)
+        elif self.state.phase in IN_REP:
+            sides = (self.state.side,)
+        elif self.fixed_side is not None:
+            sides = (self.fixed_side,)
+        else:
+            sides = ("left", "right")
+        return {s: self._to_progress(self.features.evaluate(self.primary, s, view)) for s in sides}
+
+    def _to_progress(self, value) -> float | None:
+        if isinstance(value, Missing) or isinstance(value, bool):
+            return None
+        return (value - self._start) / self._excursion
+
+    def _setup_ok(self, view: FrameView) -> bool:
+        sides = (self.near,) if self.exercise.sides == "bilateral" else ("left", "right")
+        for check in self.setup_checks:
+            if check.reads is not None and check.reads not in sides:
+                continue
+            if check.views is not None and self.camera_view not in check.views:
+                continue
+            value = check.evaluate(view)
+            if isinstance(value, Missing) or not check.low <= value <= check.high:
+                return False
+        return True
+
+    def _holding_ok(self, view: FrameView) -> bool:
+        side = self.state.side
+        for check in self.hold_checks:
+            if check.reads is not None and side not in (None, "both") and check.reads != side:
+                continue
+            value = check.evaluate(view)
+            if isinstance(value, Missing) or not check.low <= value <= check.high:
+                return False
+        return True
+
+    def _track_movement(self, p: float | None, view: FrameView) -> None:
+        if p is None:
+            return
+        prev1, prev2, ss, n = self._jitter
+        if prev1 is not None and prev2 is not None:
+            d2 = p - 2 * prev1 + prev2
+            ss += d2 * d2
+            n += 1
+        self._jitter = [p, prev1, ss, n]
+        if self.primary_sided and self.exercise.sides == "bilateral":
+            left = self.features.evaluate(self.primary, "left", view)
+            right = self.features.evaluate(self.primary, "right", view)
+            if not isinstance(left, Missing) and not isinstance(right, Missing):
+                self._symmetry[0] += abs(left - right)
+                self._symmetry[1] += 1
+
+    def _report_side(self, side: str | None) -> str | None:
+        if side is None:
+            return None
+        if self.exercise.sides == "bilateral":
+            return "both"
+        return side
+
+    # ------------------------------------------------------------------ per rep
+    def _finish_rep(self, transition, t: float) -> RepEvent:
+        ex = self.exercise
+        record = self.record
+        rep_side = transition.side if transition.side != "both" else None
+        errors = record.errors_found(rep_side)
+        tempo_errors = []
+        for rule in self.too_fast:
+            took = transition.out_s if rule.too_fast.phase == "out" else transition.return_s
+            if took < rule.too_fast.seconds:
+                tempo_errors.append(ErrorFound(rule.id, None, round(took, 2), rule.too_fast.seconds, rule.severity, rule.cue))
+        standards = record.standard_values(rep_side)
+        reasons = []
+        primary_met = any(met for check, _, met in standards if check.rule.critical and check.rule.feature == self.primary)
+        if not (transition.reached_end or primary_met):
+            reasons.append(f"did not reach the target range ({transition.peak * 100:.0f}% of the movement)")
+        for check, value, met in standards:
+            if check.rule.critical and met is False:
+                reasons.append(f"{check.rule.label.en} ({check.rule.measure} {value:.1f}, "
+                               f"needed {check.low:g} to {check.high:g})")
+        for error in errors + tempo_errors:
+            if error.severity in ("safety", "critical"):
+                label = next(r.label.en for r in ex.errors if r.id == error.id)
+                reasons.append(f"{label}" + (f" ({error.side})" if error.side else ""))
+        if self.hold_target > 0 and transition.hold_s + 1e-6 < self.hold_target:
+            reasons.append(f"held {transition.hold_s:.1f} s of {self.hold_target:g} s")
+        prev1, prev2, ss, n = self._jitter
+        jitter = scoring.rms(ss, n)
+        parts = {
+            "range": scoring.range_part([(v, m, (c.low, c.high)) for c, v, m in standards], transition.peak),
+            "form": scoring.form_part([e.severity for e in errors]),
+            "tempo": scoring.tempo_part(transition.out_s, transition.return_s, ex.phases.min_out_s, ex.phases.min_return_s),
+            "stability": scoring.stability_part(jitter),
+        }
+        weights = ex.score.model_dump()
+        value = scoring.score(parts, weights)
+        grade = scoring.grade(value, ex.grades)
+        if grade is None and not reasons:
+            reasons.append(f"score {value:g} below qualified ({ex.grades.qualified:g})")
+        counted = not reasons
+        side = self._report_side(transition.side)
+        self.attempts += 1
+        if counted:
+            key = side or "both"
+            self.counted_by_side[key] = self.counted_by_side.get(key, 0) + 1
+            self.scores.append(value)
+        self.form_scores.append(0.0 if any(e.severity != "minor" for e in errors + tempo_errors) else 1.0)
+        metrics = {
+            "rom": round(self._start + transition.peak * self._excursion, 1),
+            "target": ex.phases.target,
+            "progress_peak": round(transition.peak, 3),
+            "out_s": round(transition.out_s, 2),
+            "end_s": round(transition.end_s, 2),
+            "return_s": round(transition.return_s, 2),
+            "hold_s": round(transition.hold_s, 2),
+            "jitter": round(jitter, 4),
+            "standards": {c.rule.id + (f"_{c.side}" if c.side else ""): (None if v is None else round(v, 3))
+                          for c, v, _ in standards},
+        }
+        if self._symmetry[1]:
+            metrics["symmetry"] = round(self._symmetry[0] / self._symmetry[1], 2)
+        rep = RepEvent(
+            t=t, index=self.attempts, side=side, counted=counted, reason="; ".join(reasons) or None,
+            score=value if counted else None, grade=scoring.GRADE_LABELS[grade] if counted and grade else None,
+            errors=errors + tempo_errors, metrics=metrics, parts={k: round(v, 3) for k, v in parts.items()},
+            count=self.count,
+        )
+        self._new_rep()
+        return rep
+
+    def _new_rep(self) -> None:
+        self.record = RepRecord(self.standards, self.errors)
+        self._jitter = [None, None, 0.0, 0]
+        self._symmetry = [0.0, 0]
+        self._hold_announced = 0
+
+    def _unfinished_rep(self, t: float) -> RepEvent:
+        self.attempts += 1
+        rep = RepEvent(
+            t=t, index=self.attempts, side=self._report_side(self.state.side), counted=False,
+            reason="did not return to the start position", score=None, grade=None,
+            errors=self.record.errors_found(self.state.side if self.state.side != "both" else None), metrics={"progress_peak": round(self.state.peak, 3)},
+            count=self.count,
+        )
+        self.state = PhaseState(phase=START, last_t=self.state.last_t)
+        self._new_rep()
+        return rep
+
+    def _rep_cues(self, rep: RepEvent) -> list[tuple[str, str]]:
+        if rep.counted and not rep.errors:
+            if rep.grade in ("excellent", "super excellent"):
+                return [("praise", "praise_excellent")]
+            if rep.grade == "good":
+                return [("praise", "praise_good")]
+        return [(e.severity, e.cue) for e in rep.errors]
+
+    def _hold_events(self, t: float) -> list[Event]:
+        if self.hold_target <= 0 or self.state.phase != END:
+            return []
+        # Announce every whole second of valid hold, and the moment the target is reached.
+        milestone = math.ceil(self.hold_target) if self.state.hold_s >= self.hold_target else int(self.state.hold_s)
+        if milestone <= self._hold_announced:
+            return []
+        self._hold_announced = milestone
+        return [HoldEvent(t=t, elapsed_s=round(self.state.hold_s, 2), target_s=self.hold_target,
+                          side=self._report_side(self.state.side))]
+
+    def _cue_event(self, t: float, priority: str, cue_id: str) -> CueEvent:
+        text = self.exercise.cues.get(cue_id)
+        texts = {"en": text.en, "zh-Hans": text.zh_hans} if text is not None else engine_cue_texts()[cue_id]
+        return CueEvent(t=t, id=cue_id, priority=priority, text=dict(texts))
+
+    def _target_reached(self) -> bool:
+        if not self.reps_target:
+            return False
+        if self.exercise.sides == "bilateral" or not self.primary_sided:
+            return self.count >= self.reps_target
+        sides = (self.fixed_side,) if self.fixed_side else ("left", "right")
+        return all(self.counted_by_side.get(s, 0) >= self.reps_target for s in sides)
+
+    def _set_done(self, t: float) -> SetDoneEvent:
+        self.done = True
+        return SetDoneEvent(
+            t=t, counted=self.count, attempts=self.attempts, counted_by_side=dict(self.counted_by_side),
+            mean_score=round(sum(self.scores) / len(self.scores), 1) if self.scores else None,
+            form_score=round(sum(self.form_scores) / len(self.form_scores), 3) if self.form_scores else None,
+        )

@@ -1,0 +1,180 @@
+"""The rep state machine of the brief (§4.0): SETUP -> START -> OUT -> END -> RETURN -> count.
+
+A pure step function: state and one frame's inputs in, new state and transitions out. No clock
+(the caller passes the frame time), no I/O, no exercise file: the thresholds come in a
+:class:`PhaseSpec`.
+
+The machine reads *progress*, the primary feature scaled so that 0 is the start position and 1 the
+target (``(value - start) / (target - start)``), for each side it may be watching. Jitter cannot
+double count: a rep begins only above ``out_fraction`` and ends only below ``return_fraction``
+minus the hysteresis, a band much wider than landmark noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+SETUP, START, OUT, END, RETURN = "setup", "start", "out", "end", "return"
+#: Longest gap between frames that still counts toward hold time and tempo (dropouts beyond it don't).
+MAX_FRAME_GAP_S = 0.5
+#: Progress beyond which (plus the hysteresis) the body has left the start, for timing the out phase.
+LEAVE_START = 0.05
+#: How far progress must fall below its peak before a rep that never reached the target is returning.
+RETURN_DROP = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseSpec:
+    """Thresholds of the machine, in progress units except the times."""
+
+    out_fraction: float = 0.3
+    end_fraction: float = 0.85
+    return_fraction: float = 0.2
+    hysteresis: float = 0.03
+    setup_s: float = 1.0
+    hold_s: float = 0.0
+
+    @classmethod
+    def from_phases(cls, phases, hold_s: float = 0.0) -> PhaseSpec:
+        """Build from an exercise file's ``[phases]`` (feature units converted to progress)."""
+        excursion = abs(phases.target - phases.start)
+        return cls(
+            out_fraction=phases.out_fraction,
+            end_fraction=1.0 - phases.tolerance / excursion,
+            return_fraction=phases.return_fraction,
+            hysteresis=phases.hysteresis / excursion,
+            setup_s=phases.setup_s,
+            hold_s=hold_s,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseState:
+    """Where the machine is. Times are frame times in seconds."""
+
+    phase: str = SETUP
+    side: str | None = None
+    phase_since: float = 0.0
+    ready_since: float | None = None
+    last_t: float | None = None
+    peak: float = 0.0
+    reached_end: bool = False
+    hold_s: float = 0.0
+    rep_start: float = 0.0
+    moving_since: float | None = None
+    out_s: float = 0.0
+    end_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """A phase change; ``rep_done`` is set when leaving RETURN for START (the rep is complete)."""
+
+    phase: str
+    side: str | None
+    rep_done: bool = False
+    out_s: float = 0.0
+    end_s: float = 0.0
+    return_s: float = 0.0
+    hold_s: float = 0.0
+    peak: float = 0.0
+    reached_end: bool = False
+
+
+def step(
+    state: PhaseState,
+    t: float,
+    progress: dict[str, float | None],
+    in_start_position: bool,
+    holding_ok: bool,
+    spec: PhaseSpec,
+) -> tuple[PhaseState, list[Transition]]:
+    """Advance the machine by one frame.
+
+    Parameters
+    ----------
+    state : PhaseState
+    t : float
+        Frame time in seconds (the caller guarantees it increases).
+    progress : dict
+        Progress per side being watched (``"left"``/``"right"``, or ``"both"`` for an unsided
+        primary feature); ``None`` where the feature could not be read this frame.
+    in_start_position : bool
+        The recognised posture is the exercise's start position and every setup standard holds.
+    holding_ok : bool
+        Every critical standard of the end phase holds this frame (the hold timer runs only then).
+    spec : PhaseSpec
+
+    Returns
+    -------
+    (PhaseState, list of Transition)
+    """
+    dt = 0.0 if state.last_t is None else t - state.last_t
+    counted_dt = dt if dt <= MAX_FRAME_GAP_S else 0.0
+    phase = state.phase
+    h = spec.hysteresis
+
+    if phase == SETUP:
+        values = [p for p in progress.values() if p is not None]
+        ready = in_start_position and bool(values) and max(values) <= spec.return_fraction
+        if not ready:
+            return replace(state, ready_since=None, last_t=t), []
+        since = t if state.ready_since is None else state.ready_since
+        if t - since >= spec.setup_s:
+            return PhaseState(phase=START, phase_since=t, last_t=t), [Transition(START, None)]
+        return replace(state, ready_since=since, last_t=t), []
+
+    if phase == START:
+        side, p = _leading(progress)
+        if p is None:
+            return replace(state, last_t=t), []
+        # The outward phase is timed from the moment the body leaves the start (beyond jitter).
+        moving_since = (state.moving_since or t) if p > LEAVE_START + h else None
+        if p >= spec.out_fraction + h:
+            new = PhaseState(phase=OUT, side=side, phase_since=t, last_t=t, peak=p, rep_start=moving_since)
+            return new, [Transition(OUT, side)]
+        return replace(state, last_t=t, moving_since=moving_since), []
+
+    p = progress.get(state.side) if state.side in progress else progress.get("both")
+    if p is None:
+        return replace(state, last_t=t), []
+    peak = max(state.peak, p)
+
+    if phase == OUT:
+        if p >= spec.end_fraction:
+            new = replace(state, phase=END, phase_since=t, last_t=t, peak=peak, reached_end=True,
+                          out_s=t - state.rep_start)
+            return new, [Transition(END, state.side)]
+        if p < peak - max(RETURN_DROP, h):
+            new = replace(state, phase=RETURN, phase_since=t, last_t=t, peak=peak, out_s=t - state.rep_start)
+            return new, [Transition(RETURN, state.side)]
+        return replace(state, last_t=t, peak=peak), []
+
+    if phase == END:
+        hold = state.hold_s + (counted_dt if holding_ok else 0.0)
+        if p < spec.end_fraction - h:
+            new = replace(state, phase=RETURN, phase_since=t, last_t=t, peak=peak, hold_s=hold,
+                          end_s=state.end_s + (t - state.phase_since))
+            return new, [Transition(RETURN, state.side)]
+        return replace(state, last_t=t, peak=peak, hold_s=hold), []
+
+    # RETURN
+    if p >= spec.end_fraction:
+        new = replace(state, phase=END, phase_since=t, last_t=t, peak=peak, reached_end=True)
+        return new, [Transition(END, state.side)]
+    if p <= spec.return_fraction - h:
+        done = Transition(
+            START, state.side, rep_done=True, out_s=state.out_s, end_s=state.end_s,
+            return_s=t - state.phase_since, hold_s=state.hold_s, peak=peak, reached_end=state.reached_end,
+        )
+        return PhaseState(phase=START, phase_since=t, last_t=t), [done]
+    return replace(state, last_t=t, peak=peak), []
+
+
+def _leading(progress: dict[str, float | None]) -> tuple[str | None, float | None]:
+    """The side with the most progress (the one starting to move)."""
+    best_side, best = None, None
+    for side, p in progress.items():
+        if p is not None and (best is None or p > best):
+            best_side, best = side, p
+    return best_side, best

@@ -1,0 +1,110 @@
+"""Recognising the body's posture and the camera's view from one frame's landmarks.
+
+Rules on a few proportions, all divided by the torso length so they hold at any distance, and
+all from 2D y-up points (:func:`backcoach.motion.geometry.to_image_points`). Thresholds are
+engineering defaults [E] (brief §4.0 gives the postures, not their boundaries); they are
+deliberately wide, since the engine only needs to know whether the patient is in the exercise's
+start position, not to classify arbitrary poses.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+# Landmark indices (BlazePose).
+NOSE, L_EAR, R_EAR = 0, 7, 8
+L_SH, R_SH, L_WR, R_WR = 11, 12, 15, 16
+L_HIP, R_HIP, L_KNEE, R_KNEE, L_ANK, R_ANK = 23, 24, 25, 26, 27, 28
+
+#: Trunk within this many degrees of vertical is upright; beyond LYING_TRUNK_DEG it is lying.
+UPRIGHT_TRUNK_DEG = 40.0
+LYING_TRUNK_DEG = 50.0
+#: Width-to-torso ratios separating a side view from a front view (shoulder and hip widths
+#: project to ~0.6-0.9 torso lengths facing the camera and to under 0.3 side-on).
+FRONT_WIDTH_RATIO = 0.45
+SIDE_WIDTH_RATIO = 0.3
+MIN_VIS = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Posture:
+    """A recognised posture and view; ``reason`` explains an ``unknown``."""
+
+    posture: str
+    view: str
+    reason: str = ""
+
+
+def _mid(points, vis, i: int, j: int):
+    vi, vj = vis[i] >= MIN_VIS, vis[j] >= MIN_VIS
+    if vi and vj:
+        return ((points[i][0] + points[j][0]) / 2, (points[i][1] + points[j][1]) / 2)
+    if vi:
+        return points[i]
+    if vj:
+        return points[j]
+    return None
+
+
+def recognise(points: list, vis: list) -> Posture:
+    """Posture (standing, sitting, kneeling, quadruped, supine, prone, side_lying or unknown) and
+    view (side, front or unknown) from y-up 2D points and visibilities."""
+    shoulder, hip = _mid(points, vis, L_SH, R_SH), _mid(points, vis, L_HIP, R_HIP)
+    if shoulder is None or hip is None:
+        return Posture("unknown", "unknown", "shoulders or hips not visible")
+    torso = math.dist(shoulder, hip)
+    if torso <= 0:
+        return Posture("unknown", "unknown", "shoulders and hips coincide")
+    view = _view(points, vis, torso)
+    trunk = math.degrees(math.atan2(abs(shoulder[0] - hip[0]), shoulder[1] - hip[1]))
+    knee, ankle = _mid(points, vis, L_KNEE, R_KNEE), _mid(points, vis, L_ANK, R_ANK)
+    if trunk <= UPRIGHT_TRUNK_DEG:
+        return Posture(_upright(hip, knee, ankle, torso), view)
+    if trunk >= LYING_TRUNK_DEG:
+        return Posture(_horizontal(points, vis, shoulder, hip, knee, torso), view)
+    return Posture("unknown", view, f"trunk {trunk:.0f} deg from vertical is between upright and lying")
+
+
+def _view(points, vis, torso: float) -> str:
+    widths = [math.dist(points[i], points[j]) for i, j in ((L_SH, R_SH), (L_HIP, R_HIP))
+              if vis[i] >= MIN_VIS and vis[j] >= MIN_VIS]
+    if not widths:
+        return "side"  # the far side is hidden: only a side view does that
+    ratio = max(widths) / torso
+    if ratio >= FRONT_WIDTH_RATIO:
+        return "front"
+    if ratio <= SIDE_WIDTH_RATIO:
+        return "side"
+    return "unknown"
+
+
+def _upright(hip, knee, ankle, torso: float) -> str:
+    if knee is None:
+        return "unknown"
+    hip_over_knee = (hip[1] - knee[1]) / torso
+    if hip_over_knee < 0.4:
+        return "sitting"
+    if ankle is None:
+        return "standing"
+    knee_over_ankle = (knee[1] - ankle[1]) / torso
+    return "kneeling" if knee_over_ankle < 0.25 else "standing"
+
+
+def _horizontal(points, vis, shoulder, hip, knee, torso: float) -> str:
+    # Side-lying seen from the front: one shoulder stacked above the other.
+    if vis[L_SH] >= MIN_VIS and vis[R_SH] >= MIN_VIS and abs(points[L_SH][1] - points[R_SH][1]) / torso > 0.3:
+        return "side_lying"
+    wrist = _mid(points, vis, L_WR, R_WR)
+    hands_below = wrist is not None and (shoulder[1] - wrist[1]) / torso > 0.5
+    knees_below = knee is not None and (hip[1] - knee[1]) / torso > 0.4
+    if hands_below and knees_below:
+        return "quadruped"
+    if knee is not None and (hip[1] - knee[1]) / torso > 0.4:
+        return "quadruped" if hands_below else "unknown"
+    ear = _mid(points, vis, L_EAR, R_EAR)
+    if vis[NOSE] < MIN_VIS or ear is None:
+        return "prone"  # a face turned to the floor hides the nose
+    face_up = (points[NOSE][1] - ear[1]) / torso
+    return "supine" if face_up > 0.08 else "prone"
+

@@ -1,0 +1,262 @@
+"""The engine end to end on hand-built squat figures with known angles, and on bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+
+from backcoach.exercises import UnknownExerciseError
+from backcoach.motion.engine import ExerciseEngine
+from backcoach.motion.events import FrameSkippedEvent, RepEvent, SetDoneEvent
+from backcoach.pose.frame import Frame, make_frame
+from backcoach.pose.skeleton import INDEX
+
+SIZE = (1000, 1000)
+FPS = 30
+
+
+def side_squat_frame(t: float, knee_deg: float, lean_deg: float | None = None, heel_lift: float = 0.0,
+                     near_vis: float = 0.95, far_vis: float = 0.6) -> Frame:
+    """A person seen from their left, facing +x, squatting to a knee angle of ``knee_deg``.
+
+    Shank and thigh tilt equally, so the hip stays above the ankle; the trunk leans forward by
+    ``lean_deg`` (default a third of the knee bend). Coordinates are y-up then flipped to y-down.
+    """
+    bend = 180.0 - knee_deg
+    s = math.radians(bend / 2)
+    lean = math.radians(bend / 3 if lean_deg is None else lean_deg)
+    leg, torso = 0.2, 0.25
+    ankle = (0.5, 0.12)
+    knee = (ankle[0] + leg * math.sin(s), ankle[1] + leg * math.cos(s))
+    hip = (knee[0] - leg * math.sin(s), knee[1] + leg * math.cos(s))
+    shoulder = (hip[0] + torso * math.sin(lean), hip[1] + torso * math.cos(lean))
+    ear = (shoulder[0] + 0.01, shoulder[1] + 0.08)
+    nose = (ear[0] + 0.04, ear[1] - 0.01)
+    elbow = (shoulder[0], shoulder[1] - 0.13)
+    wrist = (shoulder[0], shoulder[1] - 0.25)
+    heel = (ankle[0] - 0.03, ankle[1] - 0.03 + heel_lift)
+    toe = (ankle[0] + 0.07, ankle[1] - 0.04)
+    parts = {"nose": nose, "ear": ear, "eye": (nose[0] - 0.01, nose[1] + 0.01), "shoulder": shoulder,
+             "elbow": elbow, "wrist": wrist, "hip": hip, "knee": knee, "ankle": ankle, "heel": heel,
+             "foot_index": toe}
+    xyz = np.zeros((33, 3), dtype=np.float32)
+    vis = np.zeros(33, dtype=np.float32)
+    for name, index in INDEX.items():
+        base = name.split("_", 1)[1] if name.startswith(("left_", "right_")) else name
+        base = {"eye_inner": "eye", "eye_outer": "eye", "pinky": "wrist", "index": "wrist", "thumb": "wrist"}.get(base, base)
+        if name.startswith("mouth"):
+            base = "nose"
+        x, y = parts[base]
+        far = name.startswith("right_")
+        xyz[index] = (x + (0.01 if far else 0.0), 1.0 - y, 0.0)
+        vis[index] = far_vis if far else near_vis
+    return make_frame(t, xyz, vis, SIZE)
+
+
+def squat_stream(knees: list[float], **kw) -> list[Frame]:
+    return [side_squat_frame(i / FPS, k, **kw) for i, k in enumerate(knees)]
+
+
+def ramp(a: float, b: float, seconds: float) -> list[float]:
+    n = max(2, int(seconds * FPS))
+    return [a + (b - a) * i / (n - 1) for i in range(n)]
+
+
+def rep(depth: float = 90.0, down_s: float = 1.5, pause_s: float = 0.3, up_s: float = 1.5) -> list[float]:
+    return ramp(175, depth, down_s) + [depth] * int(pause_s * FPS) + ramp(depth, 175, up_s) + [175] * 10
+
+
+START = [175.0] * 45
+
+
+def run(frames, engine=None, exercise="squat"):
+    engine = engine or ExerciseEngine(exercise)
+    events = []
+    for frame in frames:
+        events.extend(engine.push(frame))
+    events.extend(engine.finish())
+    return engine, events
+
+
+def reps_of(events) -> list[RepEvent]:
+    return [e for e in events if isinstance(e, RepEvent)]
+
+
+def test_figure_has_the_requested_knee_angle():
+    from backcoach.motion.features import FrameView
+    from backcoach.motion.geometry import to_image_points
+
+    engine = ExerciseEngine("squat")
+    frame = side_squat_frame(0.0, 100.0)
+    view = FrameView(to_image_points(frame.xyz, SIZE), frame.visibility.tolist(), {"torso": 0.25})
+    assert engine.features.evaluate("knee", "left", view) == pytest.approx(100.0, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    "knees, counted, attempts",
+    [
+        pytest.param(START + rep() * 3, 3, 3, id="three-good-reps"),
+        pytest.param(rep() + START + rep(), 1, 1, id="rep-before-setup-not-counted"),
+        pytest.param(START + rep(depth=125), 0, 1, id="too-shallow"),
+        pytest.param(START + rep() + ramp(175, 90, 1.5), 1, 2, id="last-rep-never-returns"),
+        pytest.param(START + [175 + (3 if i % 2 else -3) for i in range(120)], 0, 0, id="jitter-at-start"),
+    ],
+)
+def test_counts_reps(knees, counted, attempts):
+    engine, events = run(squat_stream(knees))
+    assert engine.count == counted
+    assert len(reps_of(events)) == attempts
+
+
+def test_shallow_rep_is_not_counted_with_reason():
+    _, events = run(squat_stream(START + rep(depth=125)))
+    (only,) = reps_of(events)
+    assert not only.counted
+    assert "did not reach the target range" in only.reason
+    assert "Squat deep enough" in only.reason
+    assert only.metrics["rom"] == pytest.approx(125, abs=0.5)
+
+
+def test_good_rep_reports_rom_grade_and_parts():
+    _, events = run(squat_stream(START + rep(depth=90)))
+    (good,) = reps_of(events)
+    assert good.counted and good.reason is None
+    assert good.side == "both"
+    assert good.metrics["rom"] == pytest.approx(90, abs=0.5)
+    assert good.metrics["standards"]["depth"] == pytest.approx(90, abs=0.5)
+    assert set(good.parts) == {"range", "form", "tempo", "stability"}
+    assert good.grade in ("excellent", "super excellent")
+    assert good.errors == []
+
+
+def test_fast_rep_flags_tempo_error():
+    _, events = run(squat_stream(START + rep(down_s=0.4, up_s=0.4)))
+    (fast,) = reps_of(events)
+    assert [e.id for e in fast.errors] == ["too_fast"]
+    assert fast.errors[0].value < 1.0 and fast.errors[0].threshold == 1.0
+    assert fast.parts["tempo"] < 1.0
+
+
+def test_forward_lean_error_with_value_threshold_and_cue():
+    frames = [side_squat_frame(i / FPS, k, lean_deg=(60 if k < 110 else 10)) for i, k in enumerate(START + rep())]
+    _, events = run(frames)
+    (leaning,) = reps_of(events)
+    (error,) = leaning.errors
+    assert error.id == "trunk_too_far_forward" and error.threshold == 50
+    assert error.value == pytest.approx(60, abs=0.5)
+    cues = [e for e in events if e.type == "cue"]
+    assert "chest_up" in [c.id for c in cues]
+
+
+def test_one_cue_at_a_time_and_no_repeat_within_five_seconds():
+    frames = [side_squat_frame(i / FPS, k, lean_deg=(60 if k < 110 else 10))
+              for i, k in enumerate(START + rep(pause_s=2.0) * 3)]
+    _, events = run(frames)
+    cues = [e for e in events if e.type == "cue"]
+    times = [c.t for c in cues]
+    assert len(times) == len(set(times))
+    chest = [c.t for c in cues if c.id == "chest_up"]
+    assert all(b - a >= 5.0 for a, b in zip(chest, chest[1:]))
+
+
+def test_set_done_after_target_reps():
+    engine = ExerciseEngine("squat", reps_target=2)
+    _, events = run(squat_stream(START + rep() * 2), engine=engine)
+    done = [e for e in events if isinstance(e, SetDoneEvent)]
+    assert len(done) == 1 and done[0].counted == 2
+
+
+def test_events_serialise_to_json():
+    _, events = run(squat_stream(START + rep()))
+    text = json.dumps([e.to_dict() for e in events])
+    types = {d["type"] for d in json.loads(text)}
+    assert {"setup", "phase", "rep", "cue", "set_done"} <= types
+
+
+def test_hidden_body_gives_setup_cue_not_form_feedback():
+    hidden = [side_squat_frame(i / FPS, 175.0, near_vis=0.1, far_vis=0.1) for i in range(60)]
+    engine, events = run(hidden)
+    setups = [e for e in events if e.type == "setup"]
+    assert setups and not setups[-1].ok and "no_person" in setups[-1].issues
+    assert engine.phase == "setup"
+
+
+def test_too_far_from_camera():
+    small = []
+    for i in range(40):
+        frame = side_squat_frame(i / FPS, 175.0)
+        xyz = frame.xyz.copy()
+        xyz[:, :2] = 0.5 + (xyz[:, :2] - 0.5) * 0.4
+        small.append(make_frame(frame.t, xyz, frame.visibility, SIZE))
+    _, events = run(small)
+    assert "too_far" in [e for e in events if e.type == "setup"][-1].issues
+
+
+def test_front_view_squat_is_not_wrong_view_but_lying_is_wrong_position():
+    engine = ExerciseEngine("squat")
+    events = engine.push(side_squat_frame(0.0, 175.0))
+    assert events[0].type == "setup" and events[0].ok and events[0].view == "side"
+    lying = ExerciseEngine("squat")
+    frame = side_squat_frame(0.0, 175.0)
+    xyz = frame.xyz.copy()
+    xyz[:, 0], xyz[:, 1] = frame.xyz[:, 1], 1 - frame.xyz[:, 0]  # rotate the body by 90 degrees
+    first = lying.push(make_frame(0.0, xyz, frame.visibility, SIZE))[0]
+    assert "wrong_position" in first.issues
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def bad_frames():
+    good = side_squat_frame(1.0, 175.0)
+    nan_t = Frame(float("nan"), good.xyz, good.visibility, SIZE)
+    infinite = good.xyz.copy()
+    infinite[3, 0] = np.inf
+    return [
+        pytest.param(Frame(2.0, infinite, good.visibility, SIZE), "infinite coordinate", id="inf"),
+        pytest.param(nan_t, "not a finite number", id="nan-time"),
+        pytest.param(Frame(2.0, good.xyz[:20], good.visibility, SIZE), r"shape \(20, 3\)", id="wrong-shape"),
+        pytest.param(Frame(2.0, good.xyz, good.visibility[:5], SIZE), r"visibility has shape \(5,\)", id="wrong-vis"),
+        pytest.param(Frame(0.5, good.xyz, good.visibility, SIZE), "time goes backwards", id="backwards"),
+        pytest.param(Frame(1.0, good.xyz, good.visibility, SIZE), "repeats", id="repeated-time"),
+        pytest.param("not a frame", "not a Frame", id="not-a-frame"),
+    ]
+
+
+@pytest.mark.parametrize("bad, reason", bad_frames())
+def test_bad_frame_mid_stream_is_skipped_and_reported(bad, reason):
+    engine = ExerciseEngine("squat")
+    engine.push(side_squat_frame(1.0, 175.0))
+    (event,) = engine.push(bad)
+    assert isinstance(event, FrameSkippedEvent)
+    assert event.t == 1.0 and event.index == 1
+    assert re.search(reason, event.reason), event.reason
+    assert engine.push(side_squat_frame(3.0, 175.0)) is not None  # the stream goes on
+    assert engine.skipped == 1
+
+
+def test_nan_landmarks_are_missing_not_a_crash():
+    frames = squat_stream(START + rep())
+    broken = frames[60]
+    xyz = broken.xyz.copy()
+    xyz[INDEX["left_knee"]] = np.nan
+    vis = broken.visibility.copy()
+    vis[INDEX["left_knee"]] = 0.9  # a source that forgot to zero the visibility
+    frames[60] = Frame(broken.t, xyz, vis, SIZE)
+    engine, _ = run(frames)
+    assert engine.count == 1
+
+
+def test_empty_stream_finishes_with_empty_set():
+    engine = ExerciseEngine("squat")
+    (done,) = engine.finish()
+    assert isinstance(done, SetDoneEvent) and done.counted == 0 and done.attempts == 0
+
+
+def test_unknown_exercise_is_a_clear_error():
+    with pytest.raises(UnknownExerciseError, match="unknown exercise 'handstand'"):
+        ExerciseEngine("handstand")

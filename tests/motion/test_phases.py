@@ -1,0 +1,117 @@
+"""The rep state machine on progress sequences with known answers (brief §4.0)."""
+
+from __future__ import annotations
+
+import pytest
+
+from backcoach.motion.phases import END, OUT, RETURN, SETUP, START, PhaseSpec, PhaseState, step
+
+SPEC = PhaseSpec(out_fraction=0.3, end_fraction=0.85, return_fraction=0.2, hysteresis=0.03, setup_s=1.0)
+FPS = 10
+
+
+def run(values, spec=SPEC, in_start=True, holding=True, start_state=None, sides=("both",)):
+    """Feed progress values at FPS; None = unreadable. Returns (state, reps, phases seen)."""
+    state = start_state or PhaseState()
+    reps, phases = [], []
+    for i, value in enumerate(values):
+        if isinstance(value, dict):
+            progress = value
+        else:
+            progress = {side: value for side in sides}
+        ok = in_start(i) if callable(in_start) else in_start
+        state, transitions = step(state, i / FPS, progress, ok, holding(i) if callable(holding) else holding, spec)
+        for transition in transitions:
+            phases.append(transition.phase)
+            if transition.rep_done:
+                reps.append(transition)
+    return state, reps, phases
+
+
+def ramp(a, b, n):
+    return [a + (b - a) * i / (n - 1) for i in range(n)]
+
+
+SETTLE = [0.0] * 12  # 1.2 s in the start position
+REP = ramp(0, 1, 10) + [1.0] * 5 + ramp(1, 0, 10)
+
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        pytest.param(SETTLE + REP, 1, id="one-full-rep"),
+        pytest.param(SETTLE + REP * 3, 3, id="three-reps"),
+        pytest.param(REP + SETTLE, 0, id="moving-before-setup-counts-nothing"),
+        pytest.param(SETTLE + ramp(0, 0.29, 5) + ramp(0.29, 0, 5), 0, id="below-out-fraction"),
+        pytest.param(SETTLE + ramp(0, 1, 10) + [1.0] * 5, 0, id="never-returns"),
+        pytest.param(SETTLE + ramp(0, 1, 10) + [None] * 5 + ramp(1, 0, 10), 1, id="dropout-mid-rep"),
+        pytest.param(SETTLE + [0.18, 0.22] * 20, 0, id="jitter-at-return-threshold"),
+        pytest.param(SETTLE + [0.31, 0.34] * 20, 0, id="jitter-around-out-threshold"),
+        pytest.param(SETTLE + ramp(0, 1, 10) + [0.86, 0.8, 0.87, 0.79] * 5 + ramp(1, 0, 10), 1, id="jitter-at-end"),
+        pytest.param(SETTLE + ramp(0, 0.6, 6) + ramp(0.6, 0, 6), 1, id="shallow-rep-still-ends"),
+    ],
+)
+def test_rep_count(values, expected):
+    _, reps, _ = run(values)
+    assert len(reps) == expected
+
+
+def test_shallow_rep_reports_range_not_reached():
+    _, reps, phases = run(SETTLE + ramp(0, 0.6, 6) + ramp(0.6, 0, 6))
+    assert phases == [START, OUT, RETURN, START]
+    assert not reps[0].reached_end
+    assert reps[0].peak == pytest.approx(0.6)
+
+
+def test_full_rep_goes_through_every_phase_and_times_them():
+    _, reps, phases = run(SETTLE + REP)
+    assert phases == [START, OUT, END, RETURN, START]
+    rep = reps[0]
+    assert rep.reached_end and rep.peak == pytest.approx(1.0)
+    # ramp(0, 1, 10): leaves start (> 0.08) at step 1 (t=0.1 s after ramp start), END at 0.89 (step 8).
+    assert rep.out_s == pytest.approx(0.7)
+    assert rep.end_s == pytest.approx(0.9)  # END from t=2.0 until 0.78 (< 0.85 - 0.03) at t=2.9
+    assert rep.return_s > 0
+
+
+def test_setup_needs_start_position_for_setup_s():
+    state, _, phases = run([0.0] * 9)
+    assert state.phase == SETUP and phases == []
+    state, _, phases = run([0.0] * 11)
+    assert state.phase == START
+
+
+def test_setup_waits_for_start_position():
+    values = SETTLE + REP
+    state, reps, _ = run(values, in_start=False)
+    assert state.phase == SETUP and reps == []
+    _, reps, _ = run([0.0] * 5 + values, in_start=lambda i: i >= 5)
+    assert len(reps) == 1
+
+
+def test_hold_time_runs_only_while_critical_standards_hold():
+    spec = PhaseSpec(setup_s=1.0, hold_s=1.0)
+    values = SETTLE + ramp(0, 1, 10) + [1.0] * 20 + ramp(1, 0, 10)
+    holding = lambda i: not (25 <= i < 30)  # 5 frames (0.5 s) of broken form during the hold
+    _, broken, _ = run(values, spec=spec, holding=holding)
+    _, clean, _ = run(values, spec=spec)
+    # END runs from the first 0.89 of the ramp up to the first value below 0.82 on the way down.
+    assert clean[0].hold_s == pytest.approx(2.4)
+    assert broken[0].hold_s == pytest.approx(2.4 - 0.5)
+
+
+def test_alternating_sides_counted_on_the_moving_side():
+    rest = {"left": 0.0, "right": 0.0}
+    values = [rest] * 12
+    for side, other in (("left", "right"), ("right", "left"), ("left", "right")):
+        values += [{side: p, other: 0.02} for p in REP]
+    _, reps, _ = run(values)
+    assert [r.side for r in reps] == ["left", "right", "left"]
+
+
+def test_reversed_direction_spec_from_phases():
+    class Phases:
+        start, target, tolerance, out_fraction, return_fraction, hysteresis, setup_s = 170, 90, 15, 0.3, 0.2, 2, 1
+    spec = PhaseSpec.from_phases(Phases)
+    assert spec.end_fraction == pytest.approx(1 - 15 / 80)
+    assert spec.hysteresis == pytest.approx(2 / 80)

@@ -1,0 +1,33 @@
+"""The engine on real recordings nobody on this project made (../shared/data)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from backcoach.motion.engine import ExerciseEngine
+from backcoach.motion.events import RepEvent
+from backcoach.pose.frame import make_frame
+
+
+def test_tfjs_squat_video_gives_exactly_two_counted_reps(shared_data):
+    # Reference BlazePose landmarks of pose_squats.mp4 (720x1280, 5 fps, front view): two full
+    # squats and a third descent cut off by the end of the video (PROVENANCE.md).
+    path = shared_data / "tfjs_pose" / "pose-detection" / "test_data" / "pose_squats.full.json"
+    frames = np.asarray(json.loads(path.read_text()), dtype=np.float64)
+    width, height = 720, 1280
+    engine = ExerciseEngine("squat")
+    events = []
+    for i, landmarks in enumerate(frames):
+        xyz = np.column_stack([landmarks[:, 0] / width, landmarks[:, 1] / height, landmarks[:, 2] / width])
+        events += engine.push(make_frame(i / 5, xyz, np.ones(33), (width, height)))
+    events += engine.finish()
+    reps = [e for e in events if isinstance(e, RepEvent)]
+    assert engine.count == 2
+    assert [r.counted for r in reps] == [True, True, False]
+    assert reps[2].reason == "did not return to the start position"
+    # PROVENANCE: 2D knee angle at the bottom 85-96 deg.
+    for rep in reps[:2]:
+        assert 80 <= rep.metrics["rom"] <= 100
