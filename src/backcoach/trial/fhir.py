@@ -1,0 +1,252 @@
+"""FHIR exports of trial data, built and validated with the ``fhir.resources`` models.
+
+Version: the issue asks for FHIR R4 (4.0.1). ``fhir.resources`` 8.x ships R5 (default), R4B
+(4.3.0) and STU3 only, so resources are built with the R4B models. QuestionnaireResponse,
+Observation, CarePlan (with ``activity.detail``, which R5 removed) and AuditEvent have the same
+structure in R4 and R4B, so the JSON produced here is also valid R4 for these resources.
+
+Codes: LOINC where a code exists and was checked against loinc.org (see ``LOINC`` below),
+otherwise a local code system (``LOCAL_OUTCOME_SYSTEM``). Every score Observation carries the
+local code, plus LOINC where there is one.
+
+Inputs are plain dataclasses, so the store layer (built elsewhere) only maps its rows to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from fhir.resources.R4B.auditevent import AuditEvent
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.careplan import CarePlan
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+from backcoach.trial.outcomes import OUTCOMES, outcome_label
+
+FHIR_VERSION = "4.3.0"  # R4B, see module docstring
+BASE = "https://backcoach.invalid/fhir"  # replace with the deployment's canonical base URL
+LOCAL_OUTCOME_SYSTEM = f"{BASE}/CodeSystem/trial-outcome"
+LOCAL_EXERCISE_SYSTEM = f"{BASE}/CodeSystem/exercise"
+LOINC_SYSTEM = "http://loinc.org"
+UCUM_SYSTEM = "http://unitsofmeasure.org"
+
+# LOINC codes checked on loinc.org (search of stored pages, 2026-11):
+#   72514-3 Pain severity - 0-10 verbal numeric rating [Score] - Reported (no recall period, so
+#           used for current pain only; worst and mean pain over the past week stay local)
+#   97909-6 Oswestry disability index score ODI
+#   89423-8 Time to rise from chair, walk 10 feet and back, and return to sitting [TUG]
+# No LOINC code was found for the RMDQ or PCS totals or for ultrasound muscle thickness: local only.
+# The third field is the unit the LOINC term implies: 97909-6 is a percent, so an ODI given in raw
+# points (0-50; the paper's unit is not stated, brief §2.2) is exported with the local code only.
+LOINC = {
+    "nrs_current": ("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported", "points"),
+    "odi": ("97909-6", "Oswestry disability index score ODI", "%"),
+    "tug": ("89423-8", "Time to rise from chair, walk 10 feet and back, and return to sitting [TUG]", "s"),
+}
+UNITS = {"points": ("{score}", "score"), "%": ("%", "%"), "s": ("s", "s"), "mm": ("mm", "mm")}
+
+
+@dataclass(frozen=True)
+class InstrumentResponse:
+    """A completed questionnaire: item link ids and the answers given (numbers)."""
+
+    id: str
+    subject: str
+    instrument: str  # e.g. "odi"; the Questionnaire is {BASE}/Questionnaire/{instrument}
+    version: str
+    authored: datetime
+    answers: Sequence[tuple[str, float | int]]  # (item link id, answer)
+
+
+@dataclass(frozen=True)
+class PrescribedExercise:
+    exercise_id: str
+    name: str
+    sets: int
+    reps: int | None = None
+    hold_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """A multimodal exercise plan (the paper's: 3 sessions a week for 4 weeks)."""
+
+    id: str
+    subject: str
+    start: date
+    end: date
+    sessions_per_week: int
+    exercises: Sequence[PrescribedExercise]
+    title: str = "Home exercise programme"
+
+
+@dataclass(frozen=True)
+class AccessEvent:
+    """One access to trial data, for the audit trail."""
+
+    id: str
+    at: datetime
+    actor: str  # user id
+    role: str  # e.g. "statistician"
+    action: str  # C, R, U, D or E (FHIR audit-event-action)
+    entity: str  # a FHIR reference such as "Patient/P01" or "Group/trial-1"
+    succeeded: bool = True
+    description: str = ""
+    source: str = "backcoach"
+
+
+def _aware(moment: datetime | date, where: str) -> None:
+    """FHIR instants and dateTimes with a time need a time zone."""
+    if isinstance(moment, datetime) and moment.tzinfo is None:
+        raise ValueError(f"{where}: time {moment.isoformat()} has no time zone; pass an aware datetime")
+
+
+def _subject(subject: str) -> dict:
+    return {"reference": subject if "/" in subject else f"Patient/{subject}"}
+
+
+def questionnaire_response(response: InstrumentResponse) -> QuestionnaireResponse:
+    """QuestionnaireResponse of one instrument (answers only, no licensed item wording)."""
+    _aware(response.authored, f"response {response.id!r}")
+    items = []
+    for link_id, value in response.answers:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"response {response.id!r}, item {link_id!r}: answer {value!r} is not a number")
+        answer = {"valueInteger": value} if float(value).is_integer() else {"valueDecimal": value}
+        items.append({"linkId": link_id, "answer": [answer]})
+    return QuestionnaireResponse.model_validate({
+        "resourceType": "QuestionnaireResponse",
+        "id": response.id,
+        "questionnaire": f"{BASE}/Questionnaire/{response.instrument}|{response.version}",
+        "status": "completed",
+        "subject": _subject(response.subject),
+        "authored": response.authored.isoformat(),
+        "item": items,
+    })
+
+
+def outcome_code(outcome: str, unit: str | None = None) -> dict:
+    """CodeableConcept of an outcome: the local code, plus LOINC where one exists for that unit."""
+    if unit is None and outcome in OUTCOMES:
+        unit = OUTCOMES[outcome].unit
+    codings = []
+    if outcome in LOINC and LOINC[outcome][2] == unit:
+        code, display, _ = LOINC[outcome]
+        codings.append({"system": LOINC_SYSTEM, "code": code, "display": display})
+    codings.append({"system": LOCAL_OUTCOME_SYSTEM, "code": outcome, "display": outcome_label(outcome)})
+    return {"coding": codings, "text": outcome_label(outcome)}
+
+
+def score_observation(obs_id: str, subject: str, outcome: str, value: float, effective: datetime | date,
+                      derived_from: str | None = None, unit: str | None = None) -> Observation:
+    """Observation of one score or measurement (e.g. an ODI total, a mean of three TUG trials).
+
+    ``unit`` overrides the registry unit (``points``, ``%``, ``s``, ``mm``); e.g. ``"%"`` for an
+    ODI expressed as a percentage, which then also gets its LOINC code.
+    """
+    if outcome not in OUTCOMES:
+        raise ValueError(f"observation {obs_id!r}: unknown outcome {outcome!r}; known: {sorted(OUTCOMES)}")
+    unit = unit or OUTCOMES[outcome].unit
+    if unit not in UNITS:
+        raise ValueError(f"observation {obs_id!r}: unit {unit!r}; expected one of {sorted(UNITS)}")
+    _aware(effective, obs_id)
+    ucum, display = UNITS[unit]
+    resource = {
+        "resourceType": "Observation",
+        "id": obs_id,
+        "status": "final",
+        "category": [{"coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+            "code": "survey" if OUTCOMES[outcome].unit == "points" else "exam",
+        }]}],
+        "code": outcome_code(outcome, unit),
+        "subject": _subject(subject),
+        "effectiveDateTime": effective.isoformat(),
+        "valueQuantity": {"value": float(value), "unit": display, "system": UCUM_SYSTEM, "code": ucum},
+    }
+    if derived_from:
+        resource["derivedFrom"] = [{"reference": derived_from}]
+    return Observation.model_validate(resource)
+
+
+def care_plan(plan: Prescription) -> CarePlan:
+    """CarePlan of an exercise prescription: one activity per exercise with its dosage."""
+    if plan.end < plan.start:
+        raise ValueError(f"prescription {plan.id!r}: ends {plan.end} before it starts {plan.start}")
+    activities = []
+    for exercise in plan.exercises:
+        dose = [f"{exercise.sets} sets"]
+        if exercise.reps:
+            dose.append(f"{exercise.reps} reps")
+        if exercise.hold_seconds:
+            dose.append(f"hold {exercise.hold_seconds} s")
+        activities.append({"detail": {
+            "kind": "ServiceRequest",
+            "code": {"coding": [{"system": LOCAL_EXERCISE_SYSTEM, "code": exercise.exercise_id,
+                                 "display": exercise.name}], "text": exercise.name},
+            "status": "scheduled",
+            "scheduledTiming": {"repeat": {"frequency": plan.sessions_per_week, "period": 1, "periodUnit": "wk",
+                                           "boundsPeriod": {"start": plan.start.isoformat(), "end": plan.end.isoformat()}}},
+            "description": ", ".join(dose),
+        }})
+    return CarePlan.model_validate({
+        "resourceType": "CarePlan",
+        "id": plan.id,
+        "status": "active",
+        "intent": "plan",
+        "title": plan.title,
+        "subject": _subject(plan.subject),
+        "period": {"start": plan.start.isoformat(), "end": plan.end.isoformat()},
+        "activity": activities,
+    })
+
+
+def audit_event(event: AccessEvent) -> AuditEvent:
+    """AuditEvent of one access (who, in which role, did what to which record, when)."""
+    _aware(event.at, f"access {event.id!r}")
+    if event.action not in ("C", "R", "U", "D", "E"):
+        raise ValueError(f"access {event.id!r}: action {event.action!r} must be one of C, R, U, D, E")
+    return AuditEvent.model_validate({
+        "resourceType": "AuditEvent",
+        "id": event.id,
+        "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest",
+                 "display": "RESTful Operation"},
+        "action": event.action,
+        "recorded": event.at.isoformat(),
+        "outcome": "0" if event.succeeded else "4",
+        "outcomeDesc": event.description or None,
+        "agent": [{
+            "who": {"identifier": {"system": f"{BASE}/user", "value": event.actor}},
+            "role": [{"coding": [{"system": f"{BASE}/CodeSystem/trial-role", "code": event.role}]}],
+            "requestor": True,
+        }],
+        "source": {"observer": {"display": event.source}},
+        "entity": [{"what": {"reference": event.entity}}],
+    })
+
+
+def collection(resources: Iterable, bundle_id: str, timestamp: datetime) -> Bundle:
+    """A ``collection`` Bundle of resources (e.g. a participant's export)."""
+    _aware(timestamp, f"bundle {bundle_id!r}")
+    entries = [{"fullUrl": f"{BASE}/{r.get_resource_type()}/{r.id}", "resource": r} for r in resources]
+    return Bundle.model_validate({"resourceType": "Bundle", "id": bundle_id, "type": "collection",
+                                  "timestamp": timestamp.isoformat(), "entry": entries})
+
+
+def observations_from_long(long, effective_of_week, id_prefix: str = "obs") -> list[Observation]:
+    """Observations for every non-missing value of a validated long table.
+
+    ``effective_of_week(subject, week)`` gives the date of that visit (the caller knows the
+    schedule); the arm column is not exported (the FHIR export is not an unblinding route).
+    """
+    out = []
+    for row in long.dropna(subset=["value"]).itertuples(index=False):
+        obs_id = f"{id_prefix}-{row.subject}-{row.outcome}-w{row.week}".replace("_", "-")
+        out.append(score_observation(obs_id, str(row.subject), row.outcome, row.value,
+                                     effective_of_week(row.subject, row.week)))
+    return out
+
+
