@@ -1,24 +1,52 @@
 """The demo clinic: a therapist, patients at different weeks of their plan, a cohort group,
-a researcher and an administrator, with some training history so every page has content."""
+a researcher and an administrator, with training history so every page has something to show.
+
+The demo plan follows the week-1 column of the clinical brief's four-week plan (§5.2); real plans
+come from the clinical library's prescription. History is drawn from a fixed seed, so every demo
+run looks the same.
+"""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy.orm import Session
 
+from backcoach.app.reports import summarise
 from backcoach.app.security import hash_password
 from backcoach.store.models import (
     Clinic,
     CohortGroup,
     ConsentKind,
     GroupMembership,
+    PostKind,
     Role,
+    SessionMode,
+    SessionStatus,
+    User,
 )
-from backcoach.store.repo import accounts
+from backcoach.store.repo import accounts, clinical, community, plans, training
 
 DEMO_PASSWORD = "backcoach-demo"
 CONSENT_VERSION = "2026-11"
+#: Sessions on days 0, 2 and 4 of each plan week (non-consecutive days, brief §5.1).
+SESSION_DAYS = (0, 2, 4)
+
+# (exercise id, block, sets, reps, hold seconds, rest seconds, per side)
+DEMO_SESSION = (
+    ("diaphragmatic_breathing", "warm_up", 1, None, 120, 0, False),
+    ("cat_camel", "warm_up", 1, 8, None, 0, False),
+    ("abdominal_drawing_in", "motor_control", 2, 10, 5, 30, False),
+    ("dead_bug", "motor_control", 2, 8, None, 30, True),
+    ("bird_dog", "motor_control", 2, 8, None, 30, True),
+    ("glute_bridge", "motor_control", 2, 10, None, 45, False),
+    ("side_plank", "motor_control", 3, None, 10, 30, True),
+    ("knee_to_chest", "cool_down", 2, None, 20, 15, True),
+)
+#: Seconds per repetition used for the expected duration of a rep-based exercise.
+SECONDS_PER_REP = 4
 
 
 @dataclass(frozen=True)
@@ -28,8 +56,32 @@ class DemoLogin:
     description: str
 
 
-def seed_demo(db: Session) -> list[DemoLogin]:
+def demo_items() -> tuple[plans.ItemSpec, ...]:
+    items = []
+    for exercise_id, block, sets, reps, hold, rest, per_side in DEMO_SESSION:
+        work = (reps or 1) * (hold or SECONDS_PER_REP) if reps else (hold or 0)
+        sides = 2 if per_side else 1
+        expected = sets * sides * work + rest * (sets * sides - 1)
+        items.append(plans.ItemSpec(
+            exercise_id=exercise_id, block=block, sets=sets, reps=reps, hold_seconds=hold,
+            rest_seconds=rest, expected_seconds=expected, per_side=per_side,
+        ))
+    return tuple(items)
+
+
+def demo_schedule(starts_on: date, weeks: int = 4) -> list[plans.SessionSpec]:
+    items = demo_items()
+    return [
+        plans.SessionSpec(week=week, index_in_week=index, items=items,
+                          scheduled_on=starts_on + timedelta(days=7 * (week - 1) + day))
+        for week in range(1, weeks + 1)
+        for index, day in enumerate(SESSION_DAYS, start=1)
+    ]
+
+
+def seed_demo(db: Session, today: date | None = None) -> list[DemoLogin]:
     """Fill an empty database with the demo clinic; returns the sign-ins to print."""
+    today = today or date.today()
     password_hash = hash_password(DEMO_PASSWORD)
     clinic = Clinic(name="Demo back clinic")
     db.add(clinic)
@@ -38,37 +90,93 @@ def seed_demo(db: Session) -> list[DemoLogin]:
     db.add(group)
     db.flush()
 
-    def person(email: str, name: str, role: Role, locale: str = "en"):  # type: ignore[no-untyped-def]
-        return accounts.create_user(
-            db,
-            email=email,
-            password_hash=password_hash,
-            display_name=name,
-            role=role,
-            clinic_id=clinic.id,
-            locale=locale,
-        )
+    def person(email: str, name: str, role: Role, locale: str = "en") -> User:
+        user = accounts.create_user(db, email=email, password_hash=password_hash, display_name=name,
+                                    role=role, clinic_id=clinic.id, locale=locale)
+        return user
 
     therapist = person("therapist@demo.backcoach", "Dr. Lin Mei", Role.THERAPIST)
     db.add(GroupMembership(group_id=group.id, user_id=therapist.id))
     logins = [DemoLogin("therapist", therapist.email, "follows the three demo patients")]
 
     patients = [
-        ("new@demo.backcoach", "Alex New", "en", "just invited: onboarding and self-assessment"),
-        ("week1@demo.backcoach", "Wang Fang", "zh_Hans", "week 1 of the plan (Chinese)"),
-        ("week3@demo.backcoach", "Sam Rivera", "en", "week 3, with training history"),
+        ("new@demo.backcoach", "Alex New", "en", None, "new: onboarding and self-assessment"),
+        ("week1@demo.backcoach", "Wang Fang", "zh_Hans", 2, "week 1 of the plan (Chinese)"),
+        ("week3@demo.backcoach", "Sam Rivera", "en", 16, "week 3, with training history"),
     ]
-    for email, name, locale, description in patients:
+    rng = random.Random(20261125)
+    for email, name, locale, days_in, description in patients:
         patient = person(email, name, Role.PATIENT, locale)
         accounts.assign_patient(db, therapist, patient)
         db.add(GroupMembership(group_id=group.id, user_id=patient.id))
-        if not email.startswith("new@"):
-            accounts.grant_consent(db, patient, ConsentKind.HEALTH_DATA, CONSENT_VERSION)
-            accounts.grant_consent(db, patient, ConsentKind.CAMERA, CONSENT_VERSION)
         logins.append(DemoLogin("patient", email, description))
+        if days_in is None:
+            continue
+        accounts.grant_consent(db, patient, ConsentKind.HEALTH_DATA, CONSENT_VERSION)
+        accounts.grant_consent(db, patient, ConsentKind.CAMERA, CONSENT_VERSION)
+        clinical.save_screening(db, patient_id=patient.id, answers={}, outcome="CONTINUE", flags=[])
+        result = clinical.save_classification(
+            db, patient_id=patient.id, category="stability_deficiency", approach="movement_control",
+            details={"source": "demo"}, engine_version="demo",
+        )
+        plan = plans.create_plan(
+            db, patient_id=patient.id, mode=SessionMode.AI, starts_on=today - timedelta(days=days_in),
+            sessions=demo_schedule(today - timedelta(days=days_in)), created_by_id=therapist.id,
+            classification_id=result.id,
+        )
+        _seed_history(db, rng, patient, group.id, plan, today)
 
+    community.add_post(db, group_id=group.id, author_id=therapist.id, kind=PostKind.ANNOUNCEMENT,
+                       body="Welcome to the spring cohort! Post your reports and cheer each other on.")
     researcher = person("researcher@demo.backcoach", "Dr. Chen Jie", Role.RESEARCHER)
-    logins.append(DemoLogin("researcher", researcher.email, "runs the demo trial"))
+    logins.append(DemoLogin("researcher", researcher.email, "research portal (trial data)"))
     admin = person("admin@demo.backcoach", "Clinic administrator", Role.ADMIN)
     logins.append(DemoLogin("admin", admin.email, "manages accounts"))
     return logins
+
+
+def _seed_history(db: Session, rng: random.Random, patient: User, group_id: int, plan, today: date) -> None:  # type: ignore[no-untyped-def]
+    """Completed sessions for every past scheduled session but one, with graded reps."""
+    past = [s for s in plan.sessions if s.scheduled_on < today]
+    missed = past[-2].id if len(past) >= 4 else None
+    pain = 6
+    for number, plan_session in enumerate(past):
+        if plan_session.id == missed:
+            continue
+        started = datetime.combine(plan_session.scheduled_on, time(18, 0), tzinfo=timezone.utc)
+        session = training.start_session(db, patient_id=patient.id, mode=SessionMode.AI,
+                                         pain_before=pain, plan_session_id=plan_session.id)
+        session.started_at = started
+        for item in plan_session.items:
+            for set_index in range(1, item.sets + 1):
+                exercise_set = training.start_set(
+                    db, session, exercise_id=item.exercise_id, set_index=set_index,
+                    reps_planned=item.reps, hold_seconds_planned=item.hold_seconds, plan_item_id=item.id)
+                for rep_index in range(1, (item.reps or 0) + 1):
+                    score = min(100.0, max(40.0, rng.gauss(62 + 3 * number, 12)))
+                    training.record_rep(db, exercise_set, index=rep_index, counted=True,
+                                        score=round(score, 1), grade=_demo_grade(score))
+                training.finish_set(db, exercise_set,
+                                    hold_seconds_done=float(item.hold_seconds) if item.hold_seconds else None)
+        training.finish_session(db, session, status=SessionStatus.COMPLETED, pain_after=max(0, pain - 1),
+                                cr10=3.0 + 0.5 * (number % 3))
+        session.ended_at = started + timedelta(minutes=34 + number % 5)
+        report = training.save_report(db, session, summarise(session, streak=number + 1))
+        if number == len(past) - 1:
+            community.add_post(db, group_id=group_id, author_id=patient.id, kind=PostKind.REPORT,
+                               body="", report_id=report.id)
+        pain = max(2, pain - (number % 2))
+    nrs_baseline = clinical.save_response(db, patient_id=patient.id, instrument="nrs", instrument_version="demo",
+                                          answers={"values": [6]}, result={"total": 6}, total=6, week=0)
+    nrs_baseline.completed_at = datetime.combine(plan.starts_on, time(9, 0), tzinfo=timezone.utc)
+
+
+def _demo_grade(score: float) -> str:
+    # Demo data only; real grades come from the movement engine's grade bands.
+    if score >= 90:
+        return "super_excellent"
+    if score >= 75:
+        return "excellent"
+    if score >= 60:
+        return "good"
+    return "qualified"

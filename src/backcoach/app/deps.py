@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -34,12 +35,21 @@ def get_db(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """What templates know about the signed-in person (plain values, valid after rollback)."""
+
+    id: int
+    display_name: str
+    role: Role
+
+
 def get_optional_user(request: Request, db: DbSession) -> User | None:
     user_id = request.session.get(SESSION_USER_KEY)
     user = accounts.get_user(db, user_id) if isinstance(user_id, int) else None
     if user is not None and not user.is_active:
         user = None
-    request.state.user = user
+    request.state.user = Viewer(user.id, user.display_name, user.role) if user else None
     return user
 
 

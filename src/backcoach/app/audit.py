@@ -1,0 +1,56 @@
+"""Recording access to health data: every page that shows it calls :func:`audit_read`."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from backcoach.store.models import User
+from backcoach.store.repo import audit as audit_repo
+
+#: Why the data was opened; one fixed wording per purpose so the trail can be filtered.
+OWN_RECORD = "patient viewing own record"
+TREATING_THERAPIST = "treating therapist reviewing patient"
+GROUP_SHARED = "report shared by the patient in the cohort group"
+
+
+def audit_read(
+    db: Session,
+    request: Request,
+    actor: User,
+    subject_id: int,
+    resource: str,
+    reason: str,
+    resource_id: str | int | None = None,
+) -> None:
+    audit_repo.record(
+        db,
+        actor_id=actor.id,
+        subject_id=subject_id,
+        action="read",
+        resource=resource,
+        resource_id=resource_id,
+        reason=reason,
+        path=request.url.path,
+    )
+
+
+def audit_write(
+    db: Session,
+    request: Request,
+    actor: User,
+    subject_id: int,
+    resource: str,
+    reason: str,
+    resource_id: str | int | None = None,
+) -> None:
+    audit_repo.record(
+        db,
+        actor_id=actor.id,
+        subject_id=subject_id,
+        action="write",
+        resource=resource,
+        resource_id=resource_id,
+        reason=reason,
+        path=request.url.path,
+    )

@@ -1,0 +1,146 @@
+"""The training session: start (pain before), do the exercises, finish (pain after, CR10).
+
+This module and ``templates/live/`` belong to the live-session work: the camera view, the
+on-device pose model and the WebSocket to the movement engine plug in here. What exists now is
+the mode that needs no camera (the trial's video-only arm): the patient works through the
+planned sets and ticks each one off; sets are stored as they are ticked, reps only come from
+the engine.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from backcoach.app import errors
+from backcoach.app.audit import OWN_RECORD, audit_read
+from backcoach.app.deps import CSRF, CurrentPatient, DbSession
+from backcoach.app.exercise_names import exercise_name
+from backcoach.app.forms import FormState, form_values, validate
+from backcoach.app.progress import plan_progress
+from backcoach.app.reports import summarise
+from backcoach.app.routers.plan import plan_session_page
+from backcoach.app.templating import render
+from backcoach.store.models import ExerciseSession, SessionMode, SessionStatus, User
+from backcoach.store.repo import clinical, plans, training
+
+router = APIRouter(dependencies=CSRF)
+
+#: CR10 answers: 0-10 in 0.5 steps, and 11 for "more than 10" (brief §2.8).
+CR10_ABOVE_MAX = 11.0
+
+
+class StartForm(BaseModel):
+    plan_session_id: int
+    pain_before: int = Field(ge=0, le=10)
+    mode: SessionMode
+
+
+class SetDoneForm(BaseModel):
+    plan_item_id: int
+    set_index: int = Field(ge=1)
+
+
+class FinishForm(BaseModel):
+    pain_after: int = Field(ge=0, le=10)
+    cr10: float = Field(ge=0, le=CR10_ABOVE_MAX, multiple_of=0.5)
+    outcome: Literal["completed", "stopped"] = "completed"
+
+
+def _session_or_404(db: DbSession, patient: User, session_id: int) -> ExerciseSession:
+    session = training.get_session(db, session_id, patient.id)
+    if session is None:
+        raise HTTPException(404, detail=errors.SESSION_NOT_FOUND)
+    return session
+
+
+def _ensure_not_blocked(db: DbSession, patient: User) -> None:
+    screening = clinical.latest_screening(db, patient.id)
+    if screening is not None and screening.outcome != "CONTINUE":
+        raise HTTPException(403, detail=errors.EXERCISE_LOCKED)
+
+
+@router.post("/sessions")
+async def start_session(request: Request, db: DbSession, patient: CurrentPatient) -> Response:
+    """Start a planned session after the pain check-in."""
+    _ensure_not_blocked(db, patient)
+    data, state = validate(StartForm, form_values(await request.form()))
+    plan_session = (
+        plans.get_plan_session(db, patient.id, int(state.values["plan_session_id"]))
+        if state.values.get("plan_session_id", "").isdigit() else None
+    )
+    if plan_session is None:
+        raise HTTPException(404, detail=errors.PLAN_SESSION_NOT_FOUND)
+    if data is None:
+        return plan_session_page(request, db, patient, plan_session, state, status_code=400)
+    session = training.start_session(db, patient_id=patient.id, mode=data.mode,
+                                     pain_before=data.pain_before, plan_session_id=plan_session.id)
+    return RedirectResponse(f"/sessions/{session.id}", status_code=303)
+
+
+@router.get("/sessions/{session_id}")
+def read_session(request: Request, db: DbSession, patient: CurrentPatient, session_id: int) -> Response:
+    """The session in progress (video-only mode: tick off each set)."""
+    session = _session_or_404(db, patient, session_id)
+    if session.status != SessionStatus.IN_PROGRESS:
+        report = training.report_for_session(db, session.id)
+        return RedirectResponse(f"/reports/{report.id}" if report else "/plan", status_code=303)
+    audit_read(db, request, patient, patient.id, "exercise_session", OWN_RECORD, session.id)
+    return render(request, "live/session.html", _session_context(db, request, patient, session, FormState()))
+
+
+def _session_context(db: DbSession, request: Request, patient: User, session: ExerciseSession,
+                     form: FormState) -> dict:
+    plan_session = plans.get_plan_session(db, patient.id, session.plan_session_id or -1)
+    items = plan_session.items if plan_session else []
+    done = {(s.plan_item_id, s.set_index) for s in session.sets}
+    return {
+        "session": session, "form": form, "done": done,
+        "items": [{"item": item, "name": exercise_name(item.exercise_id, request.state.locale)} for item in items],
+    }
+
+
+@router.post("/sessions/{session_id}/sets")
+async def tick_set(request: Request, db: DbSession, patient: CurrentPatient, session_id: int) -> Response:
+    """Store one set as done the moment it is ticked (never only at the end)."""
+    session = _session_or_404(db, patient, session_id)
+    if session.status != SessionStatus.IN_PROGRESS:
+        raise HTTPException(409, detail=errors.SESSION_FINISHED)
+    data, _state = validate(SetDoneForm, form_values(await request.form()))
+    plan_session = plans.get_plan_session(db, patient.id, session.plan_session_id or -1)
+    item = next((i for i in (plan_session.items if plan_session else []) if data and i.id == data.plan_item_id), None)
+    if data is None or item is None or data.set_index > item.sets:
+        raise HTTPException(404, detail=errors.PLAN_SESSION_NOT_FOUND)
+    if not any(s.plan_item_id == item.id and s.set_index == data.set_index for s in session.sets):
+        exercise_set = training.start_set(
+            db, session, exercise_id=item.exercise_id, set_index=data.set_index,
+            reps_planned=item.reps, hold_seconds_planned=item.hold_seconds, plan_item_id=item.id)
+        training.finish_set(db, exercise_set,
+                            hold_seconds_done=float(item.hold_seconds) if item.hold_seconds else None)
+    if request.headers.get("hx-request"):
+        return render(request, "live/_set_done.html", {"item": item, "set_index": data.set_index})
+    return RedirectResponse(f"/sessions/{session.id}", status_code=303)
+
+
+@router.post("/sessions/{session_id}/finish")
+async def finish_session(request: Request, db: DbSession, patient: CurrentPatient, session_id: int) -> Response:
+    """Pain after and exertion (CR10), then the training report."""
+    session = _session_or_404(db, patient, session_id)
+    if session.status != SessionStatus.IN_PROGRESS:
+        raise HTTPException(409, detail=errors.SESSION_FINISHED)
+    data, state = validate(FinishForm, form_values(await request.form()))
+    if data is None:
+        return render(request, "live/session.html", _session_context(db, request, patient, session, state),
+                      status_code=400)
+    status = SessionStatus.COMPLETED if data.outcome == "completed" else SessionStatus.STOPPED
+    training.finish_session(db, session, status=status, pain_after=data.pain_after, cr10=data.cr10)
+    plan = plans.active_plan(db, patient.id)
+    streak = 0
+    if plan is not None:
+        streak = plan_progress(plan, plans.completed_plan_session_ids(db, patient.id), date.today()).streak
+    report = training.save_report(db, session, summarise(session, streak))
+    return RedirectResponse(f"/reports/{report.id}", status_code=303)
