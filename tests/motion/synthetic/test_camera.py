@@ -1,0 +1,70 @@
+"""The pinhole camera: projections worked out by hand, views and visibility."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backcoach.motion.synthetic.camera import Camera, focal_for, look_at, place_camera, view_direction, visibility
+
+
+def side_camera():
+    # At x = 0, y = 2, z = 1 looking along -y at (0, 0, 1): image right = world -x... check below.
+    eye = np.array([0.0, 2.0, 1.0])
+    return Camera(position=eye, rotation=look_at(eye, np.array([0.0, 0.0, 1.0])), focal=1000.0, image_size=(1280, 720))
+
+
+def test_target_projects_to_the_image_centre_with_zero_depth():
+    camera = side_camera()
+    xyz = camera.project(np.array([[0.0, 0.0, 1.0]]), np.array([0.0, 0.0, 1.0]))
+    np.testing.assert_allclose(xyz, [[0.5, 0.5, 0.0]], atol=1e-12)
+
+
+def test_known_points_project_by_hand():
+    camera = side_camera()
+    # Camera looks along -y; its right is forward x cross up z -> (0,-1,0) x (0,0,1) = (-1, 0, 0).
+    # A point 0.2 m to world -x (camera right) at depth 2 m: u = 640 + 1000 * 0.2 / 2 = 740 px.
+    # A point 0.1 m up: v = 360 - 1000 * 0.1 / 2 = 310 px.
+    points = np.array([[-0.2, 0.0, 1.0], [0.0, 0.0, 1.1], [0.0, 1.0, 1.0]])
+    xyz = camera.project(points, np.array([0.0, 0.0, 1.0]))
+    np.testing.assert_allclose(xyz[0, :2], [740 / 1280, 0.5], atol=1e-12)
+    np.testing.assert_allclose(xyz[1, :2], [0.5, 310 / 720], atol=1e-12)
+    # 1 m closer than the reference at depth 2: z = 1000 * (1 - 2) / (2 * 1280).
+    assert xyz[2, 2] == pytest.approx(-1000 / 2560)
+
+
+def test_focal_length_gives_the_field_of_view():
+    # 70 deg across 1280 px: f = 640 / tan(35 deg).
+    assert focal_for((1280, 720)) == pytest.approx(640 / np.tan(np.radians(35)))
+
+
+def test_views_place_the_camera_on_the_expected_side():
+    heading, left, anterior = np.array([1.0, 0, 0]), np.array([0, 1.0, 0]), np.array([1.0, 0, 0])
+    np.testing.assert_allclose(view_direction("side", heading, left, anterior, "left"), [0, 1, 0])
+    np.testing.assert_allclose(view_direction("side", heading, left, anterior, "right"), [0, -1, 0])
+    np.testing.assert_allclose(view_direction("front", heading, left, anterior, "left"), [1, 0, 0])
+    # Lying face up (anterior vertical): a front view looks from the head end, foot_end from the feet.
+    up = np.array([0, 0, 1.0])
+    np.testing.assert_allclose(view_direction("front", heading, left, up, "left"), [1, 0, 0])
+    np.testing.assert_allclose(view_direction("foot_end", heading, left, up, "left"), [-1, 0, 0])
+    with pytest.raises(ValueError, match="unknown camera view 'top'"):
+        view_direction("top", heading, left, anterior, "left")
+
+
+def test_yaw_and_pitch_move_the_camera_around_the_target():
+    target = np.array([0.0, 0.0, 1.0])
+    camera = place_camera(target, np.array([0.0, 1.0, 0.0]), 2.0, (1280, 720), yaw_deg=90.0, pitch_deg=30.0)
+    # Yaw +90 turns +y to -x; pitch 30 raises it by 2 sin 30 = 1 m and pulls it in to 2 cos 30.
+    np.testing.assert_allclose(camera.position, [-2 * np.cos(np.radians(30)), 0.0, 2.0], atol=1e-12)
+    np.testing.assert_allclose(camera.project(target[None], target)[0, :2], [0.5, 0.5], atol=1e-12)
+
+
+def test_far_side_landmarks_lose_visibility_in_a_side_view():
+    camera = side_camera()
+    world = np.zeros((1, 33, 3))
+    world[0, :, 2] = 1.0
+    world[0, 11] = [0.0, 0.2, 1.4]  # left shoulder, nearer the camera (at y = 2)
+    world[0, 12] = [0.0, -0.2, 1.4]  # right shoulder, hidden behind the body
+    vis = visibility(camera, world, head_forward=np.array([[0.0, 1.0, 0.0]]))
+    assert vis[0, 11] == pytest.approx(0.98)
+    assert vis[0, 12] == pytest.approx(0.98 - 0.55)
