@@ -76,5 +76,30 @@ def simulate_paper(
     typer.echo(f"wrote {len(trial.long)} rows for {trial.long['subject'].nunique()} participants to {output}")
 
 
+@trial_app.command("reproduce-paper")
+def reproduce_paper(
+    seed: int = typer.Option(2023, "--seed", help="Seed of the simulated data set shown row by row."),
+    seeds: int = typer.Option(0, "--seeds", help="Also summarise recovery over this many seeds (0, 1, ...)."),
+    week_groups: str | None = typer.Option(None, "--week-groups", help="As for analyze, e.g. '2,4|8'."),
+) -> None:
+    """Table 2 from simulated paper data next to the paper's numbers (docs/paper-reproduction.md)."""
+    from backcoach.trial.reproduce import (
+        WITHIN, compare_with_paper, comparison_markdown, recovery_markdown, recovery_over_seeds,
+    )
+
+    groups = _week_groups(week_groups)
+    table = compare_with_paper(seed, groups)
+    within = (table["z_vs_paper"].abs() <= WITHIN).sum()
+    typer.echo(f"Seed {seed}, per-protocol (18 AI, 16 video), adjusted difference = AI minus video\n")
+    typer.echo(comparison_markdown(table))
+    typer.echo(f"\n{within} of {len(table)} rows within {WITHIN:g} paper standard errors of the paper's value.")
+    if seeds:
+        summary = recovery_over_seeds(range(seeds), groups)
+        typer.echo(f"\nRecovery over seeds 0-{seeds - 1}:\n")
+        typer.echo(recovery_markdown(summary))
+        typer.echo(f"\nMean coverage of the simulator truth by the 95% CIs: {summary['coverage'].mean():.1%}; "
+                   f"rows within {WITHIN:g} paper SE: {summary['within_paper_error'].mean():.1%}.")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(trial_app, name="trial")
