@@ -33,6 +33,7 @@ def test_pose_squats_gives_65_frames_within_the_reference_tolerance(tmp_path, tf
     assert sequence.image_size == (720, 1280)
     assert sequence.meta["model"] == "full" and sequence.meta["source"].endswith("pose_squats.mp4")
     np.testing.assert_allclose(sequence.t[:3], [0.0, 0.2, 0.4])
+    assert sequence.meta["tracking_lost"] == [] and sequence.meta["frames_without_person"] == 0
     reference = np.array(json.loads((tfjs_data / "pose_squats.full.json").read_text()))[:, :, :2]
     error = np.linalg.norm(sequence.xyz[:, :, :2] * np.array([720, 1280]) - reference, axis=2)
     # Measured: median 5.7 px (tfjs video tolerance: 31 px).

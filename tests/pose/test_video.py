@@ -70,6 +70,7 @@ def test_frames_without_a_person_are_missing(tmp_path, pose_models):
     assert len(sequence) == 4 and sequence.image_size == (64, 48)
     assert np.isnan(sequence.xyz).all() and (sequence.visibility == 0).all()
     assert sequence.meta["frames_without_person"] == 4
+    assert sequence.meta["tracking_lost"] == [[0.0, 0.3]]
     np.testing.assert_allclose(sequence.t, [0.0, 0.1, 0.2, 0.3])
 
 
@@ -86,3 +87,10 @@ def test_pose_jpg_landmarks_within_the_published_tolerance(tfjs_data, pose_model
     # Measured with the full bundle: max 5.7 px, mean 1.9 px; world max 0.065 m.
     assert error_px.max() <= tolerance_px, f"max error {error_px.max():.1f} px"
     assert error_m.max() <= tolerance_m, f"max world error {error_m.max():.3f} m"
+
+
+def test_webcam_that_cannot_be_opened_raises_camera_error():
+    from backcoach.pose.webcam import CameraError, camera_images
+
+    with pytest.raises(CameraError, match="camera 97 cannot be opened"):
+        next(camera_images(97))

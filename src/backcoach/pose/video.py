@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from backcoach.pose.bundles import require_bundle
+from backcoach.pose.filters import fill_gaps
 from backcoach.pose.formats import RecordingError
 from backcoach.pose.frame import Frame, make_frame, missing_frame
 from backcoach.pose.sequence import PoseSequence
@@ -184,7 +185,8 @@ def analyse_video(
     """Run the pose model over a whole video and return it as a :class:`PoseSequence`.
 
     ``on_frame(done, total)`` is called after each frame (for a progress bar); ``total`` is the
-    container's frame count and may be 0 when unknown.
+    container's frame count and may be 0 when unknown. ``meta["tracking_lost"]`` lists the
+    [start, end] seconds where nobody was found for longer than ``filters.MAX_GAP_S``.
     """
     path = Path(path)
     info = probe_video(path)
@@ -203,7 +205,7 @@ def analyse_video(
         "decoded_frames": len(frames),
         "frames_without_person": sum(1 for f in frames if not f.visibility.any()),
     }
-    return PoseSequence(
+    sequence = PoseSequence(
         t=np.array([f.t for f in frames]),
         xyz=np.stack([f.xyz for f in frames]),
         visibility=np.stack([f.visibility for f in frames]),
@@ -211,3 +213,7 @@ def analyse_video(
         meta=meta,
         world=world,
     )
+    # Raw landmarks are kept as MediaPipe gave them; only the long losses are noted.
+    _, gaps = fill_gaps(sequence)
+    sequence.meta["tracking_lost"] = [[round(lost.start, 4), round(lost.end, 4)] for lost in gaps.lost]
+    return sequence

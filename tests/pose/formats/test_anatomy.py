@@ -79,3 +79,14 @@ def test_forward_kinematics_on_a_hand_built_chain():
     np.testing.assert_allclose(positions[0, 2], [0.0, 2.0, 0.0], atol=1e-12)
     angles[0, 1] = (0.0, 0.0, 90.0)  # now joint 1 turns another 90 deg: joint 2 goes to -x
     np.testing.assert_allclose(forward_kinematics(offsets, angles)[0, 2], [-1.0, 1.0, 0.0], atol=1e-12)
+
+
+def test_keraal_pie_openpose_is_unmirrored_like_blazepose(shared_data):
+    openpose = load_recording(shared_data / f"{G3}/Skeleton_Openpose/cacheTete/sub01_trial01/VideoColor_Correct0.txt.gz")
+    blazepose, _, _ = _keraal(shared_data, "Correct0")
+    assert openpose.meta["mirror_fixed"] is True
+    for landmark in (INDEX["nose"], LS, RS):
+        assert np.nanmedian(openpose.xyz[:, landmark, 0]) == pytest.approx(np.nanmedian(blazepose.xyz[:, landmark, 0]), abs=0.01)
+    official = load_recording(shared_data / "keraal/official_sample/draw_skeleton/dataSampleKeraal/G3-OP-CTK-P1T1-Unknown-C-0.json")
+    assert official.meta["mirror_fixed"] is False
+    assert np.nanmedian(official.xyz[:, LS, 0]) > np.nanmedian(official.xyz[:, RS, 0])

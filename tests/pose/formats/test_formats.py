@@ -20,6 +20,7 @@ SAMPLES = [
     pytest.param(f"{KERAAL_SAMPLE}/G3-Kinect-CTK-P1T1-Unknown-C-0.txt", "keraal-kinect", 197, id="keraal-kinect"),
     pytest.param(f"{KERAAL_SAMPLE}/G3-Vicon-CTK-P1T1-Unknown-C-0.txt", "keraal-vicon", 390, id="keraal-vicon"),
     pytest.param(f"{KERAAL_SAMPLE}/G3-OP-CTK-P1T1-Unknown-C-0.json", "openpose", 197, id="keraal-openpose"),
+    pytest.param(f"{G3}/Skeleton_Openpose/cacheTete/sub01_trial01/VideoColor_Correct0.txt.gz", "openpose", 264, id="keraal-pie-openpose"),
     pytest.param(f"{KERAAL_SAMPLE}/G3-AP-CTK-P1T1-Unknown-C-0.json", "coco", 195, id="keraal-alphapose"),
     pytest.param(f"{UIPRMD}/m01_s01_e01_positions.txt.gz", "ui-prmd", 73, id="ui-prmd"),
     pytest.param("exercise_correction/core/plank_model/test.csv", "exercise-correction", 710, id="exercise-correction"),

@@ -1,6 +1,12 @@
 """OpenPose JSON: native per-frame files (``people[].pose_keypoints_2d``, COCO-18 or BODY_25) or
 a folder of them, and KERAAL's ``{"positions": {frame: {"rShoulder": [x, y], ...}}}`` documents.
 
+KERAAL group 3 files in the 14-joint style of the Keraal_PIE extraction (the nose is called
+"Head") were, like KERAAL's BlazePose, made from a horizontally flipped image: their ``lShoulder``
+is the subject's right shoulder at mirrored x (checked: their nose and shoulders sit at exactly
+1 - x of the fixed BlazePose and of our own model on the same video). Those are un-mirrored;
+the official sample's 18-joint files are not mirrored and are kept as they are.
+
 Native coordinates are pixels unless OpenPose normalised them (all values within [0, 1]); pass
 ``image_size=`` for pixel files. With several people in a frame we keep the one with the highest
 summed confidence. Keypoints with confidence 0 are missing.
@@ -16,7 +22,7 @@ import numpy as np
 from backcoach.pose.formats._common import RecordingError, build_sequence, empty_landmarks, frame_keys, read_json
 from backcoach.pose.formats.keypoints2d import BODY25, COCO17, NOMINAL_SIZE, OPENPOSE18, canonical_name
 from backcoach.pose.sequence import PoseSequence
-from backcoach.pose.skeleton import INDEX
+from backcoach.pose.skeleton import INDEX, MIRROR
 
 FORMAT_ID = "openpose"
 DESCRIPTION = "OpenPose JSON (COCO-18 / BODY_25 per-frame files or folder; KERAAL OpenPose)"
@@ -71,11 +77,18 @@ def _load_native(path: Path, files: list[Path], fps: float, image_size: tuple[in
 
 
 def load_positions(
-    path: Path, document: dict, fps: float, image_size: tuple[int, int], format_id: str, model: str
+    path: Path,
+    document: dict,
+    fps: float,
+    image_size: tuple[int, int],
+    format_id: str,
+    model: str,
+    mirrored: bool = False,
 ) -> PoseSequence:
     """KERAAL-style ``{"positions": {frame: {joint: [x, y]}}}`` with normalised coordinates.
 
-    Joints are named (OpenPose) or numbered as COCO-17 indices (AlphaPose).
+    Joints are named (OpenPose) or numbered as COCO-17 indices (AlphaPose). ``mirrored`` undoes an
+    extraction on a horizontally flipped image: x becomes 1 - x and left/right labels swap.
     """
     positions = document["positions"]
     keys = frame_keys(path, positions)
@@ -87,13 +100,25 @@ def load_positions(
                 continue
             if not (isinstance(value, list) and len(value) >= 2):
                 raise RecordingError(path, f"frame {key!r} joint {joint!r}: expected [x, y], got {value!r}")
-            xyz[row, INDEX[name]] = (float(value[0]), float(value[1]), 0.0)
-            visibility[row, INDEX[name]] = 1.0
-    meta = {"source": str(path), "format": format_id, "model": model}
+            index = MIRROR[INDEX[name]] if mirrored else INDEX[name]
+            x = 1.0 - float(value[0]) if mirrored else float(value[0])
+            xyz[row, index] = (x, float(value[1]), 0.0)
+            visibility[row, index] = 1.0
+    meta = {"source": str(path), "format": format_id, "model": model, "mirror_fixed": mirrored}
     return build_sequence(path, np.arange(len(keys)) / fps, xyz, visibility, image_size, meta)
 
 
-def load(path: Path, fps: float = FPS, image_size: tuple[int, int] | None = None) -> PoseSequence:
+def _keraal_pie_style(document: dict) -> bool:
+    """The 14-joint files of the Keraal_PIE extraction (nose called "Head"), which are mirrored."""
+    positions = document["positions"]
+    first = positions[next(iter(positions))] if isinstance(positions, dict) and positions else {}
+    return isinstance(first, dict) and "Head" in first
+
+
+def load(
+    path: Path, fps: float = FPS, image_size: tuple[int, int] | None = None, mirrored: bool | None = None
+) -> PoseSequence:
+    """Load OpenPose keypoints; ``mirrored=None`` fixes the mirror of Keraal_PIE-style files only."""
     if path.is_dir():
         files = sorted(path.glob("*.json"))
         if not files:
@@ -101,5 +126,7 @@ def load(path: Path, fps: float = FPS, image_size: tuple[int, int] | None = None
         return _load_native(path, files, fps, image_size)
     document = read_json(path)
     if isinstance(document, dict) and "positions" in document:
-        return load_positions(path, document, fps, image_size or KERAAL_SIZE, FORMAT_ID, "OpenPose (KERAAL)")
+        if mirrored is None:
+            mirrored = _keraal_pie_style(document)
+        return load_positions(path, document, fps, image_size or KERAAL_SIZE, FORMAT_ID, "OpenPose (KERAAL)", mirrored)
     return _load_native(path, [path], fps, image_size)
