@@ -1,0 +1,152 @@
+import pytest
+
+from backcoach.clinical.catalog import Dose, PlanError
+from backcoach.clinical.classify import CATEGORIES, classify
+from backcoach.clinical.prescription import (
+    build_plan, check_plan, plan_from_classification, prescription_data, starting_level, stretch_dose,
+)
+from backcoach.clinical.thresholds import TH
+
+APPROACHES = ("symptom_modulation", "movement_control", "function_optimization")
+
+
+def test_dose_seconds_hand_computed():
+    # 10 reps x 4 s x 2 sets = 80 s + 1 rest of 45 s = 125 s; per side doubles the work: 205 s
+    dose = Dose(reps=10, sets=2, rest_s=45, rep_s=4)
+    assert dose.seconds("bilateral") == 125
+    assert dose.seconds("per_side") == 205
+    # no tempo: hold + seconds_per_rep (4) per rep: 5 x (10 + 4) = 70 s
+    assert Dose(reps=5, sets=1, hold_s=10).seconds("bilateral") == 70
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+@pytest.mark.parametrize("approach", APPROACHES)
+def test_every_plan_meets_frame_duration_frequency_and_modalities(full_catalog, category, approach):
+    plan = build_plan(category, full_catalog, approach=approach, centralizing="extension")
+    assert len(plan.sessions) == 12
+    for week in range(1, 5):
+        days = [s.day for s in plan.sessions if s.week == week]
+        assert days == [0, 2, 4]
+    for session in plan.sessions:
+        assert 30 <= session.minutes <= 45
+        blocks = {i.block for i in session.items}
+        assert {"warm_up", "motor", "cool_down"} <= blocks
+        assert len(session.education) >= 1
+    modalities = {i.modality for i in plan.sessions[0].items}
+    assert set(prescription_data()["required_modalities"][category]) <= modalities
+    assert plan.exercise_ids() <= set(full_catalog)
+    assert plan.cr10_upper == TH["cr10_upper_by_approach"][approach]
+
+
+def test_flexion_intolerance_plan_is_mckenzie_extension_and_avoids_end_range_flexion(full_catalog):
+    plan = build_plan("FLEXION_INTOLERANCE", full_catalog)
+    ids = plan.exercise_ids()
+    assert {"prone_lying", "prone_on_elbows"} <= ids
+    assert not ids & {"knee_to_chest", "childs_pose", "flexion_in_sitting", "flexion_in_lying", "cat_camel"}
+
+
+def test_ext_rot_intolerance_avoids_press_ups_and_rotation(full_catalog):
+    ids = build_plan("EXT_ROT_INTOLERANCE", full_catalog).exercise_ids()
+    assert "flexion_in_lying" in ids
+    assert not ids & {"prone_press_up", "standing_extension", "lumbar_rotation_stretch", "seated_trunk_rotation"}
+
+
+def test_excluded_direction_is_never_loaded(full_catalog):
+    plan = build_plan("STABILITY_DEFICIENCY", full_catalog, excluded_directions=["extension"])
+    assert not plan.exercise_ids() & {"prone_lying", "prone_on_elbows", "prone_press_up", "standing_extension",
+                                      "hip_flexor_stretch", "cat_camel"}
+
+
+def test_nerve_compression_plan_loads_only_the_centralizing_direction_and_no_neural_tension(full_catalog):
+    plan = build_plan("NERVE_COMPRESSION", full_catalog, centralizing="extension")
+    ids = plan.exercise_ids()
+    assert {"prone_lying", "prone_on_elbows"} <= ids
+    assert not ids & {"hamstring_stretch", "cat_camel", "knee_to_chest", "flexion_in_lying", "lumbar_rotation_stretch"}
+    assert plan.notes and "Nerve sliders" in plan.notes[0]["en"]
+
+
+def test_week_two_stretches_are_three_by_thirty(full_catalog):
+    plan = build_plan("MUSCLE_TENSION", full_catalog)
+    week1 = [i for i in plan.sessions[0].items if i.modality == "flexibility" and i.block == "flexibility"]
+    week2 = [i for i in plan.sessions[3].items if i.modality == "flexibility" and i.block == "flexibility"]
+    assert all((i.dose.reps, i.dose.hold_s) == (2, 20) for i in week1)
+    assert all((i.dose.reps, i.dose.hold_s) == (3, 30) for i in week2)
+    assert stretch_dose(1) == Dose(reps=2, sets=1, hold_s=20, rest_s=0)
+
+
+def test_week_three_adds_secondary_category_stretches(full_catalog):
+    plan = build_plan("FLEXION_INTOLERANCE", full_catalog, secondary=["MUSCLE_TENSION"])
+    week3 = {i.id for i in plan.sessions[6].items}
+    assert "piriformis_stretch" in week3 or "hamstring_stretch" in week3
+
+
+def test_week_four_adds_function_and_transfer(full_catalog):
+    plan = build_plan("STABILITY_DEFICIENCY", full_catalog)
+    assert {"breathing_with_bracing", "sit_to_stand"} <= {i.id for i in plan.sessions[9].items}
+    assert "sit_to_stand" not in {i.id for i in plan.sessions[0].items}
+
+
+@pytest.mark.parametrize("approach, level", [("symptom_modulation", 1), ("movement_control", 2),
+                                             ("function_optimization", 3)])
+def test_starting_level_by_approach(make_entry, approach, level):
+    assert starting_level(make_entry("bird_dog", "core"), approach) == level
+
+
+def test_education_one_theme_a_week_and_one_topic_a_session(full_catalog):
+    plan = build_plan("STABILITY_DEFICIENCY", full_catalog, edu_psy=True)
+    assert [t["id"] for t in plan.weekly_themes] == ["posture", "pain_management", "causes", "lumbar_structure"]
+    assert [s.education[0] for s in plan.sessions] == list(range(1, 13))
+    # EDU_PSY: topics 2, 6, 10 released in week 1 beside the week's own topics
+    assert [s.education for s in plan.sessions[:3]] == [(1, 2), (2, 6), (3, 10)]
+    assert plan.sessions[6].education == (7, 2)  # EDU_PSY repeated two weeks later
+
+
+def test_modes(full_catalog):
+    assert build_plan("MUSCLE_TENSION", full_catalog, mode="video_only").mode == "video_only"
+    with pytest.raises(PlanError, match="unknown mode 'tv'"):
+        build_plan("MUSCLE_TENSION", full_catalog, mode="tv")
+
+
+def test_missing_library_exercises_fail_loudly(full_catalog):
+    small = {k: v for k, v in full_catalog.items() if k in ("squat", "glute_bridge")}
+    with pytest.raises(PlanError, match=r"Missing library files: .*abdominal_drawing_in"):
+        build_plan("STABILITY_DEFICIENCY", small)
+
+
+def test_plan_with_unknown_id_is_rejected(full_catalog):
+    plan = build_plan("MUSCLE_TENSION", full_catalog)
+    smaller = {k: v for k, v in full_catalog.items() if k != "glute_bridge"}
+    with pytest.raises(PlanError, match="not in the library: glute_bridge"):
+        check_plan(plan, smaller)
+
+
+def test_session_outside_30_45_minutes_is_rejected(full_catalog, make_entry):
+    long = {k: make_entry(k, v.modality) for k, v in full_catalog.items()}
+    from dataclasses import replace
+    long = {k: replace(v, ladder=tuple(replace(d, reps=d.reps * 6) for d in v.ladder)) for k, v in long.items()}
+    with pytest.raises(PlanError, match=r"session 1 \(week 1\) lasts .* min, outside 30-45 min"):
+        build_plan("STABILITY_DEFICIENCY", long)
+
+
+def test_real_library_plan_uses_only_library_files():
+    """The package library: either a valid plan from its files, or a loud error naming missing ids."""
+    from backcoach.clinical.catalog import catalog_from_library
+    catalog = catalog_from_library()
+    try:
+        plan = build_plan("STABILITY_DEFICIENCY", catalog)
+    except PlanError as error:
+        assert "Missing library files" in str(error) or "not in the library" in str(error)
+    else:
+        assert plan.exercise_ids() <= set(catalog)
+
+
+def test_plan_from_classification_respects_flags(full_catalog, intake_factory):
+    better = {"pre_nrs": 5, "nrs_60s": 3, "pre_location": 0, "immediate_location": 0, "location_60s": 0}
+    result = classify(intake_factory(examination={  # both directions better: conflict, avoid both end ranges
+        "t1_flexion_standing": better, "t2_extension_standing": better, "t9_heel_toe": {}}))
+    plan = plan_from_classification(result, full_catalog)
+    assert plan.category == "STABILITY_DEFICIENCY" and {"flexion", "extension"} <= set(plan.avoid_end_range)
+    assert not plan.exercise_ids() & {"prone_press_up", "standing_extension", "knee_to_chest", "cat_camel"}
+    blocked = classify(intake_factory(red_flags={"saddle_numbness": True}))
+    with pytest.raises(PlanError, match="outcome is EMERGENCY; exercise is locked"):
+        plan_from_classification(blocked, full_catalog)
