@@ -94,3 +94,18 @@ def test_webcam_that_cannot_be_opened_raises_camera_error():
 
     with pytest.raises(CameraError, match="camera 97 cannot be opened"):
         next(camera_images(97))
+
+
+@pytest.mark.slow
+def test_tracker_keeps_the_tracked_person_when_a_more_central_one_appears(tfjs_data, pose_models):
+    person = cv2.imread(str(tfjs_data / "pose.jpg"))[:, 250:750]  # 500 px wide, one full body
+    alone = np.full((667, 1300, 3), 120, np.uint8)
+    alone[:, :500] = person  # A: about 0.2 of the width
+    together = alone.copy()
+    together[:, 600:1100] = person  # B: about 0.65, nearer the centre than A
+    with PoseTracker("full") as fresh:
+        assert float(np.nanmean(fresh.process(together, 0.0).xyz[:, 0])) > 0.5  # no history: most central
+    with PoseTracker("full") as tracker:
+        kept = [tracker.process(image, i / 10) for i, image in enumerate([alone] * 3 + [together] * 3)]
+    centres = [float(np.nanmean(frame.xyz[:, 0])) for frame in kept]
+    assert all(c < 0.4 for c in centres), centres
