@@ -109,3 +109,16 @@ def test_tracker_keeps_the_tracked_person_when_a_more_central_one_appears(tfjs_d
         kept = [tracker.process(image, i / 10) for i, image in enumerate([alone] * 3 + [together] * 3)]
     centres = [float(np.nanmean(frame.xyz[:, 0])) for frame in kept]
     assert all(c < 0.4 for c in centres), centres
+
+
+@pytest.mark.parametrize("suffix, codec", [(".mp4", "libx264"), (".avi", "mpeg4"), (".webm", "libvpx-vp9"), (".mov", "libx264")])
+def test_decode_reads_every_supported_container(tmp_path, tfjs_data, suffix, codec):
+    video = tmp_path / f"clip{suffix}"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(tfjs_data / "pose_squats.mp4"), "-frames:v", "3", "-vf", "scale=180:320",
+         "-c:v", codec, "-pix_fmt", "yuv420p", str(video)],
+        check=True,
+    )
+    frames = list(decode_frames(video))
+    assert len(frames) == 3 and frames[0][1].shape == (320, 180, 3)
+    assert [t for t, _ in frames] == pytest.approx([0.0, 0.2, 0.4])

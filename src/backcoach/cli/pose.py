@@ -74,7 +74,7 @@ def _video_overlay(source: Path, model: str, landmarks: Path | None, progress: P
     if landmarks is not None:
         recording = load_recording(landmarks)
         frames = iter(recording.frames())
-        for index, (_, image) in enumerate(images):
+        for _, image in images:
             frame = next(frames, None)
             if frame is None:
                 raise UserError(f"{landmarks}: holds {len(recording)} frames but {source} has more")

@@ -7,7 +7,6 @@ this look like my format? ``head`` is the first bytes, gunzipped) and ``load(pat
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from dataclasses import dataclass
 from pathlib import Path

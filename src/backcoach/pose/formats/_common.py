@@ -78,19 +78,15 @@ def empty_landmarks(frames: int) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def map_joints(source: np.ndarray, mapping: Mapping[int, int | tuple[int, ...]]) -> np.ndarray:
+def map_joints(source: np.ndarray, mapping: Mapping[int, int]) -> np.ndarray:
     """Place foreign joints (T, J, D) onto the canonical 33 landmarks (T, 33, D), NaN elsewhere.
 
-    ``mapping`` sends a canonical index to one foreign index, or to several whose mean is used
-    (e.g. a heel estimated between ankle and foot).
+    ``mapping`` sends a canonical landmark index to the foreign joint index that stands for it.
     """
     frames, _, dims = source.shape
     out = np.full((frames, NUM_LANDMARKS, dims), np.nan, dtype=np.float64)
     for canonical, foreign in mapping.items():
-        if isinstance(foreign, tuple):
-            out[:, canonical] = source[:, list(foreign)].mean(axis=1)
-        else:
-            out[:, canonical] = source[:, foreign]
+        out[:, canonical] = source[:, foreign]
     return out
 
 

@@ -40,8 +40,9 @@ def front_view(
     Returns normalised image coordinates (T, J, 3), world landmarks (T, J, 3) relative to ``origin``
     (T, 3) in camera axes, and the virtual image size.
     """
-    camera = points @ front_basis(points, left, right, up).T
-    origin_camera = origin @ front_basis(points, left, right, up).T
+    basis = front_basis(points, left, right, up)
+    camera = points @ basis.T
+    origin_camera = origin @ basis.T
     centre = np.nanmean(camera.reshape(-1, 3), axis=0)
     xyz = (camera - centre) / FRONT_VIEW_EXTENT_M
     xyz[..., :2] += 0.5
