@@ -46,3 +46,43 @@ def test_bad_week_groups_is_a_usage_error(tmp_path):
     result = runner.invoke(app, ["trial", "analyze", "--data", str(data), "--reference", "video", "--week-groups", "2;x"])
     assert result.exit_code == 2
     assert "expected weeks like '2,4|8'" in result.output
+
+
+def test_randomise_seal_reveal_verify_and_detect_tampering(tmp_path):
+    vault, public, log = tmp_path / "vault.json", tmp_path / "public.json", tmp_path / "log.jsonl"
+    result = runner.invoke(app, ["trial", "randomise", "seal", "--arms", "AI,video", "--per-stratum", "8",
+                                 "--vault", str(vault), "--public", str(public)])
+    assert result.exit_code == 0, result.output
+    assert "AI" not in public.read_text().replace('"AI"', "")  # arms appear only in the definition
+    heads = []
+    for p in ("P01", "P02", "P03"):
+        result = runner.invoke(app, ["trial", "randomise", "reveal", "--vault", str(vault), "--log", str(log),
+                                     "--participant", p, "--actor", "ra1"])
+        assert result.exit_code == 0, result.output
+        heads.append(result.output.split("head ")[1].strip())
+    result = runner.invoke(app, ["trial", "randomise", "verify", "--public", str(public), "--log", str(log),
+                                 "--head", heads[-1], "--vault", str(vault)])
+    assert result.exit_code == 0, result.output
+    assert "ok: 3 reveal(s)" in result.output
+    again = runner.invoke(app, ["trial", "randomise", "reveal", "--vault", str(vault), "--log", str(log),
+                                "--participant", "P01", "--actor", "ra1"])
+    assert again.exit_code == 2 and "already allocated" in again.output
+    lines = log.read_text().splitlines()
+    log.write_text("\n".join(lines[:2]) + "\n")  # drop the last reveal
+    result = runner.invoke(app, ["trial", "randomise", "verify", "--public", str(public), "--log", str(log),
+                                 "--head", heads[-1]])
+    assert result.exit_code == 2 and "records were removed or added" in result.output
+
+
+def test_export_fhir_writes_a_valid_bundle(tmp_path):
+    from fhir.resources.R4B.bundle import Bundle
+
+    data = tmp_path / "trial.csv"
+    data.write_text("subject,arm,week,outcome,value\nP1,AI,0,tug,10.2\nP1,AI,4,tug,9.5\nP1,AI,4,odi,\n")
+    out = tmp_path / "bundle.json"
+    result = runner.invoke(app, ["trial", "export-fhir", "--data", str(data), "--start", "2023-03-01", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    bundle = Bundle.model_validate_json(out.read_text())
+    assert [e.resource.effectiveDateTime.isoformat() for e in bundle.entry] == ["2023-03-01", "2023-03-29"]
+    result = runner.invoke(app, ["trial", "export-fhir", "--data", str(data), "-o", str(out)])
+    assert result.exit_code == 2 and "exactly one of --start or --baseline-dates" in result.output

@@ -101,5 +101,123 @@ def reproduce_paper(
                    f"rows within {WITHIN:g} paper SE: {summary['within_paper_error'].mean():.1%}.")
 
 
+@trial_app.command("export-fhir")
+def export_fhir(
+    data: Path = typer.Option(..., "--data", help="Long CSV: subject,arm,week,outcome,value."),
+    output: Path = typer.Option(..., "-o", "--output", help="FHIR Bundle (JSON) to write."),
+    start: str | None = typer.Option(None, "--start", help="Baseline date (YYYY-MM-DD) for every subject."),
+    baseline_dates: Path | None = typer.Option(None, "--baseline-dates", help="CSV subject,date of each baseline visit."),
+) -> None:
+    """Export outcome values as a FHIR Bundle of Observations (R4B models; the arm is not exported)."""
+    from datetime import date, datetime, timedelta, timezone
+
+    import pandas as pd
+
+    from backcoach.trial.analysis import TrialDataError, read_long_csv
+    from backcoach.trial.fhir import collection, observations_from_long
+
+    with user_errors(TrialDataError, ValueError):
+        if (start is None) == (baseline_dates is None):
+            raise typer.BadParameter("give exactly one of --start or --baseline-dates", param_hint="--start")
+        long = read_long_csv(data)
+        if start is not None:
+            first = {s: date.fromisoformat(start) for s in long["subject"].unique()}
+        else:
+            table = pd.read_csv(baseline_dates, dtype=str)
+            first = {row.subject: date.fromisoformat(row.date) for row in table.itertuples(index=False)}
+        absent = sorted(set(long["subject"]) - set(first))
+        if absent:
+            raise ValueError(f"{baseline_dates}: no baseline date for subject(s) {absent[:5]}")
+        observations = observations_from_long(long, lambda s, w: first[s] + timedelta(weeks=int(w)))
+        bundle = collection(observations, f"export-{data.stem}", datetime.now(timezone.utc))
+    output.write_text(bundle.model_dump_json(indent=1))
+    typer.echo(f"wrote {len(observations)} Observation(s) to {output}")
+
+
+randomise_app = typer.Typer(help="Sealed permuted-block randomisation kept in local JSON files.",
+                            no_args_is_help=True)
+
+
+@randomise_app.command("seal")
+def randomise_seal(
+    arms: str = typer.Option(..., "--arms", help="Comma-separated arm names, e.g. 'AI,video'."),
+    per_stratum: int = typer.Option(..., "--per-stratum", help="Slots to draw per stratum (whole blocks)."),
+    vault: Path = typer.Option(..., "--vault", help="Where to write the secret sequence (JSON)."),
+    public: Path = typer.Option(..., "--public", help="Where to write the seal and commitments (JSON)."),
+    trial_id: str = typer.Option("trial", "--trial-id", help="Trial identifier, part of every hash."),
+    ratio: str | None = typer.Option(None, "--ratio", help="Allocation ratio, e.g. '2,1' (default equal)."),
+    strata: list[str] = typer.Option([], "--stratum", help="Stratification factor as name=level1,level2 (repeatable)."),
+) -> None:
+    """Generate and seal the allocation sequence before enrolment; prints the seal to publish."""
+    from datetime import datetime, timezone
+
+    from backcoach.trial.randomisation import (
+        RandomisationError, TrialDefinition, generate_sequence, public_view, sequence_to_dict,
+    )
+
+    with user_errors(RandomisationError):
+        factors = {}
+        for item in strata:
+            name, _, levels = item.partition("=")
+            if not name or not levels:
+                raise typer.BadParameter(f"{item!r}: expected name=level1,level2", param_hint="--stratum")
+            factors[name] = tuple(levels.split(","))
+        weights = tuple(int(r) for r in ratio.split(",")) if ratio else ()
+        definition = TrialDefinition(trial_id, tuple(a.strip() for a in arms.split(",")), weights, strata=factors)
+        sealed = generate_sequence(definition, per_stratum, datetime.now(timezone.utc).isoformat())
+    vault.write_text(json.dumps(sequence_to_dict(sealed), indent=1))
+    public.write_text(json.dumps(public_view(sealed), indent=1))
+    typer.echo(f"seal {sealed.seal}")
+
+
+@randomise_app.command("reveal")
+def randomise_reveal(
+    vault: Path = typer.Option(..., "--vault", help="The sealed sequence (JSON)."),
+    log: Path = typer.Option(..., "--log", help="Reveal log (JSON lines); created if absent."),
+    participant: str = typer.Option(..., "--participant", help="Participant (screening) id to allocate."),
+    actor: str = typer.Option(..., "--actor", help="Who reveals (user id), recorded in the log."),
+    factor: list[str] = typer.Option([], "--factor", help="Stratification value as name=level (repeatable)."),
+) -> None:
+    """Allocate one participant; appends the reveal to the log and prints the arm and new head hash."""
+    from datetime import datetime, timezone
+
+    from backcoach.trial.randomisation import (
+        RandomisationError, TamperError, record_from_dict, reveal_next, sequence_from_dict, verify_sequence,
+    )
+
+    with user_errors(RandomisationError, TamperError):
+        sealed = sequence_from_dict(json.loads(vault.read_text()))
+        verify_sequence(sealed, sealed.seal)
+        records = [record_from_dict(json.loads(line)) for line in log.read_text().splitlines() if line.strip()] \
+            if log.exists() else []
+        factors = dict(item.split("=", 1) for item in factor)
+        record = reveal_next(sealed, records, participant, actor, datetime.now(timezone.utc).isoformat(), factors)
+    with log.open("a") as handle:
+        handle.write(json.dumps(record.to_dict()) + "\n")
+    typer.echo(f"{participant}: {record.arm}\nhead {record.hash}")
+
+
+@randomise_app.command("verify")
+def randomise_verify(
+    public: Path = typer.Option(..., "--public", help="The published seal and commitments (JSON)."),
+    log: Path = typer.Option(..., "--log", help="Reveal log (JSON lines)."),
+    head: str | None = typer.Option(None, "--head", help="Last head hash you recorded (detects deleted records)."),
+    vault: Path | None = typer.Option(None, "--vault", help="Also check the sealed sequence against the seal."),
+) -> None:
+    """Check the reveal log (and optionally the vault) for tampering."""
+    from backcoach.trial.randomisation import (
+        TamperError, record_from_dict, sequence_from_dict, verify_reveals, verify_sequence,
+    )
+
+    with user_errors(TamperError):
+        view = json.loads(public.read_text())
+        records = [record_from_dict(json.loads(line)) for line in log.read_text().splitlines() if line.strip()]
+        verify_reveals(view, records, head)
+        if vault:
+            verify_sequence(sequence_from_dict(json.loads(vault.read_text())), view["seal"])
+    typer.echo(f"ok: {len(records)} reveal(s) verified against seal {view['seal'][:16]}...")
+
+
 def register(app: typer.Typer) -> None:
+    trial_app.add_typer(randomise_app, name="randomise")
     app.add_typer(trial_app, name="trial")

@@ -301,3 +301,22 @@ def verify_reveals(public: Mapping, log: Sequence[RevealRecord], head: str | Non
         previous = record.hash
     if head is not None and previous != head:
         raise TamperError("the last stored record is not the recorded head: records were removed or added")
+
+
+def sequence_to_dict(sealed: SealedSequence) -> dict:
+    """JSON-ready form of the vault (for the store, or a file kept by the unblinded assistant)."""
+    return {"definition": sealed.definition.to_dict(), "created_at": sealed.created_at, "seal": sealed.seal,
+            "slots": [asdict(s) for s in sealed.slots]}
+
+
+def sequence_from_dict(data: Mapping) -> SealedSequence:
+    """Inverse of :func:`sequence_to_dict`; run :func:`verify_sequence` before trusting it."""
+    d = data["definition"]
+    definition = TrialDefinition(d["trial_id"], tuple(d["arms"]), tuple(d["ratio"]), tuple(d["block_multiples"]),
+                                 {k: tuple(v) for k, v in d.get("strata", {}).items()})
+    slots = tuple(Slot(**s) for s in data["slots"])
+    return SealedSequence(definition, slots, data["seal"], data["created_at"])
+
+
+def record_from_dict(data: Mapping) -> RevealRecord:
+    return RevealRecord(**data)
