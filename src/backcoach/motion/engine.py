@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -70,6 +71,10 @@ class ExerciseEngine:
         For a ``per_side`` exercise, the side being trained (default: whichever moves).
     use_world : bool
         Measure on the frames' 3D world landmarks when present instead of the 2D image.
+    setup_s : float, optional
+        Seconds the start position must hold before reps count; default the exercise's
+        ``phases.setup_s``. Clips cut to one execution (KERAAL) start moving within a fraction
+        of a second and need a shorter wait.
     """
 
     def __init__(
@@ -80,6 +85,7 @@ class ExerciseEngine:
         reps_target: int | None = None,
         side: str | None = None,
         use_world: bool = False,
+        setup_s: float | None = None,
     ) -> None:
         self.exercise = get_exercise(exercise) if isinstance(exercise, str) else exercise
         ex = self.exercise
@@ -89,6 +95,8 @@ class ExerciseEngine:
         self.hold_target = ex.dosage.beginner.hold_s if hold_s is None else hold_s
         self.reps_target = ex.dosage.beginner.reps if reps_target is None else reps_target
         self.spec = PhaseSpec.from_phases(ex.phases, self.hold_target)
+        if setup_s is not None:
+            self.spec = replace(self.spec, setup_s=setup_s)
         self.standards, self.errors = build_checks(ex, self.features)
         self.setup_checks = [c for c in self.standards if c.rule.phase == "setup"]
         self.hold_checks = [c for c in self.standards if c.rule.phase == "end" and c.rule.critical

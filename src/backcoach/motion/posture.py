@@ -25,6 +25,8 @@ LYING_TRUNK_DEG = 50.0
 FRONT_WIDTH_RATIO = 0.45
 SIDE_WIDTH_RATIO = 0.3
 MIN_VIS = 0.5
+#: Hip height above the knee (in torso lengths) below which an upright body is sitting.
+SITTING_HIP_OVER_KNEE = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +84,10 @@ def _view(points, vis, torso: float) -> str:
 def _upright(hip, knee, ankle, torso: float) -> str:
     if knee is None:
         return "unknown"
+    # Standing puts the hip a thigh length (~0.85 torso) above the knee; sitting brings it level in
+    # side view and, seen from the front by a camera above hip height, to well under 0.6.
     hip_over_knee = (hip[1] - knee[1]) / torso
-    if hip_over_knee < 0.4:
+    if hip_over_knee < SITTING_HIP_OVER_KNEE:
         return "sitting"
     if ankle is None:
         return "standing"

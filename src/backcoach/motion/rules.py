@@ -117,7 +117,6 @@ class Stats:
     hits: int = 0
     run_s: float = 0.0
     longest_s: float = 0.0
-    worst: float | None = None
     low: float = float("inf")
     high: float = float("-inf")
     total: float = 0.0
@@ -163,24 +162,24 @@ class RepRecord:
             _add(self.stats if in_phase else self.fallback, id(check), value, ok, dt)
         newly = []
         for check in self.errors:
-            if phase not in check.phases or not _applies(check, side, camera_view):
+            if not _applies(check, side, camera_view):
+                continue
+            in_phase = phase in check.phases
+            # An end-phase error is also tracked over the whole rep, for reps that never reach END.
+            if not in_phase and check.rule.phase != "end":
                 continue
             value = self._value(check, view)
             if value is None:
                 continue
-            stats = self.stats.setdefault(id(check), Stats())
+            stats = (self.stats if in_phase else self.fallback).setdefault(id(check), Stats())
             stats.n += 1
             if check.bad(value):
                 stats.hits += 1
                 stats.run_s += dt
                 stats.longest_s = max(stats.longest_s, stats.run_s)
-                if check.low is not None and value < check.low:
-                    stats.worst = value if stats.worst is None else min(stats.worst, value)
-                elif check.high is not None and value > check.high:
-                    stats.worst = value if stats.worst is None else max(stats.worst, value)
-                elif not isinstance(value, bool):
-                    stats.worst = value
-                if id(check) not in self.present and self._persisted(check, stats):
+                if not isinstance(value, bool):
+                    stats.total += value
+                if in_phase and id(check) not in self.present and self._persisted(check, stats):
                     self.present.add(id(check))
                     newly.append(check)
             else:
@@ -213,12 +212,13 @@ class RepRecord:
         for check in self.errors:
             if check.reads is not None and side is not None and check.reads != side:
                 continue
-            stats = self.stats.get(id(check))
+            stats = self.stats.get(id(check)) or self.fallback.get(id(check))
             if stats is None or not (id(check) in self.present or self._persisted(check, stats)):
                 continue
             rule = check.rule
             threshold = _threshold(check)
-            value = None if stats.worst is None or isinstance(stats.worst, bool) else round(float(stats.worst), 3)
+            # The reported value is the mean over the frames in error: what the verdict rests on.
+            value = None if check.low is None and check.high is None else round(stats.total / stats.hits, 3)
             if rule.id in found:
                 found[rule.id].side = "both"
                 continue
