@@ -62,3 +62,97 @@ def make_entry_fixture():
 def full_catalog() -> dict[str, CatalogEntry]:
     """Every exercise id of issue 4 with test doses (the real files are still being written)."""
     return {i: make_entry(i, modality) for modality, ids in MODALITY.items() for i in ids}
+
+
+import math  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from backcoach.pose.sequence import PoseSequence  # noqa: E402
+from backcoach.pose.skeleton import INDEX  # noqa: E402
+
+
+class PoseBuilder:
+    """Synthetic landmark sequences with known geometry, in y-up units on a square image.
+
+    Each frame is a dict name -> (X, Y) (both sides of a pair may share a point in side view);
+    unlisted landmarks are untracked (NaN, visibility 0).
+    """
+
+    size = (1000, 1000)
+
+    def sequence(self, frames: list[dict], fps: float = 30.0, hidden: set[int] = frozenset()) -> PoseSequence:
+        n = len(frames)
+        xyz = np.full((n, 33, 3), np.nan, dtype=np.float32)
+        vis = np.zeros((n, 33), dtype=np.float32)
+        for i, frame in enumerate(frames):
+            if i in hidden:
+                continue
+            for name, (x, y) in frame.items():
+                xyz[i, INDEX[name]] = (x, 1.0 - y, 0.0)
+                vis[i, INDEX[name]] = 0.99
+        return PoseSequence(np.arange(n) / fps, xyz, vis, self.size)
+
+    @staticmethod
+    def both(frame: dict, joint: str, point) -> None:
+        frame[f"left_{joint}"] = frame[f"right_{joint}"] = point
+
+    def standing_side(self, trunk_deg: float, knee_bend_deg: float = 0.0, facing: float = 1.0,
+                      hip_shift: float = 0.0, wrist=None) -> dict:
+        """Side view, person facing `facing` (+1 = image +X); trunk leaning `trunk_deg` forward."""
+        f: dict = {}
+        ankle = (0.5, 0.05)
+        knee = (0.5 + facing * 0.23 * math.sin(math.radians(knee_bend_deg)), 0.05 + 0.23 * math.cos(
+            math.radians(knee_bend_deg)))
+        hip = (0.5 + facing * hip_shift, knee[1] + 0.22)
+        a = math.radians(trunk_deg)
+        shoulder = (hip[0] + facing * 0.3 * math.sin(a), hip[1] + 0.3 * math.cos(a))
+        head = (shoulder[0] + facing * 0.1 * math.sin(a), shoulder[1] + 0.1 * math.cos(a))
+        for joint, point in (("ankle", ankle), ("knee", knee), ("hip", hip), ("shoulder", shoulder),
+                             ("ear", head), ("heel", (0.5 - facing * 0.03, 0.04)), ("foot_index", (0.5 + facing * 0.07, 0.03))):
+            self.both(f, joint, point)
+        f["nose"] = (head[0] + facing * 0.03 * math.cos(a), head[1] - 0.03 * math.sin(a))
+        hand = (shoulder[0], shoulder[1] - 0.33)
+        self.both(f, "index", hand)
+        self.both(f, "wrist", wrist if wrist is not None else (shoulder[0], shoulder[1] - 0.28))
+        return f
+
+    def standing_front(self, lateral_deg: float, offset: float = 0.0) -> dict:
+        """Front view, facing the camera (subject's left at image +X); positive = bend to the left."""
+        a = math.radians(lateral_deg)
+        hip_mid = (0.5, 0.5)
+        s_mid = (hip_mid[0] + 0.3 * math.sin(a) + offset, hip_mid[1] + 0.3 * math.cos(a))
+        return {"left_hip": (0.55, 0.5), "right_hip": (0.45, 0.5),
+                "left_shoulder": (s_mid[0] + 0.08, s_mid[1]), "right_shoulder": (s_mid[0] - 0.08, s_mid[1]),
+                "nose": (s_mid[0], s_mid[1] + 0.12)}
+
+    def plank(self, sag: float) -> dict:
+        """Side view plank, shoulder-hip 0.2 apart; `sag` = hip drop below the S-A line (y-up units)."""
+        f: dict = {}
+        self.both(f, "shoulder", (0.3, 0.3))
+        self.both(f, "hip", (0.5, 0.3 - sag))
+        self.both(f, "ankle", (0.8, 0.3))
+        return f
+
+    def trunk_horizontal(self, angle_deg: float) -> dict:
+        """Side view, shoulder at `angle_deg` above horizontal from the hip (Sorensen, flexor hold)."""
+        a = math.radians(angle_deg)
+        f: dict = {}
+        self.both(f, "hip", (0.5, 0.4))
+        self.both(f, "shoulder", (0.5 - 0.3 * math.cos(a), 0.4 + 0.3 * math.sin(a)))
+        return f
+
+    @staticmethod
+    def bends(peaks: list[float], fps: float = 30.0, seconds: float = 2.0) -> list[float]:
+        """Angles for repeated bends from 0 to each peak and back (raised-cosine profile)."""
+        out = [0.0] * int(fps * 0.5)
+        steps = int(fps * seconds)
+        for peak in peaks:
+            out += [peak * (1 - math.cos(2 * math.pi * k / steps)) / 2 for k in range(steps)]
+            out += [0.0] * int(fps * 0.3)
+        return out
+
+
+@pytest.fixture
+def poses() -> PoseBuilder:
+    return PoseBuilder()

@@ -1,0 +1,198 @@
+"""Camera assessments (clinical brief §6): active trunk range of motion from landmark sequences.
+
+Geometry is the movement engine's (``backcoach.motion.geometry``: y-up points in image heights,
+``incl_v``, ``ang``). What the camera measures is **gross trunk motion** (thoracolumbar spine plus
+hips), never isolated lumbar range (§6.1); every result carries a tracking-quality verdict and the
+norm it is compared with, and is meant as a within-person trend.
+
+Validity limits: expect roughly 5-10 degrees of error in sagittal trunk angles with a good side
+view and worse at oblique angles (§6.4); no MediaPipe-vs-inclinometer validation of trunk range
+exists yet [U]. Side-bend trials cannot detect a forward lean in the front view.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+
+from backcoach.clinical.thresholds import DATA_DIR, TH
+from backcoach.motion.geometry import Missing, ang, incl_v, midpoint, near_side, to_image_points
+from backcoach.pose.sequence import PoseSequence
+from backcoach.pose.skeleton import INDEX
+
+
+class CameraTestError(ValueError):
+    """A camera test cannot be run on this input (names the test and why)."""
+
+
+@cache
+def camera_tests() -> dict:
+    return tomllib.loads((DATA_DIR / "camera_tests.toml").read_text(encoding="utf-8"))
+
+
+def test_spec(test_id: str) -> dict:
+    tests = camera_tests()["tests"]
+    if test_id not in tests:
+        raise CameraTestError(f"unknown camera test {test_id!r}; choose one of {', '.join(tests)}")
+    return tests[test_id]
+
+
+@dataclass
+class CameraResult:
+    test: str
+    value: float | None
+    unit: str
+    status: str  # VALID | INCONCLUSIVE
+    quality: dict
+    norm: dict
+    details: dict = field(default_factory=dict)
+    pain: dict | None = None
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class Track:
+    """A sequence as y-up points per frame, with which frames have every required landmark."""
+
+    def __init__(self, seq: PoseSequence, landmarks: list[str]) -> None:
+        if len(seq) < 2:
+            raise CameraTestError(f"recording has {len(seq)} frame(s); a camera test needs a movement")
+        self.seq = seq
+        self.t = seq.t
+        self.points = [to_image_points(seq.xyz[i], seq.image_size) for i in range(len(seq))]
+        required = [INDEX[name] for name in landmarks]
+        vis = seq.visibility[:, required]
+        finite = np.isfinite(seq.xyz[:, required, :2]).all(axis=2)
+        self.ok = ((vis >= TH["camera_min_visibility"]) & finite).all(axis=1)
+        self.side = near_side(np.nanmean(seq.visibility, axis=0).tolist())
+
+    def quality(self) -> dict:
+        fraction = float(self.ok.mean())
+        good = fraction >= TH["camera_min_visible_fraction"]
+        reason = None if good else (f"required landmarks visible in {fraction:.0%} of frames "
+                                    f"(need {TH['camera_min_visible_fraction']:.0%}): fix the camera set-up")
+        return {"visible_fraction": round(fraction, 3), "verdict": "good" if good else "poor", "reason": reason}
+
+    def p(self, i: int, name: str) -> tuple[float, float]:
+        return self.points[i][INDEX[name]]
+
+    def near(self, i: int, joint: str) -> tuple[float, float]:
+        return self.p(i, f"{self.side}_{joint}")
+
+    def mid(self, i: int, joint: str) -> tuple[float, ...]:
+        return midpoint(self.p(i, f"left_{joint}"), self.p(i, f"right_{joint}"))
+
+
+def facing_side_view(track: Track) -> float:
+    """+1 when the person faces image +X (nose ahead of the ears), -1 otherwise."""
+    frames = np.flatnonzero(track.ok)
+    offsets = [track.p(i, "nose")[0] - midpoint(track.p(i, "left_ear"), track.p(i, "right_ear"))[0] for i in frames]
+    offsets = [o for o in offsets if np.isfinite(o)]
+    return -1.0 if offsets and np.mean(offsets) < 0 else 1.0
+
+
+def subject_left_direction(track: Track) -> float:
+    """+1 when the subject's own left is image +X (facing the camera), -1 when seen from behind."""
+    frames = np.flatnonzero(track.ok)
+    dx = [track.p(i, "left_shoulder")[0] - track.p(i, "right_shoulder")[0] for i in frames]
+    return -1.0 if np.mean(dx) < 0 else 1.0
+
+
+def trunk_series(track: Track, facing: float) -> np.ndarray:
+    """incl_v(H_mid -> S_mid) per frame (NaN where untracked), positive toward ``facing``."""
+    out = np.full(len(track.t), np.nan)
+    for i in np.flatnonzero(track.ok):
+        value = incl_v(track.mid(i, "hip"), track.mid(i, "shoulder"), facing)
+        if not isinstance(value, Missing):
+            out[i] = value
+    return out
+
+
+def find_reps(series: np.ndarray) -> list[tuple[int, int, int]]:
+    """Repetitions of an excursion: (start, peak, end) frame indices.
+
+    A rep starts when the value passes 50% of the recording's largest excursion above its starting
+    value and ends when it falls back below 20% (hysteresis, so jitter near one line cannot count
+    twice). The starting value is the median of the first 10% of tracked frames.
+    """
+    valid = np.flatnonzero(np.isfinite(series))
+    if len(valid) == 0:
+        return []
+    base = float(np.median(series[valid[: max(1, len(valid) // 10)]]))
+    top = float(np.nanmax(series))
+    if top - base <= 0:
+        return []
+    up_fraction, down_fraction = TH["rom_rep_fraction"]
+    up, down = base + up_fraction * (top - base), base + down_fraction * (top - base)
+    reps, start = [], None
+    for i in valid:
+        if start is None and series[i] > up:
+            start = i
+        elif start is not None and series[i] < down:
+            reps.append((start, start + int(np.nanargmax(series[start:i + 1])), i))
+            start = None
+    if start is not None:  # recording ended at the far position: the peak is still a valid maximum
+        reps.append((start, start + int(np.nanargmax(series[start:])), int(valid[-1])))
+    return reps
+
+
+def _knee_angle(track: Track, i: int) -> float | None:
+    value = ang(track.near(i, "hip"), track.near(i, "knee"), track.near(i, "ankle"))
+    return None if isinstance(value, Missing) else value
+
+
+def _ftf(track: Track, i: int, height_cm: float | None) -> dict:
+    """Fingertip-to-floor at frame i: index finger height above the heel line, in stature or cm."""
+    floor = min(track.p(i, "left_heel")[1], track.p(i, "right_heel")[1])
+    finger = min(track.p(i, "left_index")[1], track.p(i, "right_index")[1])
+    first = int(np.flatnonzero(track.ok)[0])
+    stature = (track.p(first, "nose")[1] - min(track.p(first, "left_heel")[1], track.p(first, "right_heel")[1])) \
+        / TH["stature_nose_fraction"]
+    if not all(np.isfinite([floor, finger, stature])) or stature <= 0:
+        return {"ftf_stature": None, "ftf_cm": None}
+    fraction = max(0.0, (finger - floor) / stature)
+    return {"ftf_stature": round(fraction, 3), "ftf_cm": None if height_cm is None else round(fraction * height_cm, 1)}
+
+
+ROM_DIRECTIONS = {"rom_flexion": 1.0, "rom_extension": -1.0, "rom_lateral_left": 1.0, "rom_lateral_right": -1.0}
+
+
+def measure_rom(seq: PoseSequence, test_id: str, pain: dict | None = None,
+                height_cm: float | None = None) -> CameraResult:
+    """Active ROM (§6.2): maximum and mean trunk angle over the accepted repetitions.
+
+    ``pain`` is the patient's own report for this direction (e.g. ``{"nrs": 4, "location": "back"}``),
+    kept with the result. Flexion and extension reps in which the near knee bends below 170 degrees
+    at the peak are rejected (§6.2).
+    """
+    spec = test_spec(test_id)
+    if spec["kind"] != "rom":
+        raise CameraTestError(f"{test_id} is a {spec['kind']} test, not a range-of-motion test")
+    track = Track(seq, spec["landmarks"])
+    quality = track.quality()
+    sign = ROM_DIRECTIONS[test_id]
+    facing = facing_side_view(track) if spec["view"] == "side" else subject_left_direction(track)
+    series = sign * trunk_series(track, facing)
+    reps = find_reps(series)
+    accepted, rejected = [], []
+    for start, peak, end in reps:
+        knee = _knee_angle(track, peak) if spec["view"] == "side" else None
+        if knee is not None and knee < TH["rom_knee_min_deg"]:
+            rejected.append({"peak_frame": peak, "reason": f"knee bent to {knee:.0f} deg (< {TH['rom_knee_min_deg']})"})
+        else:
+            accepted.append(peak)
+    peaks = [float(series[i]) for i in accepted]
+    details = {"reps_detected": len(reps), "reps_expected": TH["rom_reps"], "rejected": rejected,
+               "rep_peaks_deg": [round(p, 1) for p in peaks], "mean_deg": round(float(np.mean(peaks)), 1) if peaks else None,
+               "view": spec["view"]}
+    if test_id == "rom_flexion" and accepted:
+        details.update(_ftf(track, accepted[int(np.argmax(peaks))], height_cm))
+    valid = quality["verdict"] == "good" and bool(peaks)
+    if quality["verdict"] == "good" and not peaks:
+        quality = {**quality, "reason": "no accepted repetition"}
+    return CameraResult(test_id, round(max(peaks), 1) if peaks else None, "deg", "VALID" if valid else "INCONCLUSIVE",
+                        quality, spec["norm"], details, pain)

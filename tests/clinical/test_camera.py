@@ -1,0 +1,72 @@
+import pytest
+
+from backcoach.clinical.camera import CameraTestError, camera_tests, find_reps, measure_rom
+from backcoach.clinical.thresholds import TH
+
+import numpy as np
+
+
+def test_flexion_rom_max_and_mean_of_three_reps(poses):
+    seq = poses.sequence([poses.standing_side(a) for a in poses.bends([80, 90, 100])])
+    result = measure_rom(seq, "rom_flexion", pain={"nrs": 3, "location": "back"}, height_cm=170)
+    assert result.status == "VALID" and result.quality["verdict"] == "good"
+    assert result.value == pytest.approx(100, abs=0.5)
+    assert result.details["reps_detected"] == 3
+    assert result.details["mean_deg"] == pytest.approx(90, abs=0.5)
+    assert result.pain == {"nrs": 3, "location": "back"}
+    assert result.norm["tag"] == "U"
+    assert result.details["ftf_cm"] is not None and result.details["ftf_cm"] >= 0
+
+
+def test_flexion_facing_left_gives_the_same_angle(poses):
+    seq = poses.sequence([poses.standing_side(a, facing=-1) for a in poses.bends([60, 60, 60])])
+    assert measure_rom(seq, "rom_flexion").value == pytest.approx(60, abs=0.5)
+
+
+def test_extension_is_measured_behind_vertical(poses):
+    seq = poses.sequence([poses.standing_side(-a) for a in poses.bends([20, 25, 22])])
+    result = measure_rom(seq, "rom_extension")
+    assert result.value == pytest.approx(25, abs=0.5)
+
+
+def test_reps_with_bent_knees_are_rejected(poses):
+    angles = poses.bends([70, 90, 70])
+    frames = [poses.standing_side(a, knee_bend_deg=30 if a > 85 else 0) for a in angles]
+    result = measure_rom(poses.sequence(frames), "rom_flexion")
+    assert result.value == pytest.approx(70, abs=0.5)
+    assert len(result.details["rejected"]) == 1 and "knee bent" in result.details["rejected"][0]["reason"]
+
+
+@pytest.mark.parametrize("test_id, sign", [("rom_lateral_left", 1), ("rom_lateral_right", -1)])
+def test_lateral_flexion_each_side(poses, test_id, sign):
+    seq = poses.sequence([poses.standing_front(sign * a) for a in poses.bends([25, 30, 28])])
+    assert measure_rom(seq, test_id).value == pytest.approx(30, abs=0.5)
+
+
+def test_poor_tracking_gives_inconclusive_with_reason(poses):
+    frames = [poses.standing_side(a) for a in poses.bends([80, 80, 80])]
+    hidden = set(range(0, len(frames), 3))  # a third of the frames lost
+    result = measure_rom(poses.sequence(frames, hidden=hidden), "rom_flexion")
+    assert result.status == "INCONCLUSIVE" and result.quality["verdict"] == "poor"
+    assert "fix the camera set-up" in result.quality["reason"]
+
+
+def test_find_reps_ignores_jitter_around_the_threshold():
+    # start value 0, peak 80: a rep starts above 40 and ends below 16; 49/51 jitter is one rep
+    series = np.array([0, 10, 49, 51, 49, 51, 80, 50, 30, 10, 0], dtype=float)
+    assert find_reps(series) == [(2, 6, 9)]
+
+
+def test_unknown_and_wrong_kind_tests_are_refused(poses):
+    seq = poses.sequence([poses.standing_side(a) for a in poses.bends([60])])
+    with pytest.raises(CameraTestError, match="unknown camera test 'rom_twist'"):
+        measure_rom(seq, "rom_twist")
+    with pytest.raises(CameraTestError, match="is a hold test"):
+        measure_rom(seq, "hold_prone_plank")
+
+
+def test_every_camera_test_has_view_norm_and_labels():
+    for test_id, spec in camera_tests()["tests"].items():
+        assert spec["view"] in ("side", "front") and spec["norm"]["tag"] in ("V", "P", "U", "E")
+        assert spec["label"]["en"] and spec["label"]["zh-Hans"], test_id
+    assert TH["camera_min_visible_fraction"] == 0.8
