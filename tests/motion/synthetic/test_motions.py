@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from backcoach.exercises import load_library
-from backcoach.motion.synthetic.motions import MotionFileError, load_motion, load_motion_file, motion_ids, parse_motion
+from backcoach.exercises import load_exercise
+from backcoach.motion.synthetic.motions import MOTIONS_DIR, MotionFileError, load_motion, load_motion_file, motion_ids, parse_motion
 
 
 @pytest.mark.parametrize("exercise_id", motion_ids())
 def test_motion_belongs_to_an_exercise_and_covers_its_errors(exercise_id):
-    library = load_library()
-    assert exercise_id in library, f"motions/{exercise_id}.toml has no exercise definition"
-    exercise = library[exercise_id]
+    path = MOTIONS_DIR.parent / "library" / f"{exercise_id}.toml"
+    assert path.is_file(), f"motions/{exercise_id}.toml has no exercise definition"
+    exercise = load_exercise(path)
     motion = load_motion(exercise_id)
     defined = {error.id for error in exercise.errors}
     assert set(motion.errors) == defined, (

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from backcoach.exercises import UnknownExerciseError, get_exercise
+from backcoach.exercises import load_exercise
 from backcoach.motion.synthetic import camera as cam
 from backcoach.motion.synthetic.body import JOINTS, BodyShape
 from backcoach.motion.synthetic.motions import Motion, load_motion
@@ -21,6 +21,7 @@ from backcoach.motion.synthetic.postures import POSTURES
 from backcoach.motion.synthetic.render import render
 from backcoach.motion.synthetic.timeline import Plan, RepPlan, build_plan
 from backcoach.motion.synthetic.truth import image_angles, world_angles
+from backcoach.paths import EXERCISES_DIR
 from backcoach.pose.sequence import PoseSequence
 from backcoach.pose.skeleton import Landmark
 
@@ -104,11 +105,15 @@ class SyntheticRecording:
 
 
 def _exercise_settings(exercise_id: str, motion: Motion) -> tuple[str, str, float | None, bool]:
-    """(view, sides, hold seconds, defined) from the exercise definition, or motion-based fallbacks."""
-    try:
-        exercise = get_exercise(exercise_id)
-    except UnknownExerciseError:
+    """(view, sides, hold seconds, defined) from the exercise definition, or motion-based fallbacks.
+
+    Reads only this exercise's file, so one broken file elsewhere in the library does not stop
+    the generator.
+    """
+    path = EXERCISES_DIR / f"{exercise_id}.toml"
+    if not path.is_file():
         return "side", "alternating" if motion.sided else "bilateral", None, False
+    exercise = load_exercise(path)
     hold = exercise.dosage.beginner.hold_s or None
     return exercise.view, exercise.sides, hold, True
 

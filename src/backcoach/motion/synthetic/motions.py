@@ -7,7 +7,9 @@ of the exercise a perturbation that produces it.
 
 Joint keys are the names in :data:`backcoach.motion.synthetic.body.JOINTS`. A sided joint may be
 written without its side (``knee_flex`` sets both knees) or with ``{side}`` / ``{other}``, which
-stand for the repetition's side and the opposite one (for an error: the error's side).
+stand for the repetition's side and the opposite one (for an error: the error's side). A central
+joint followed by ``*{side}`` counts toward the side: ``"trunk_rot*{side}" = 40`` turns the trunk
+40 degrees to the left on a left repetition and to the right on a right one.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class MotionFileError(ValueError):
 
 
 def _check_joint_key(key: str) -> str:
+    key = key.removesuffix("*{side}")
     if key in CENTRAL_JOINTS:
         return key
     for prefix in ("{side}_", "{other}_", "left_", "right_", ""):
@@ -57,6 +60,8 @@ def resolve(angles: Angles, side: str | None) -> dict[str, float]:
     other = "right" if side == "left" else "left"
     out: dict[str, float] = {}
     for key, value in angles.items():
+        if key.endswith("*{side}"):  # a central joint turned toward the side: + left, - right
+            key, value = key.removesuffix("*{side}"), value if side == "left" else -value
         key = key.replace("{side}", side).replace("{other}", other)
         if key in SIDED_JOINTS:
             for s in SIDES:
@@ -92,15 +97,16 @@ class ErrorMotion(_Model):
     """How to produce one error of the exercise.
 
     ``offsets`` are added to the joint angles, weighted by how far the repetition has moved
-    toward its end pose (``apply = "progress"``) or over the whole repetition with a short ramp
-    at each end (``apply = "rep"``). ``range`` multiplies the repetition's excursion (a shallow
+    toward its end pose (``apply = "progress"``), over the whole repetition with a short ramp
+    at each end (``apply = "rep"``), or only as the body reaches one named pose
+    (``apply = "pose:open"``). ``range`` multiplies the repetition's excursion (a shallow
     rep) and ``tempo`` speeds the out and return segments up. ``sided`` errors happen on one side:
     the rep's side, or the side given when the error is injected.
     """
 
     doc: str = Field(min_length=1)
     offsets: Angles = Field(default_factory=dict)
-    apply: Literal["progress", "rep"] = "progress"
+    apply: str = Field(default="progress", pattern=r"^(progress|rep|pose:[a-z_]+)$")
     range: float = Field(default=1.0, gt=0, le=2)
     tempo: float = Field(default=1.0, gt=0, le=5)
 
@@ -174,6 +180,10 @@ class Motion(_Model):
                 raise ValueError(f"rep[{i}].to = {segment.to!r} is not 'start' or a pose (have {sorted(self.poses)})")
         if self.rep[-1].to != "start" and not any(s.to == "start" for s in self.rep):
             raise ValueError("the repetition never returns to 'start'")
+        for error_id, error in self.errors.items():
+            pose = error.apply.removeprefix("pose:")
+            if error.apply.startswith("pose:") and pose not in self.poses:
+                raise ValueError(f"errors.{error_id}.apply: no pose named {pose!r} (have {sorted(self.poses)})")
         return self
 
     @property

@@ -64,7 +64,7 @@ class Posture:
 _BOTH = lambda **angles: {f"{s}_{k}": v for s in ("left", "right") for k, v in angles.items()}  # noqa: E731
 
 STANDING_ARMS = _BOTH(elbow_flex=5.0)
-SITTING = _BOTH(hip_flex=90.0, knee_flex=90.0, shoulder_flex=25.0, elbow_flex=55.0)
+SITTING = _BOTH(hip_flex=90.0, knee_flex=90.0, shoulder_flex=10.0, elbow_flex=50.0)  # hands on the thighs
 KNEELING = _BOTH(knee_flex=90.0, ankle_dorsi=-90.0, elbow_flex=5.0)
 # On all fours: thighs vertical, shanks flat, arms near vertical with soft elbows, palms flat.
 # With these proportions the arm is longer than thigh plus knee, so the shoulders sit higher than

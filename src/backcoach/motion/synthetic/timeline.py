@@ -164,6 +164,7 @@ def build_plan(
         speed = tempo
         offsets = np.zeros(len(JOINTS))
         whole_rep_offsets = np.zeros(len(JOINTS))
+        pose_offsets: dict[str, np.ndarray] = {}
         for error_id, error_side in rep_errors:
             spec = motion.errors[error_id]
             scale *= spec.range
@@ -171,11 +172,15 @@ def build_plan(
             vector = _delta(resolve(spec.offsets, error_side or side))
             if spec.apply == "rep":
                 whole_rep_offsets += vector
+            elif spec.apply.startswith("pose:"):
+                name = spec.apply.removeprefix("pose:")
+                pose_offsets[name] = pose_offsets.get(name, np.zeros(len(JOINTS))) + vector
             else:
                 offsets += vector
-        targets = {"start": (np.zeros(len(JOINTS)), 0.0)}
+        targets = {"start": (np.zeros(len(JOINTS)), 0.0, np.zeros(len(JOINTS)))}
         for name, angles in motion.poses.items():
-            targets[name] = (_delta_from(start, posture.pose({**resolve(motion.start, None), **resolve(angles, side)})), 1.0)
+            delta = posture.pose({**resolve(motion.start, None), **resolve(angles, side)}) - start
+            targets[name] = (delta, 1.0, pose_offsets.get(name, np.zeros(len(JOINTS))))
         rep_start = clock
         plan = RepPlan(index=index, side=side, start=rep_start, end=rep_start, errors=list(rep_errors))
         previous = targets["start"]
@@ -242,16 +247,14 @@ def _delta(values: dict[str, float]) -> np.ndarray:
     return vector
 
 
-def _delta_from(start: np.ndarray, pose: np.ndarray) -> np.ndarray:
-    return pose - start
-
-
 def _segment_piece(start, base, previous, target, ease, scale, offsets, whole_rep, rep_clock, rep_length) -> Piece:
-    (from_delta, from_progress), (to_delta, to_progress) = previous, target
+    (from_delta, from_progress, from_extra), (to_delta, to_progress, to_extra) = previous, target
 
     def piece(u: float) -> tuple:
         s = ease(u)
         delta = from_delta + s * (to_delta - from_delta)
+        # Errors tied to one pose ride along with it (``from_extra``/``to_extra``).
+        delta = delta + (from_extra + s * (to_extra - from_extra)) / scale
         progress = from_progress + s * (to_progress - from_progress)
         # Whole-rep offsets ramp in over the first and out over the last 15% of the repetition.
         r = (rep_clock + u) / rep_length
