@@ -76,9 +76,12 @@ def entry_from_exercise(exercise) -> CatalogEntry:
 
 def catalog_from_library(directory: Path | None = None) -> dict[str, CatalogEntry]:
     """Every exercise of the library (default: the package's library), by id."""
-    from backcoach.exercises import load_library
+    from backcoach.exercises import ExerciseFileError, load_library
 
-    library = load_library() if directory is None else load_library(directory)
+    try:
+        library = load_library() if directory is None else load_library(directory)
+    except ExerciseFileError as error:
+        raise PlanError(f"the exercise library cannot be read: {error}") from None
     return {exercise_id: entry_from_exercise(ex) for exercise_id, ex in library.items()}
 
 
