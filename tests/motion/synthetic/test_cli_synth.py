@@ -1,0 +1,36 @@
+"""``backcoach synth`` writes a loadable recording with its ground truth."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from backcoach.cli.main import app
+from backcoach.cli.synth import parse_errors
+from backcoach.cli._errors import UserError
+from backcoach.pose.formats import load_recording
+
+runner = CliRunner()
+
+
+def test_synth_writes_a_recording_with_truth(tmp_path):
+    out = tmp_path / "squat.npz"
+    result = runner.invoke(app, ["synth", "squat", "-o", str(out), "--reps", "2", "--errors", "heels_lift@2", "--noise", "1.5", "--seed", "4"])
+    assert result.exit_code == 0, result.output
+    assert "rep 2:" in result.output and "heels_lift" in result.output
+    sequence = load_recording(out)
+    truth = sequence.meta["truth"]
+    assert [r["errors"] for r in truth["reps"]] == [[], [{"id": "heels_lift", "side": None}]]
+    assert sequence.world is not None and len(sequence) > 100
+
+
+def test_synth_reports_an_unknown_error_id(tmp_path):
+    result = runner.invoke(app, ["synth", "squat", "-o", str(tmp_path / "x.npz"), "--errors", "wobble@1"])
+    assert result.exit_code == 2, result.output
+    assert "'wobble' is not an error of squat" in result.output
+
+
+def test_error_list_counts_reps_from_one():
+    assert parse_errors("heels_lift@2,error-1:left@2, too_fast@1") == {1: ["heels_lift", "error-1:left"], 0: ["too_fast"]}
+    with pytest.raises(UserError, match="write ERROR_ID@REP"):
+        parse_errors("heels_lift@0")
