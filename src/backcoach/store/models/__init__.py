@@ -27,6 +27,16 @@ from backcoach.store.models.community import (
     Reaction,
 )
 from backcoach.store.models.plans import Plan, PlanItem, PlanSession, SessionMode
+from backcoach.store.models.portal import (
+    ExerciseVersion,
+    PlanProposal,
+    PlanRevision,
+    TrialAdverseEvent,
+    TrialConsent,
+    TrialReveal,
+    TrialVault,
+    TrialWithdrawal,
+)
 from backcoach.store.models.training import (
     ExerciseSession,
     ExerciseSet,
@@ -53,6 +63,7 @@ __all__ = [
     "Consent",
     "ConsentKind",
     "EducationRead",
+    "ExerciseVersion",
     "ExerciseSession",
     "ExerciseSet",
     "GroupMembership",
@@ -61,6 +72,8 @@ __all__ = [
     "Message",
     "Plan",
     "PlanItem",
+    "PlanProposal",
+    "PlanRevision",
     "PlanSession",
     "Post",
     "PostKind",
@@ -73,10 +86,15 @@ __all__ = [
     "SessionStatus",
     "TherapistAssignment",
     "TrainingReport",
+    "TrialAdverseEvent",
     "TrialAllocation",
+    "TrialConsent",
     "TrialOutcome",
     "TrialParticipant",
     "TrialRecord",
+    "TrialReveal",
+    "TrialVault",
     "TrialVisit",
+    "TrialWithdrawal",
     "User",
 ]
