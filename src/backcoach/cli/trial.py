@@ -29,6 +29,7 @@ def analyze(
     covariates: Path | None = typer.Option(None, "--covariates", help="CSV: subject plus one column per baseline characteristic (numeric = continuous, text = categorical)."),
     analysis_set: str = typer.Option("per-protocol", "--set", help="Analysis set: per-protocol or itt."),
     week_groups: str | None = typer.Option(None, "--week-groups", help="Split multi-visit outcomes into separate GEEs, e.g. '2,4|8' (the paper's Models A and B). Default: one GEE over all weeks."),
+    se: str = typer.Option("robust", "--se", help="GEE standard errors: robust (the paper's sandwich) or bias-reduced (Mancl-DeRouen)."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON document instead of Markdown."),
     out: Path | None = typer.Option(None, "--out", help="Directory to write table1/table2 as .md, .csv, .html, analysis.json and the figures."),
 ) -> None:
@@ -46,7 +47,7 @@ def analyze(
             raise typer.BadParameter(f"{analysis_set!r}: use per-protocol or itt", param_hint="--set") from None
         long = read_long_csv(data)
         cov = read_covariates_csv(covariates) if covariates else None
-        result = run(long, reference, cov, chosen_set, week_groups=_week_groups(week_groups))
+        result = run(long, reference, cov, chosen_set, week_groups=_week_groups(week_groups), se=se)
     document = json.dumps(result.to_dict(), indent=2, allow_nan=False)
     if out:
         out.mkdir(parents=True, exist_ok=True)
@@ -81,20 +82,24 @@ def reproduce_paper(
     seed: int = typer.Option(2023, "--seed", help="Seed of the simulated data set shown row by row."),
     seeds: int = typer.Option(0, "--seeds", help="Also summarise recovery over this many seeds (0, 1, ...)."),
     week_groups: str | None = typer.Option(None, "--week-groups", help="As for analyze, e.g. '2,4|8'."),
+    se: str = typer.Option("robust", "--se", help="As for analyze: robust or bias-reduced."),
 ) -> None:
     """Table 2 from simulated paper data next to the paper's numbers (docs/paper-reproduction.md)."""
     from backcoach.trial.reproduce import (
         WITHIN, compare_with_paper, comparison_markdown, recovery_markdown, recovery_over_seeds,
     )
 
+    from backcoach.trial.analysis import ModelError
+
     groups = _week_groups(week_groups)
-    table = compare_with_paper(seed, groups)
+    with user_errors(ModelError):
+        table = compare_with_paper(seed, groups, se)
     within = (table["z_vs_paper"].abs() <= WITHIN).sum()
     typer.echo(f"Seed {seed}, per-protocol (18 AI, 16 video), adjusted difference = AI minus video\n")
     typer.echo(comparison_markdown(table))
     typer.echo(f"\n{within} of {len(table)} rows within {WITHIN:g} paper standard errors of the paper's value.")
     if seeds:
-        summary = recovery_over_seeds(range(seeds), groups)
+        summary = recovery_over_seeds(range(seeds), groups, se)
         typer.echo(f"\nRecovery over seeds 0-{seeds - 1}:\n")
         typer.echo(recovery_markdown(summary))
         typer.echo(f"\nMean coverage of the simulator truth by the 95% CIs: {summary['coverage'].mean():.1%}; "

@@ -19,10 +19,10 @@ Z95 = 1.959964
 WITHIN = 2.0  # paper standard errors
 
 
-def compare_with_paper(seed: int, week_groups=None) -> pd.DataFrame:
+def compare_with_paper(seed: int, week_groups=None, se: str = "robust") -> pd.DataFrame:
     """One simulated data set, analysed per protocol, row by row against the paper's Table 2."""
     trial = simulate_paper(seed)
-    result = analyze(trial.long, paper.REFERENCE_ARM, week_groups=week_groups)
+    result = analyze(trial.long, paper.REFERENCE_ARM, week_groups=week_groups, se=se)
     rows = []
     for row in result.table2:
         published = paper.TABLE2[(row.outcome, row.week)]
@@ -43,9 +43,9 @@ def compare_with_paper(seed: int, week_groups=None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def recovery_over_seeds(seeds: range, week_groups=None) -> pd.DataFrame:
+def recovery_over_seeds(seeds: range, week_groups=None, se: str = "robust") -> pd.DataFrame:
     """Per row: mean estimate over seeds, the simulator's truth, the paper's value, CI coverage."""
-    frames = [compare_with_paper(s, week_groups).assign(seed=s) for s in seeds]
+    frames = [compare_with_paper(s, week_groups, se).assign(seed=s) for s in seeds]
     data = pd.concat(frames, ignore_index=True)
     data["covers_truth"] = (data["ci_low"] <= data["truth"]) & (data["truth"] <= data["ci_high"])
     data["within_paper_error"] = data["z_vs_paper"].abs() <= WITHIN

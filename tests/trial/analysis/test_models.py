@@ -132,3 +132,64 @@ def test_ancova_matches_r_lm(tmp_path, seed):
     assert ours.ci_low == pytest.approx(theirs["low"], abs=R_TOLERANCE)
     assert ours.ci_high == pytest.approx(theirs["high"], abs=R_TOLERANCE)
     assert ours.p == pytest.approx(theirs["p"], abs=R_TOLERANCE)
+
+
+R_MANCL_DEROUEN = r"""
+suppressMessages(library(geepack))
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1], stringsAsFactors = FALSE)
+d <- d[order(d$subject, d$week), ]
+d$arm <- relevel(factor(d$arm), ref = "video")
+weeks <- sort(unique(d$week))
+d$time <- factor(d$week, levels = weeks)
+d$id <- as.integer(factor(d$subject))
+fit <- geeglm(change ~ arm * time + baseline, id = id, waves = match(week, weeks), data = d,
+              family = gaussian("identity"), corstr = "exchangeable")
+# Mancl-DeRouen: residuals inflated by (I - H_i)^-1 inside the sandwich, Gaussian identity link
+X <- model.matrix(fit); r <- d$change - fitted(fit); rho <- fit$geese$alpha[[1]]
+clusters <- split(seq_len(nrow(X)), d$id)
+Rinv <- lapply(clusters, function(i) solve((1 - rho) * diag(length(i)) + rho))
+bread <- Reduce(`+`, Map(function(i, W) t(X[i, , drop = FALSE]) %*% W %*% X[i, , drop = FALSE], clusters, Rinv))
+bread_inv <- solve(bread)
+meat <- Reduce(`+`, Map(function(i, W) {
+  Xi <- X[i, , drop = FALSE]
+  Hi <- Xi %*% bread_inv %*% t(Xi) %*% W
+  u <- t(Xi) %*% W %*% solve(diag(length(i)) - Hi, r[i])
+  u %*% t(u)
+}, clusters, Rinv))
+V <- bread_inv %*% meat %*% bread_inv
+b <- coef(fit); names(b) <- colnames(X); dimnames(V) <- list(names(b), names(b))
+out <- NULL
+for (w in weeks) {
+  L <- setNames(rep(0, length(b)), names(b)); L["armAI"] <- 1
+  if (w != weeks[1]) L[paste0("armAI:time", w)] <- 1
+  est <- sum(L * b); se <- sqrt(drop(t(L) %*% V %*% L))
+  out <- rbind(out, data.frame(week = w, estimate = est, se = se))
+}
+write.csv(out, args[2], row.names = FALSE)
+"""
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("seed, weeks", [pytest.param(6, [2, 4], id="two-visits"), pytest.param(7, [2, 4, 8], id="three-visits")])
+def test_bias_reduced_se_matches_mancl_derouen_written_in_r(tmp_path, seed, weeks):
+    data = simulated_changes(seed, weeks)
+    ours = fit_gee(data, reference="video", se="bias-reduced")
+    plain = fit_gee(data, reference="video")
+    rscript = shutil.which("Rscript")
+    assert rscript, "Rscript not found: install r-base-core and r-cran-geepack (scripts/setup.sh)"
+    (tmp_path / "md.R").write_text(R_MANCL_DEROUEN)
+    data.to_csv(tmp_path / "in.csv", index=False, float_format="%.17g")
+    subprocess.run([rscript, str(tmp_path / "md.R"), str(tmp_path / "in.csv"), str(tmp_path / "out.csv")],
+                   check=True, capture_output=True, text=True, timeout=120)
+    theirs = pd.read_csv(tmp_path / "out.csv")
+    for d, p, (_, r) in zip(ours, plain, theirs.iterrows()):
+        assert d.method == "GEE (Mancl-DeRouen SE)"
+        assert d.estimate == pytest.approx(r["estimate"], abs=R_TOLERANCE)
+        assert d.se == pytest.approx(r["se"], abs=R_TOLERANCE)
+        assert d.se > p.se  # the correction widens the interval
+
+
+def test_unknown_standard_error_is_refused():
+    with pytest.raises(ModelError, match="standard error 'jackknife'"):
+        fit_gee(simulated_changes(0, [2, 4]), reference="video", se="jackknife")

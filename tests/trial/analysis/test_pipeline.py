@@ -77,3 +77,14 @@ def test_change_scores_pair_followups_with_their_baseline():
     })
     changes = change_scores(long)
     assert changes[["subject", "week", "baseline", "change"]].values.tolist() == [["a", 2, 20.0, -5.0]]
+
+
+def test_bias_reduced_se_widens_gee_rows_and_leaves_ancova_alone(paper_like):
+    plain = analyze(paper_like.long, "video")
+    corrected = analyze(paper_like.long, "video", se="bias-reduced")
+    for a, b in zip(plain.table2, corrected.table2):
+        assert a.difference.estimate == pytest.approx(b.difference.estimate)
+        if a.difference.method == "ANCOVA":
+            assert b.difference.method == "ANCOVA" and b.difference.se == a.difference.se
+        else:
+            assert b.difference.method == "GEE (Mancl-DeRouen SE)" and b.difference.se > a.difference.se

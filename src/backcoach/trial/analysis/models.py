@@ -24,6 +24,9 @@ import statsmodels.api as sm
 from scipy import stats
 
 CONFIDENCE = 0.95
+# Standard errors of the GEE contrasts: the plain robust sandwich (the paper's, geepack's default)
+# or the Mancl-DeRouen bias-reduced sandwich, which corrects its downward bias with few clusters.
+GEE_SE = {"robust": ("robust", "GEE"), "bias-reduced": ("bias_reduced", "GEE (Mancl-DeRouen SE)")}
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ def gee_design(changes: pd.DataFrame, reference: str, weeks: list[int], outcome:
     return np.column_stack(columns), names
 
 
-def fit_gee(changes: pd.DataFrame, reference: str, outcome: str = "outcome") -> list[ArmDifference]:
+def fit_gee(changes: pd.DataFrame, reference: str, outcome: str = "outcome", se: str = "robust") -> list[ArmDifference]:
     """Fit the GEE of one outcome and return the arm difference at each of its weeks.
 
     Parameters
@@ -82,7 +85,11 @@ def fit_gee(changes: pd.DataFrame, reference: str, outcome: str = "outcome") -> 
         The reference arm.
     outcome : str
         Outcome id, for error messages.
+    se : {"robust", "bias-reduced"}
+        Covariance of the estimates (see ``GEE_SE``).
     """
+    if se not in GEE_SE:
+        raise ModelError(f"standard error {se!r}: expected one of {sorted(GEE_SE)}")
     data = changes.sort_values(["subject", "week"]).reset_index(drop=True)
     weeks = sorted(int(w) for w in data["week"].unique())
     exog, names = gee_design(data, reference, weeks, outcome)
@@ -94,10 +101,12 @@ def fit_gee(changes: pd.DataFrame, reference: str, outcome: str = "outcome") -> 
         data["change"].to_numpy(float), exog, groups=groups,
         family=sm.families.Gaussian(), cov_struct=cov_struct,
     )
-    result = model.fit()
+    cov_type, method = GEE_SE[se]
+    result = model.fit(cov_type=cov_type)
     params = np.asarray(result.params)
-    cov = np.asarray(result.cov_robust)
-    method = "GEE" if len(weeks) > 1 else "GEE (single visit, robust SE)"
+    cov = np.asarray(result.cov_params())
+    if len(weeks) == 1:
+        method = "GEE (single visit, robust SE)" if se == "robust" else "GEE (single visit, Mancl-DeRouen SE)"
     z = stats.norm.ppf(0.5 + CONFIDENCE / 2)
     out = []
     for w in weeks:
@@ -106,9 +115,11 @@ def fit_gee(changes: pd.DataFrame, reference: str, outcome: str = "outcome") -> 
         if w != weeks[0]:
             contrast[names.index(f"arm:week{w}")] = 1.0
         estimate = float(contrast @ params)
-        se = float(np.sqrt(contrast @ cov @ contrast))
-        p = float(2 * stats.norm.sf(abs(estimate / se)))
-        out.append(ArmDifference(w, estimate, se, estimate - z * se, estimate + z * se, p, method))
+        error = float(np.sqrt(contrast @ cov @ contrast))
+        if not error > 0:
+            raise ModelError(f"outcome {outcome!r}, week {w}: standard error is zero (no variation left)")
+        p = float(2 * stats.norm.sf(abs(estimate / error)))
+        out.append(ArmDifference(w, estimate, error, estimate - z * error, estimate + z * error, p, method))
     return out
 
 
@@ -122,6 +133,8 @@ def fit_ancova(changes: pd.DataFrame, reference: str, outcome: str = "outcome") 
     if len(changes) <= exog.shape[1] or np.linalg.matrix_rank(exog) < exog.shape[1]:
         raise ModelError(f"outcome {outcome!r}: too few complete participants for ANCOVA")
     result = sm.OLS(changes["change"].to_numpy(float), exog).fit()
+    if not result.bse[1] > 0:
+        raise ModelError(f"outcome {outcome!r}: standard error is zero (no variation left)")
     low, high = result.conf_int(alpha=1 - CONFIDENCE)[1]
     return ArmDifference(
         int(weeks[0]), float(result.params[1]), float(result.bse[1]),

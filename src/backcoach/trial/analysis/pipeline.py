@@ -42,6 +42,7 @@ def analyze(
     analysis_set: AnalysisSet | str = AnalysisSet.PER_PROTOCOL,
     completed: set[str] | None = None,
     week_groups: Sequence[Sequence[int]] | None = None,
+    se: str = "robust",
 ) -> TrialAnalysis:
     """Analyse a two-arm trial from a long outcome table.
 
@@ -60,6 +61,8 @@ def analyze(
         Subjects known to have completed the protocol (otherwise read from the data).
     week_groups : sequence of sequences of int, optional
         Split of multi-visit outcomes into separate GEEs (see :mod:`.table2`).
+    se : {"robust", "bias-reduced"}
+        GEE standard errors: the robust sandwich (the paper's) or Mancl-DeRouen.
     """
     long = validate_long(long)
     if covariates is not None and "subject" in covariates.columns:
@@ -82,7 +85,7 @@ def analyze(
         analysis_set=analysis_set,
         n_by_arm={arm: int(counts.get(arm, 0)) for arm in arms},
         table1=baseline_table(data, arms, covariates),
-        table2=change_table(changes, arms, reference, week_groups),
+        table2=change_table(changes, arms, reference, week_groups, se),
         changes=changes,
         baseline=data[data["week"] == 0],
     )

@@ -64,6 +64,7 @@ def change_table(
     arms: list[str],
     reference: str,
     week_groups: Sequence[Sequence[int]] | None = None,
+    se: str = "robust",
 ) -> list[Table2Row]:
     """Table 2 rows, outcomes in the paper's order, weeks ascending.
 
@@ -77,6 +78,8 @@ def change_table(
         The arm the difference is taken against (other minus reference).
     week_groups : sequence of sequences of int, optional
         How to split multi-visit outcomes into models (see module docstring).
+    se : {"robust", "bias-reduced"}
+        Standard errors of the GEE contrasts (ANCOVA always uses its t-based CI).
     """
     rows: list[Table2Row] = []
     for outcome in order_outcomes(changes["outcome"].unique()):
@@ -87,7 +90,7 @@ def change_table(
             differences.append(fit_ancova(data, reference, outcome))
         else:
             for group in _split_weeks(weeks, week_groups):
-                differences.extend(fit_gee(data[data["week"].isin(group)], reference, outcome))
+                differences.extend(fit_gee(data[data["week"].isin(group)], reference, outcome, se))
         for difference in sorted(differences, key=lambda d: d.week):
             summary = describe_changes(changes, outcome, difference.week, arms)
             rows.append(Table2Row(outcome, difference.week, summary, difference))
