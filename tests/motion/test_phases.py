@@ -68,10 +68,11 @@ def test_full_rep_goes_through_every_phase_and_times_them():
     assert phases == [START, OUT, END, RETURN, START]
     rep = reps[0]
     assert rep.reached_end and rep.peak == pytest.approx(1.0)
-    # ramp(0, 1, 10): leaves start (> 0.08) at step 1 (t=0.1 s after ramp start), END at 0.89 (step 8).
-    assert rep.out_s == pytest.approx(0.7)
+    # Leaves the start (> 0.05 + hysteresis) at t=1.3, first within 0.05 of the peak at t=2.1.
+    assert rep.out_s == pytest.approx(0.8)
     assert rep.end_s == pytest.approx(0.9)  # END from t=2.0 until 0.78 (< 0.85 - 0.03) at t=2.9
-    assert rep.return_s > 0
+    # Last at the peak at t=2.7, back below 0.2 - 0.03 at t=3.5.
+    assert rep.return_s == pytest.approx(0.8)
 
 
 def test_setup_needs_start_position_for_setup_s():

@@ -168,12 +168,13 @@ class Phases(_Model):
                 f"return_fraction = {self.return_fraction} must be lower than out_fraction = "
                 f"{self.out_fraction}. Hint: a rep starts at out_fraction and counts back below return_fraction."
             )
-        band = abs(self.target - self.start) * (self.out_fraction - self.return_fraction)
-        if self.hysteresis >= band:
+        excursion = abs(self.target - self.start)
+        if self.hysteresis >= self.return_fraction * excursion:
             raise ValueError(
-                f"hysteresis = {self.hysteresis} is not smaller than the gap between out_fraction and "
-                f"return_fraction ({band:g} in feature units). Hint: hysteresis is in the feature's "
-                "units (the default 2 suits degrees); give a smaller value for ratio features."
+                f"hysteresis = {self.hysteresis} would put the return threshold at or past the start "
+                f"(return_fraction x |target - start| = {self.return_fraction * excursion:g}). Hint: "
+                "hysteresis is in the feature's units (the default 2 suits degrees); give a smaller "
+                "value for ratio features."
             )
         if self.tolerance >= abs(self.target - self.start) * (1 - self.out_fraction):
             raise ValueError(

@@ -99,8 +99,8 @@ class ExerciseEngine:
             self.spec = replace(self.spec, setup_s=setup_s)
         self.standards, self.errors = build_checks(ex, self.features)
         self.setup_checks = [c for c in self.standards if c.rule.phase == "setup"]
-        self.hold_checks = [c for c in self.standards if c.rule.phase == "end" and c.rule.critical
-                            and c.rule.measure == "all" and not c.change]
+        # Hold time runs only while every critical end-phase standard is in range this frame.
+        self.hold_checks = [c for c in self.standards if c.rule.phase == "end" and c.rule.critical and not c.change]
         self.too_fast = [rule for rule in ex.errors if rule.too_fast is not None]
         self.required = {s: required_landmarks(ex, s) for s in ("left", "right")}
         self.fixed_side = side

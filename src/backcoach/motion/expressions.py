@@ -36,8 +36,8 @@ class Signature:
     help: str = ""
 
 
-#: Functions an expression may call, with what they take. ``dist``, ``ratio``, ``offset`` and
-#: ``height`` are divided by the torso length (``ratio`` with 4 points: |PQ| / |RS|).
+#: Functions an expression may call, with what they take. ``ratio``, ``offset``, ``height`` and
+#: ``ahead`` are divided by the torso length (``ratio`` with 4 points: |PQ| / |RS|).
 FUNCTIONS: dict[str, Signature] = {
     "angle": Signature((3,), help="angle(A, B, C): interior angle at B, degrees 0-180"),
     "sangle": Signature((3,), help="sangle(A, B, C): signed angle for floor poses, >180 = B lifted"),
@@ -47,6 +47,7 @@ FUNCTIONS: dict[str, Signature] = {
     "ratio": Signature((2, 4), help="ratio(P, Q) = |PQ| / torso; ratio(P, Q, R, S) = |PQ| / |RS|"),
     "dist": Signature((2,), help="dist(P, Q): |PQ| in image heights (metres in 3D)"),
     "height": Signature((2,), help="height(P, Q): how far P is above Q / torso"),
+    "ahead": Signature((2,), help="ahead(P, Q): how far P is ahead of Q horizontally, along the facing direction / torso"),
     "mid": Signature((2,), help="mid(P, Q): the midpoint, usable wherever a point is"),
     "abs": Signature((0,), (1, 1), help="abs(x)"),
     "min": Signature((0,), (2, 8), help="min(x, y, ...)"),
@@ -322,6 +323,7 @@ _GEOMETRY = {
     "ratio": lambda view, p, q: g.ratio(p, q, view.refs["torso"]),
     "dist": lambda view, p, q: g.distance(p, q),
     "height": lambda view, p, q: g.height(p, q, view.refs["torso"]),
+    "ahead": lambda view, p, q: g.ahead(p, q, view.facing, view.refs["torso"]),
 }
 
 

@@ -172,6 +172,16 @@ def height(p: Point, q: Point, ref: float) -> Reading:
     return (p[1] - q[1]) / ref
 
 
+def ahead(p: Point, q: Point, facing: float, ref: float) -> Reading:
+    """How far p is ahead of q horizontally along ``facing`` (+1: +X, -1: -X), divided by ``ref``.
+
+    In side view ``facing`` is the direction the person faces; in front view, their own left.
+    """
+    if not ref > 0:
+        return Missing(f"ahead undefined: reference length {ref} is not positive")
+    return (p[0] - q[0]) * facing / ref
+
+
 def symmetry(left: Reading, right: Reading) -> Reading:
     """Left minus right of a sided reading (0 = symmetric)."""
     if isinstance(left, Missing):

@@ -19,6 +19,8 @@ SETUP, START, OUT, END, RETURN = "setup", "start", "out", "end", "return"
 MAX_FRAME_GAP_S = 0.5
 #: Progress beyond which (plus the hysteresis) the body has left the start, for timing the out phase.
 LEAVE_START = 0.05
+#: Progress band below the peak that counts as "at the peak" for timing the out and return phases.
+NEAR_PEAK = 0.05
 #: How far progress must fall below its peak before a rep that never reached the target is returning.
 RETURN_DROP = 0.1
 
@@ -62,7 +64,9 @@ class PhaseState:
     hold_s: float = 0.0
     rep_start: float = 0.0
     moving_since: float | None = None
-    out_s: float = 0.0
+    peak_t: float = 0.0
+    peak_anchor: float = 0.0
+    near_t: float = 0.0
     end_s: float = 0.0
 
 
@@ -131,7 +135,8 @@ def step(
         # The outward phase is timed from the moment the body leaves the start (beyond jitter).
         moving_since = (state.moving_since or t) if p > LEAVE_START + h else None
         if p >= spec.out_fraction + h:
-            new = PhaseState(phase=OUT, side=side, phase_since=t, last_t=t, peak=p, rep_start=moving_since)
+            new = PhaseState(phase=OUT, side=side, phase_since=t, last_t=t, peak=p, rep_start=moving_since,
+                             peak_t=t, peak_anchor=p, near_t=t)
             return new, [Transition(OUT, side)]
         return replace(state, last_t=t, moving_since=moving_since), []
 
@@ -139,36 +144,38 @@ def step(
     if p is None:
         return replace(state, last_t=t), []
     peak = max(state.peak, p)
+    # Tempo: the outward phase ends when the movement first comes within NEAR_PEAK of its peak;
+    # the return starts when it last leaves that band (so a hold is neither out nor return).
+    if p > state.peak_anchor + NEAR_PEAK:
+        state = replace(state, peak_t=t, peak_anchor=p)
+    if p >= peak - NEAR_PEAK:
+        state = replace(state, near_t=t)
+    state = replace(state, peak=peak, last_t=t)
 
     if phase == OUT:
         if p >= spec.end_fraction:
-            new = replace(state, phase=END, phase_since=t, last_t=t, peak=peak, reached_end=True,
-                          out_s=t - state.rep_start)
-            return new, [Transition(END, state.side)]
+            return replace(state, phase=END, phase_since=t, reached_end=True), [Transition(END, state.side)]
         if p < peak - max(RETURN_DROP, h):
-            new = replace(state, phase=RETURN, phase_since=t, last_t=t, peak=peak, out_s=t - state.rep_start)
-            return new, [Transition(RETURN, state.side)]
-        return replace(state, last_t=t, peak=peak), []
+            return replace(state, phase=RETURN, phase_since=t), [Transition(RETURN, state.side)]
+        return state, []
 
     if phase == END:
         hold = state.hold_s + (counted_dt if holding_ok else 0.0)
         if p < spec.end_fraction - h:
-            new = replace(state, phase=RETURN, phase_since=t, last_t=t, peak=peak, hold_s=hold,
-                          end_s=state.end_s + (t - state.phase_since))
+            new = replace(state, phase=RETURN, phase_since=t, hold_s=hold, end_s=state.end_s + (t - state.phase_since))
             return new, [Transition(RETURN, state.side)]
-        return replace(state, last_t=t, peak=peak, hold_s=hold), []
+        return replace(state, hold_s=hold), []
 
     # RETURN
     if p >= spec.end_fraction:
-        new = replace(state, phase=END, phase_since=t, last_t=t, peak=peak, reached_end=True)
-        return new, [Transition(END, state.side)]
+        return replace(state, phase=END, phase_since=t, reached_end=True), [Transition(END, state.side)]
     if p <= spec.return_fraction - h:
         done = Transition(
-            START, state.side, rep_done=True, out_s=state.out_s, end_s=state.end_s,
-            return_s=t - state.phase_since, hold_s=state.hold_s, peak=peak, reached_end=state.reached_end,
+            START, state.side, rep_done=True, out_s=state.peak_t - state.rep_start, end_s=state.end_s,
+            return_s=t - state.near_t, hold_s=state.hold_s, peak=peak, reached_end=state.reached_end,
         )
         return PhaseState(phase=START, phase_since=t, last_t=t), [done]
-    return replace(state, last_t=t, peak=peak), []
+    return state, []
 
 
 def _leading(progress: dict[str, float | None]) -> tuple[str | None, float | None]:
