@@ -120,12 +120,21 @@ def test_plan_with_unknown_id_is_rejected(full_catalog):
         check_plan(plan, smaller)
 
 
-def test_session_outside_30_45_minutes_is_rejected(full_catalog, make_entry):
-    long = {k: make_entry(k, v.modality) for k, v in full_catalog.items()}
+@pytest.mark.parametrize("reps", [pytest.param(1, id="too-short"), pytest.param(150, id="too-long")])
+def test_session_outside_30_45_minutes_is_rejected(full_catalog, reps):
     from dataclasses import replace
-    long = {k: replace(v, ladder=tuple(replace(d, reps=d.reps * 6) for d in v.ladder)) for k, v in long.items()}
+    changed = {k: replace(v, ladder=tuple(replace(d, reps=reps) for d in v.ladder)) for k, v in full_catalog.items()}
     with pytest.raises(PlanError, match=r"session 1 \(week 1\) lasts .* min, outside 30-45 min"):
-        build_plan("STABILITY_DEFICIENCY", long)
+        build_plan("STABILITY_DEFICIENCY", changed)
+
+
+def test_long_sessions_are_fitted_by_dropping_optional_items(full_catalog):
+    from dataclasses import replace
+    longer = {k: replace(v, ladder=tuple(replace(d, reps=d.reps * 4) for d in v.ladder)) for k, v in full_catalog.items()}
+    plan = build_plan("MUSCLE_TENSION", longer)
+    assert all(30 <= s.minutes <= 45 for s in plan.sessions)
+    assert len(plan.sessions[9].items) == 11  # 14 at the normal doses; 3 optional stretches dropped
+    assert {"knee_to_chest", "diaphragmatic_breathing"} <= {i.id for i in plan.sessions[9].items}
 
 
 def test_real_library_plan_uses_only_library_files():

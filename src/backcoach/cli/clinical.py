@@ -11,6 +11,7 @@ from rich.console import Console
 from backcoach.cli._errors import UserError, user_errors
 from backcoach.clinical.instruments import INSTRUMENT_IDS, AnswerError, parse_answers
 from backcoach.clinical.scoring import SCORERS
+from backcoach.clinical.camera import measure_rom
 
 console = Console()
 
@@ -110,7 +111,138 @@ def classify(
         console.print(f"actions: {', '.join(result['actions'])}", highlight=False)
 
 
+CATEGORY_HELP = "FLEXION_INTOLERANCE, EXT_ROT_INTOLERANCE, STABILITY_DEFICIENCY, MUSCLE_TENSION or NERVE_COMPRESSION"
+
+
+def _catalog(library: Path | None):
+    from backcoach.clinical.catalog import catalog_from_library
+
+    return catalog_from_library(library)
+
+
+def plan(
+    category: str = typer.Option(None, "--category", help=f"Category: {CATEGORY_HELP}."),
+    intake: Path = typer.Option(None, "--from-intake", help="Classify this intake JSON and plan for its category."),
+    approach: str = typer.Option("movement_control", "--approach",
+                                 help="symptom_modulation, movement_control or function_optimization (brief §3.3)."),
+    mode: str = typer.Option("ai_guided", "--mode", help="ai_guided or video_only."),
+    exclude: list[str] = typer.Option([], "--exclude", help="Direction never loaded (repeatable)."),
+    avoid: list[str] = typer.Option([], "--avoid-end-range", help="Direction kept to mid-range (repeatable)."),
+    centralizing: str = typer.Option(None, "--centralizing", help="Nerve compression: extension or flexion."),
+    library: Path = typer.Option(None, "--library", help="Exercise library folder (default: the package's)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+) -> None:
+    """Build the 4-week plan (3 sessions a week, 30-45 min) from the exercise library (brief §3.7, §5)."""
+    from backcoach.clinical.approach import APPROACHES
+    from backcoach.clinical.catalog import PlanError
+    from backcoach.clinical.classify import classify as run_classify
+    from backcoach.clinical.prescription import build_plan, plan_from_classification
+
+    with user_errors(PlanError, AnswerError):
+        if (category is None) == (intake is None):
+            raise UserError("give either --category or --from-intake")
+        if approach not in APPROACHES:
+            raise UserError(f"unknown approach {approach!r}; choose one of {', '.join(APPROACHES)}")
+        catalog = _catalog(library)
+        if intake is not None:
+            result = plan_from_classification(run_classify(_load_intake(intake)), catalog, mode)
+        else:
+            result = build_plan(category.upper(), catalog, approach=approach, mode=mode, excluded_directions=exclude,
+                                avoid_end_range=avoid, centralizing=centralizing)
+    data = result.to_dict()
+    if as_json:
+        _print_json(data)
+        return
+    console.print(f"[bold]{data['category']}[/] ({data['approach']}, {data['mode']}), CR10 targets {data['cr10_upper']}")
+    for session in data["sessions"]:
+        items = ", ".join(f"{i['id']} L{i['level']} {i['sets']}x{i['reps']}" for i in session["items"])
+        console.print(f"week {session['week']} session {session['number']} ({session['minutes']} min): {items}",
+                      highlight=False)
+
+
+def assess(
+    test: str = typer.Argument(..., help="Camera test id (rom_flexion, rom_extension, rom_lateral_left, "
+                               "rom_lateral_right, hold_prone_plank, hold_side_bridge_left, hold_side_bridge_right, "
+                               "hold_biering_sorensen, hold_trunk_flexor)."),
+    recording: Path = typer.Argument(..., help="Landmark recording (any format `backcoach` reads)."),
+    height_cm: float = typer.Option(None, "--height-cm", help="Standing height, for fingertip-to-floor in cm."),
+    sex: str = typer.Option(None, "--sex", help="female or male: picks the hold norm."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Measure one camera assessment (brief §6) from a landmark recording."""
+    from backcoach.clinical.camera import CameraTestError, camera_tests, test_spec
+    from backcoach.clinical.holds import measure_hold
+    from backcoach.pose.formats import load_recording
+
+    with user_errors(CameraTestError, ValueError, OSError):
+        spec = test_spec(test)
+        seq = load_recording(recording)
+        result = (measure_rom(seq, test, None, height_cm) if spec["kind"] == "rom" else measure_hold(seq, test, sex))
+    data = result.to_dict()
+    if as_json:
+        _print_json(data)
+        return
+    label = camera_tests()["tests"][test]["label"]["en"]
+    console.print(f"{label}: {data['value']} {data['unit']} ({data['status']}, tracking {data['quality']['verdict']})",
+                  highlight=False)
+
+
+def chain(
+    example: Path = typer.Argument(None, help="Chain input JSON (default: the bundled worked example)."),
+    library: Path = typer.Option(None, "--library", help="Exercise library folder (default: the package's)."),
+    as_json: bool = typer.Option(False, "--json", help="Print every stage as JSON."),
+) -> None:
+    """Run the whole chain on one patient: intake, scores, red flags, camera tests, category, plan,
+    progression and the week-2 reassessment (docs/worked-example.md)."""
+    from pydantic import ValidationError
+
+    from backcoach.clinical.camera import CameraTestError
+    from backcoach.clinical.catalog import PlanError
+    from backcoach.clinical.chain import ChainInput, run_chain
+    from backcoach.clinical.thresholds import DATA_DIR
+    from backcoach.pose.formats import load_recording
+
+    path = example or DATA_DIR / "examples" / "worked_example.json"
+    with user_errors(PlanError, AnswerError, CameraTestError, OSError):
+        try:
+            data = ChainInput.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValidationError as error:
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+            raise UserError(f"{path}: {problems}") from None
+        recordings = {test: load_recording(path.parent / spec.recording) for test, spec in data.camera.items()}
+        result = run_chain(data, _catalog(library), recordings)
+    if as_json:
+        _print_json(result)
+        return
+    _print_chain(result)
+
+
+def _print_chain(result: dict) -> None:
+    c = result["classification"]
+    console.print(f"red flags: {result['red_flags']['outcome']}")
+    for test, value in result["camera"].items():
+        if test != "ratios":
+            console.print(f"camera {test}: {value['value']} {value['unit']} ({value['status']})", highlight=False)
+    console.print(f"category: {c['outcome']} (confidence {c['confidence']}, runner-up {c['runner_up']}, "
+                  f"approach {c['approach']})", highlight=False)
+    if "plan" in result:
+        first = result["plan"]["sessions"][0]
+        console.print(f"plan: {len(result['plan']['sessions'])} sessions; session 1 {first['minutes']} min: "
+                      + ", ".join(i["id"] for i in first["items"]), highlight=False)
+        for session in result["sessions"]:
+            moves = [f"{d['exercise']} {d['action']}" for d in session["decisions"] if d["action"] != "hold"]
+            console.print(f"  session {session['session']}: {', '.join(moves) or 'all hold'}", highlight=False)
+    if "week2" in result:
+        w = result["week2"]
+        console.print(f"week 2: {w['reassessment']['row']}; reclassified as {w['classification']['outcome']}; "
+                      f"{len(w.get('plan_difference', {}).get('changes', []))} change(s) pending therapist review",
+                      highlight=False)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("plan")(plan)
+    app.command("assess")(assess)
+    app.command("chain")(chain)
     app.command("classify")(classify)
     app.command("score")(score)
     app.command("redflags")(redflags)

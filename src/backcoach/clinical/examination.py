@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from backcoach.clinical.intake import Side, Strict
+from backcoach.clinical._models import Side, Strict
 from backcoach.clinical.thresholds import TH
 
 Status = Literal["VALID", "INCONCLUSIVE"]

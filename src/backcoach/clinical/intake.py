@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-Side = Literal["left", "right"]
+from backcoach.clinical._models import Side, Strict
+from backcoach.clinical.examination import Examination
+
 Trend = Literal["worse", "unchanged", "better"]
 
 FLEXION_AGGRAVATORS = ("sitting_long", "bending_forward", "lifting", "rising_from_sitting", "putting_on_socks", "driving")
@@ -25,10 +27,6 @@ Aggravator = Literal[
 Easer = Literal["sitting_or_bending_forward", "walking_standing_or_lying_prone", "movement_rest_stiffens",
                 "heat_massage_stretching", "nothing"]
 PainPattern = Literal["constant", "intermittent", "morning_worse", "evening_worse", "activity_related"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class LegSymptoms(Strict):
@@ -163,9 +161,4 @@ class Intake(Strict):
     conditions: Conditions = Conditions()
     questionnaires: Questionnaires = Questionnaires()
     cleared: list[str] = Field([], description="finding ids removed by a signed clinician clearance (§3.0)")
-    examination: "Examination | None" = None
-
-
-from backcoach.clinical.examination import Examination  # noqa: E402  (examination imports Strict from here)
-
-Intake.model_rebuild()
+    examination: Examination | None = None

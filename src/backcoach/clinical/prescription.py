@@ -172,27 +172,42 @@ def _top_up(items: list[PlannedExercise], blocks: tuple[str, ...], min_minutes: 
 
 
 def _fit_max(items: list[PlannedExercise], max_minutes: float) -> list[PlannedExercise]:
-    """Take sets off main-block exercises (the one with most sets first, never below 1) until the
-    session fits; what still does not fit is rejected by :func:`check_plan`."""
+    """Make the session fit: first take sets off main-block exercises (most sets first, never
+    below 1), then drop optional items - extra cool-down stretches, extra flexibility-block
+    stretches, motor exercises beyond two - last first. What still does not fit is rejected by
+    :func:`check_plan`."""
     items = list(items)
     fixed = TH["checkin_minutes"] + TH["education_minutes"]
-    main = [i for i, item in enumerate(items) if item.block in ("category", "motor", "flexibility")]
-    while fixed + sum(item.seconds for item in items) / 60 > max_minutes:
-        reducible = [i for i in main if items[i].dose.sets > 1]
+
+    def too_long() -> bool:
+        return fixed + sum(item.seconds for item in items) / 60 > max_minutes
+
+    main = ("category", "motor", "flexibility")
+    while too_long():
+        reducible = [i for i, item in enumerate(items) if item.block in main and item.dose.sets > 1]
         if not reducible:
             break
         i = max(reducible, key=lambda k: (items[k].dose.sets, k))
         items[i] = replace(items[i], dose=replace(items[i].dose, sets=items[i].dose.sets - 1))
+    for block, keep in (("cool_down", 2), ("flexibility", 1), ("motor", 2)):
+        while too_long():
+            in_block = [i for i, item in enumerate(items) if item.block == block]
+            if len(in_block) <= keep:
+                break
+            droppable = [i for i in in_block if items[i].modality != "breathing"] or in_block
+            del items[droppable[-1]]
     return items
 
 
 def build_plan(category: str, catalog: Mapping[str, CatalogEntry], *, approach: str = "movement_control",
                mode: str = "ai_guided", excluded_directions: Iterable[str] = (), avoid_end_range: Iterable[str] = (),
                restrictions: Iterable[str] = (), secondary: Iterable[str] = (), centralizing: str | None = None,
-               edu_psy: bool = False) -> Plan:
+               edu_psy: bool = False, levels: Mapping[str, int] | None = None) -> Plan:
     """Build and check the 4-week plan for one category.
 
     ``centralizing`` ("extension" or "flexion") picks the nerve-compression category block.
+    ``levels`` carries the ladder levels already reached (a re-plan at a reassessment keeps them:
+    levels move only under the §5.3 rules).
     """
     data = prescription_data()
     if category not in data["categories"]:
@@ -233,7 +248,7 @@ def build_plan(category: str, catalog: Mapping[str, CatalogEntry], *, approach: 
         for block in BLOCK_ORDER:
             for exercise_id in chosen[block]:
                 entry = require(catalog, exercise_id)
-                level = starting_level(entry, approach)
+                level = (levels or {}).get(exercise_id) or starting_level(entry, approach)
                 dose = stretch_dose(week) if entry.modality == "flexibility" else entry.dose(level)
                 items.append(PlannedExercise(exercise_id, block, entry.modality, level, dose, entry.sides))
         items = _top_up(items, ("warm_up",), data["warm_up"]["min_minutes"])
@@ -279,7 +294,8 @@ def check_plan(plan: Plan, catalog: Mapping[str, CatalogEntry], missing: set[str
         raise PlanError(f"{plan.category} plan lacks the {', '.join(lacking)} modality (brief §3.7).{hint}")
 
 
-def plan_from_classification(classification, catalog: Mapping[str, CatalogEntry], mode: str = "ai_guided") -> Plan:
+def plan_from_classification(classification, catalog: Mapping[str, CatalogEntry], mode: str = "ai_guided",
+                             levels: Mapping[str, int] | None = None) -> Plan:
     """The plan for a classification that ended in a category (a blocking outcome has no plan)."""
     if classification.category is None:
         raise PlanError(f"no plan: the screening outcome is {classification.outcome}; exercise is locked")
@@ -290,5 +306,5 @@ def plan_from_classification(classification, catalog: Mapping[str, CatalogEntry]
         classification.category, catalog, approach=classification.approach or "movement_control", mode=mode,
         excluded_directions=classification.excluded_directions, avoid_end_range=classification.avoid_end_range,
         restrictions=restrictions, secondary=classification.secondary, centralizing=centralizing,
-        edu_psy="EDU_PSY" in classification.actions,
+        edu_psy="EDU_PSY" in classification.actions, levels=levels,
     )

@@ -1,0 +1,74 @@
+import json
+
+import numpy as np
+import pytest
+
+from backcoach.clinical.chain import ChainInput, run_chain
+from backcoach.clinical.thresholds import DATA_DIR
+from backcoach.pose.formats import load_recording
+
+EXAMPLE = DATA_DIR / "examples" / "worked_example.json"
+
+
+@pytest.fixture(scope="module")
+def example():
+    data = ChainInput.model_validate_json(EXAMPLE.read_text(encoding="utf-8"))
+    recordings = {test: load_recording(EXAMPLE.parent / spec.recording) for test, spec in data.camera.items()}
+    return data, recordings
+
+
+def test_bundled_recordings_are_the_documented_synthetic_movements(poses, example):
+    _, recordings = example
+    expected = poses.sequence([poses.standing_side(a) for a in poses.bends([70, 75, 72], fps=15)], fps=15)
+    np.testing.assert_allclose(recordings["rom_flexion"].xyz, expected.xyz, atol=1e-6)
+    assert len(recordings["hold_prone_plank"]) == 440
+
+
+def test_worked_example_chain_end_to_end(example, full_catalog):
+    data, recordings = example
+    out = run_chain(data, full_catalog, recordings)
+    assert out["red_flags"]["outcome"] == "CONTINUE"
+    assert out["scores"]["odi"]["percent"] == pytest.approx(12 / 45 * 100)
+    assert out["scores"]["startback"]["band"] == "medium" and out["scores"]["gad7"]["band"] == "mild"
+    camera = out["camera"]
+    assert camera["rom_flexion"]["value"] == pytest.approx(75, abs=0.5)
+    assert camera["rom_extension"]["value"] == pytest.approx(20, abs=0.5)
+    assert camera["hold_prone_plank"]["value"] == pytest.approx(41.9, abs=0.2)
+    c = out["classification"]
+    assert c["category"] == "FLEXION_INTOLERANCE" and c["confidence"] == 4
+    assert c["responses"] == {"flexion": "WORSE", "extension": "CENTRALIZES", "rotation": "NO_EFFECT"}
+    assert c["approach"] == "movement_control" and c["avoid_end_range"] == ["flexion"]
+    assert out["plan"]["category"] == "FLEXION_INTOLERANCE" and len(out["plan"]["sessions"]) == 12
+    assert len(out["sessions"]) == 6
+    actions = {(d["exercise"], s["session"]): d["action"] for s in out["sessions"] for d in s["decisions"]}
+    assert actions[("glute_bridge", 5)] == "regress"  # form 0.55 < 0.60
+    assert actions[("bird_dog", 2)] == "hold"  # form 0.70
+    w2 = out["week2"]
+    assert w2["reassessment"]["row"] == "responding"
+    assert w2["reassessment"]["approach"] == "function_optimization"
+    assert w2["classification"]["category"] == "FLEXION_INTOLERANCE"
+    changes = {c["change"] for c in w2["plan_difference"]["changes"]}
+    assert {"approach", "cr10_upper"} <= changes
+    assert w2["plan_difference"]["status"] == "pending_therapist_review" and w2["confirmation_needed"]
+
+
+def test_chain_stops_at_a_red_flag(example, full_catalog):
+    data, recordings = example
+    flagged = data.model_copy(update={"intake": data.intake.model_copy(update={
+        "red_flags": data.intake.red_flags.model_copy(update={"saddle_numbness": True})})})
+    out = run_chain(flagged, full_catalog, recordings)
+    assert out["classification"]["outcome"] == "EMERGENCY" and "plan" not in out
+    assert out["stopped"].startswith("EMERGENCY")
+
+
+def test_chain_cli_on_the_package_library():
+    """The worked example from the command line, on the real exercise library."""
+    from typer.testing import CliRunner
+
+    from backcoach.cli.main import app
+
+    result = CliRunner().invoke(app, ["chain", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["classification"]["category"] == "FLEXION_INTOLERANCE"
+    assert all(30 <= s["minutes"] <= 45 for s in out["plan"]["sessions"])
