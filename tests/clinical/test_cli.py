@@ -89,3 +89,44 @@ def test_classify_refuses_out_of_range_questionnaire(tmp_path):
     result = runner.invoke(app, ["classify", str(path)])
     assert result.exit_code == 2, result.output
     assert "gad7 item 7 (dread): 9 is outside the allowed range 0-3" in result.output
+
+
+def test_plan_command_rejects_unknown_category_and_missing_arguments():
+    result = runner.invoke(app, ["plan", "--category", "BACK_ACHE"])
+    assert result.exit_code == 2, result.output
+    assert "unknown category 'BACK_ACHE'" in result.output
+    result = runner.invoke(app, ["plan"])
+    assert result.exit_code == 2 and "give either --category or --from-intake" in result.output
+
+
+def test_plan_command_on_an_empty_library_fails_loudly(tmp_path):
+    result = runner.invoke(app, ["plan", "--category", "STABILITY_DEFICIENCY", "--library", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "Missing library files" in result.output
+
+
+def test_plan_command_json_from_package_library():
+    result = runner.invoke(app, ["plan", "--category", "FLEXION_INTOLERANCE", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert len(data["sessions"]) == 12 and all(30 <= s["minutes"] <= 45 for s in data["sessions"])
+
+
+def test_assess_command_on_a_recording(tmp_path, poses):
+    from backcoach.pose.formats import save_recording
+    path = save_recording(poses.sequence([poses.standing_side(a) for a in poses.bends([50, 60, 55])]),
+                          tmp_path / "bend.npz")
+    result = runner.invoke(app, ["assess", "rom_flexion", str(path), "--height-cm", "170", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert abs(data["value"] - 60) < 0.5 and data["status"] == "VALID"
+    result = runner.invoke(app, ["assess", "rom_twist", str(path)])
+    assert result.exit_code == 2 and "unknown camera test 'rom_twist'" in result.output
+
+
+def test_thresholds_command_lists_engineering_defaults():
+    result = runner.invoke(app, ["thresholds", "--tag", "E", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)["thresholds"]
+    assert rows and all(r["tag"] == "E" for r in rows)
+    assert "odi_min_sections" in {r["name"] for r in rows}

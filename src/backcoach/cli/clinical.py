@@ -239,7 +239,26 @@ def _print_chain(result: dict) -> None:
                       highlight=False)
 
 
+def thresholds(
+    tag: str = typer.Option(None, "--tag", help="Only thresholds with this evidence tag: V, P, U or E."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the clinical thresholds the code relies on, with their source tag from the brief."""
+    from backcoach.clinical.thresholds import TAGS, TH
+
+    with user_errors():
+        if tag is not None and tag.upper() not in TAGS:
+            raise UserError(f"unknown tag {tag!r}; choose one of {', '.join(TAGS)}")
+        rows = [TH.info(name) for name in TH if tag is None or TH.info(name).tag == tag.upper()]
+    if as_json:
+        _print_json({"version": TH.version, "thresholds": [r.__dict__ for r in rows]})
+        return
+    for row in rows:
+        console.print(f"[{row.tag}] {row.name} = {row.value}  ({row.source})", highlight=False, markup=False)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("thresholds")(thresholds)
     app.command("plan")(plan)
     app.command("assess")(assess)
     app.command("chain")(chain)
