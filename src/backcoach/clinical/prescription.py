@@ -155,7 +155,7 @@ def _top_up(items: list[PlannedExercise], blocks: tuple[str, ...], min_minutes: 
     """Add sets (round robin, at most `max_extra_sets` each) until the blocks reach their minimum."""
     items = list(items)
     extra = {i: 0 for i, item in enumerate(items) if item.block in blocks}
-    cap = prescription_data()["max_extra_sets"]["value"]
+    cap = TH["max_extra_sets"]
     fixed = TH["education_minutes"] if "cool_down" in blocks else 0
 
     def minutes() -> float:
@@ -251,9 +251,10 @@ def build_plan(category: str, catalog: Mapping[str, CatalogEntry], *, approach: 
                 level = (levels or {}).get(exercise_id) or starting_level(entry, approach)
                 dose = stretch_dose(week) if entry.modality == "flexibility" else entry.dose(level)
                 items.append(PlannedExercise(exercise_id, block, entry.modality, level, dose, entry.sides))
-        items = _top_up(items, ("warm_up",), data["warm_up"]["min_minutes"])
-        items = _top_up(items, ("category", "motor", "flexibility"), data["main"]["min_minutes"])
-        items = _top_up(items, ("cool_down",), data["cool_down"]["min_minutes"])
+        minimum = TH["block_min_minutes"]
+        items = _top_up(items, ("warm_up",), minimum["warm_up"])
+        items = _top_up(items, ("category", "motor", "flexibility"), minimum["main"])
+        items = _top_up(items, ("cool_down",), minimum["cool_down"])
         items = _fit_max(items, TH["session_minutes"][1])
         for index, day in enumerate(SESSION_DAYS):
             number = (week - 1) * len(SESSION_DAYS) + index + 1
