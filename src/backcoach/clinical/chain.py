@@ -151,8 +151,10 @@ def run_chain(data: ChainInput, catalog: Mapping[str, CatalogEntry],
         second.approach = decision.approach  # §5.6: the approach is re-applied on the week-2 values
         out["week2"]["classification"] = second.to_dict()
         if second.category is not None:
+            # compare like with like: the current programme at the levels reached vs the proposal
+            current_plan = plan_from_classification(first, catalog, data.mode, levels=levels)
             new_plan = plan_from_classification(second, catalog, data.mode, levels=levels)
-            out["week2"]["plan_difference"] = plan_difference(plan, new_plan, from_week=3)
+            out["week2"]["plan_difference"] = plan_difference(current_plan, new_plan, from_week=3)
             out["week2"]["confirmation_needed"] = second.category != first.category or bool(
                 out["week2"]["plan_difference"]["changes"])
     return out

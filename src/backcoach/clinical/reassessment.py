@@ -114,9 +114,10 @@ def reassess(week: int, baseline: Measures, current: Measures, *, sessions_done:
 
 def plan_difference(old: Plan, new: Plan, from_week: int) -> dict:
     """What would change from ``from_week`` on, for the therapist to approve or reject."""
-    def summary(plan: Plan) -> dict[str, tuple]:
+    def summary(plan: Plan) -> dict[str, dict]:
         session = next(s for s in plan.sessions if s.week == from_week)
-        return {i.id: (i.block, i.level, i.dose.sets, i.dose.reps, i.dose.hold_s) for i in session.items}
+        return {i.id: {"block": i.block, "level": i.level, "sets": i.dose.sets, "reps": i.dose.reps,
+                       "hold_s": i.dose.hold_s} for i in session.items}
 
     before, after = summary(old), summary(new)
     changes = []
@@ -129,8 +130,8 @@ def plan_difference(old: Plan, new: Plan, from_week: int) -> dict:
         if exercise_id not in after:
             changes.append({"change": "remove", "exercise": exercise_id})
         elif exercise_id not in before:
-            changes.append({"change": "add", "exercise": exercise_id, "block": after[exercise_id][0]})
+            changes.append({"change": "add", "exercise": exercise_id, **after[exercise_id]})
         elif before[exercise_id] != after[exercise_id]:
-            changes.append({"change": "dose", "exercise": exercise_id, "from": before[exercise_id][1:],
-                            "to": after[exercise_id][1:]})
+            changes.append({"change": "dose", "exercise": exercise_id, "from": before[exercise_id],
+                            "to": after[exercise_id]})
     return {"from_week": from_week, "status": "pending_therapist_review", "changes": changes}
