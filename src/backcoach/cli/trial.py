@@ -30,24 +30,27 @@ def analyze(
     analysis_set: str = typer.Option("per-protocol", "--set", help="Analysis set: per-protocol or itt."),
     week_groups: str | None = typer.Option(None, "--week-groups", help="Split multi-visit outcomes into separate GEEs, e.g. '2,4|8' (the paper's Models A and B). Default: one GEE over all weeks."),
     se: str = typer.Option("robust", "--se", help="GEE standard errors: robust (the paper's sandwich) or bias-reduced (Mancl-DeRouen)."),
+    impute: int = typer.Option(0, "--impute", help="With --set itt: multiple imputations under MAR (e.g. 20); 0 = available data."),
+    impute_seed: int = typer.Option(0, "--impute-seed", help="Seed of the imputations."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON document instead of Markdown."),
     out: Path | None = typer.Option(None, "--out", help="Directory to write table1/table2 as .md, .csv, .html, analysis.json and the figures."),
 ) -> None:
     """Analyse a two-arm trial as the paper did: Table 1, Table 2 (GEE / ANCOVA), figures."""
     from backcoach.trial.analysis import (
-        AnalysisSet, ModelError, TrialDataError, analyze as run, read_covariates_csv, read_long_csv,
+        AnalysisSet, ImputationError, ModelError, TrialDataError, analyze as run, read_covariates_csv, read_long_csv,
     )
     from backcoach.trial.analysis import render
     from backcoach.trial.analysis.figures import write_figures
 
-    with user_errors(TrialDataError, ModelError):
+    with user_errors(TrialDataError, ModelError, ImputationError):
         try:
             chosen_set = AnalysisSet(analysis_set)
         except ValueError:
             raise typer.BadParameter(f"{analysis_set!r}: use per-protocol or itt", param_hint="--set") from None
         long = read_long_csv(data)
         cov = read_covariates_csv(covariates) if covariates else None
-        result = run(long, reference, cov, chosen_set, week_groups=_week_groups(week_groups), se=se)
+        result = run(long, reference, cov, chosen_set, week_groups=_week_groups(week_groups), se=se,
+                     imputations=impute, seed=impute_seed)
     document = json.dumps(result.to_dict(), indent=2, allow_nan=False)
     if out:
         out.mkdir(parents=True, exist_ok=True)

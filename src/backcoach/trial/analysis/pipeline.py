@@ -9,6 +9,7 @@ import pandas as pd
 
 from backcoach.trial.analysis.changes import change_scores
 from backcoach.trial.analysis.data import TrialDataError, validate_covariates, validate_long
+from backcoach.trial.analysis.imputation import imputed_change_table
 from backcoach.trial.analysis.sets import AnalysisSet, select_analysis_set
 from backcoach.trial.analysis.table1 import Table1Row, baseline_table
 from backcoach.trial.analysis.table2 import Table2Row, change_table
@@ -43,6 +44,8 @@ def analyze(
     completed: set[str] | None = None,
     week_groups: Sequence[Sequence[int]] | None = None,
     se: str = "robust",
+    imputations: int = 0,
+    seed: int = 0,
 ) -> TrialAnalysis:
     """Analyse a two-arm trial from a long outcome table.
 
@@ -63,6 +66,11 @@ def analyze(
         Split of multi-visit outcomes into separate GEEs (see :mod:`.table2`).
     se : {"robust", "bias-reduced"}
         GEE standard errors: the robust sandwich (the paper's) or Mancl-DeRouen.
+    imputations : int
+        ITT only: number of multiple imputations (0 = analyse the available data); see
+        :mod:`~backcoach.trial.analysis.imputation`.
+    seed : int
+        Seed of the imputations.
     """
     long = validate_long(long)
     if covariates is not None and "subject" in covariates.columns:
@@ -77,7 +85,13 @@ def analyze(
     data = select_analysis_set(long, analysis_set, completed)
     if data.empty:
         raise TrialDataError(f"no participant is in the {analysis_set.value} set")
+    if imputations and analysis_set is not AnalysisSet.INTENTION_TO_TREAT:
+        raise TrialDataError("multiple imputation applies to the itt set; per-protocol completers have no gaps")
     changes = change_scores(data)
+    if imputations:
+        table2 = imputed_change_table(data, arms, reference, imputations, seed, week_groups, se)
+    else:
+        table2 = change_table(changes, arms, reference, week_groups, se)
     counts = data.drop_duplicates("subject")["arm"].value_counts()
     return TrialAnalysis(
         reference=reference,
@@ -85,7 +99,7 @@ def analyze(
         analysis_set=analysis_set,
         n_by_arm={arm: int(counts.get(arm, 0)) for arm in arms},
         table1=baseline_table(data, arms, covariates),
-        table2=change_table(changes, arms, reference, week_groups, se),
+        table2=table2,
         changes=changes,
         baseline=data[data["week"] == 0],
     )
