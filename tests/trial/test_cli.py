@@ -86,3 +86,28 @@ def test_export_fhir_writes_a_valid_bundle(tmp_path):
     assert [e.resource.effectiveDateTime.isoformat() for e in bundle.entry] == ["2023-03-01", "2023-03-29"]
     result = runner.invoke(app, ["trial", "export-fhir", "--data", str(data), "-o", str(out)])
     assert result.exit_code == 2 and "exactly one of --start or --baseline-dates" in result.output
+
+
+def test_consort_command_draws_svg_and_reports_bad_counts(tmp_path):
+    flow = {"assessed": 45, "excluded_not_eligible": 5, "exclusion_reasons": {"age_at_most_75": 5},
+            "incomplete_screening": 0, "eligible_not_randomised": 2, "randomised": 38,
+            "allocated": {"AI": 19, "video": 19}, "discontinued": {"AI": {"lost_to_follow_up": 1}, "video": {"other": 3}},
+            "analysed": {"AI": 18, "video": 16}, "excluded_from_analysis": {"AI": 1, "video": 3}}
+    (tmp_path / "flow.json").write_text(json.dumps(flow))
+    out = tmp_path / "consort.svg"
+    result = runner.invoke(app, ["trial", "consort", "--flow", str(tmp_path / "flow.json"), "-o", str(out),
+                                 "--label", "AI=AI-guided"])
+    assert result.exit_code == 0, result.output
+    assert "Allocated to AI-guided (n=19)" in out.read_text()
+    (tmp_path / "bad.json").write_text(json.dumps({"assessed": 1}))
+    result = runner.invoke(app, ["trial", "consort", "--flow", str(tmp_path / "bad.json"), "-o", str(out)])
+    assert result.exit_code == 2 and "error:" in result.output
+
+
+def test_analyze_itt_with_imputation(tmp_path):
+    data = tmp_path / "trial.csv"
+    runner.invoke(app, ["trial", "simulate-paper", "-o", str(data), "--seed", "2"])
+    result = runner.invoke(app, ["trial", "analyze", "--data", str(data), "--reference", "video", "--set", "itt",
+                                 "--impute", "5", "--impute-seed", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    assert {row["method"] for row in json.loads(result.output)["table2"]} == {"GEE, MI (m=5)", "ANCOVA, MI (m=5)"}

@@ -9,7 +9,7 @@ import typer
 
 from backcoach.cli._errors import user_errors
 
-trial_app = typer.Typer(help="Randomised trial: analysis (Tables 1-2, figures) and simulation.",
+trial_app = typer.Typer(help="Randomised trial: analysis (Tables 1-2, figures), paper simulation, randomisation, CONSORT, FHIR export.",
                         no_args_is_help=True)
 
 
@@ -140,6 +140,25 @@ def export_fhir(
         bundle = collection(observations, f"export-{data.stem}", datetime.now(timezone.utc))
     output.write_text(bundle.model_dump_json(indent=1))
     typer.echo(f"wrote {len(observations)} Observation(s) to {output}")
+
+
+@trial_app.command("consort")
+def consort(
+    flow: Path = typer.Option(..., "--flow", help="JSON of the CONSORT counts (ConsortFlow.to_dict(), e.g. from the portal)."),
+    output: Path = typer.Option(..., "-o", "--output", help="SVG file to write."),
+    label: list[str] = typer.Option([], "--label", help="Display name of an arm as arm=name (repeatable)."),
+) -> None:
+    """Draw the CONSORT flow diagram (SVG) from its counts."""
+    from backcoach.trial.consort import ConsortFlow, consort_svg
+
+    with user_errors(ValueError, TypeError, KeyError):
+        try:
+            counts = json.loads(flow.read_text())
+        except (OSError, json.JSONDecodeError) as error:
+            raise ValueError(f"{flow}: cannot read the counts ({error})") from error
+        diagram = consort_svg(ConsortFlow(**counts), dict(item.split("=", 1) for item in label))
+    output.write_text(diagram)
+    typer.echo(f"wrote {output}")
 
 
 randomise_app = typer.Typer(help="Sealed permuted-block randomisation kept in local JSON files.",

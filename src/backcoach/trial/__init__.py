@@ -1,1 +1,1 @@
-"""trial"""
+"""The randomised trial: screening, randomisation, blinding, visits, analysis and exports (docs/trial.md)."""
