@@ -26,3 +26,12 @@ def test_reproduce_paper_command_prints_both_columns():
     assert "| Most severe NRS | 4 | -3.00 (1.41) |" in result.output
     assert "-1.08 (-1.68 to -0.49)" in result.output
     assert "rows within 2 paper standard errors" in result.output
+
+
+def test_documented_seed_2023_table_is_what_the_code_prints():
+    from pathlib import Path
+
+    from backcoach.trial.reproduce import comparison_markdown
+
+    doc = (Path(__file__).parents[2] / "docs" / "paper-reproduction.md").read_text()
+    assert comparison_markdown(compare_with_paper(2023)) in doc
