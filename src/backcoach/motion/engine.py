@@ -30,6 +30,8 @@ from backcoach.motion.rules import RepRecord, build_checks
 from backcoach.pose.skeleton import NUM_LANDMARKS
 
 IN_REP = frozenset({OUT, END, RETURN})
+#: Outside setup, posture/view and the camera check run on every GUARD_EVERY-th frame.
+GUARD_EVERY = 3
 #: Exponential-average weight for the reference lengths while the patient holds the start position.
 REF_SMOOTHING = 0.2
 _NAME = re.compile(r"[a-z_{}]+")
@@ -104,6 +106,7 @@ class ExerciseEngine:
         self.too_fast = [rule for rule in ex.errors if rule.too_fast is not None]
         self.required = {s: required_landmarks(ex, s) for s in ("left", "right")}
         self.fixed_side = side
+        self.views = ex.views
         self.use_world = use_world
         self._start = ex.phases.start
         self._excursion = ex.phases.target - ex.phases.start
@@ -193,36 +196,38 @@ class ExerciseEngine:
         aspect = width / height
         image_points = to_image_points(frame.xyz, frame.image_size)
         vis = frame.visibility.tolist()
-        for i, p in enumerate(image_points):
-            if p[0] != p[0] or p[1] != p[1]:  # NaN: a landmark the source did not see
+        if np.isnan(frame.xyz[:, :2]).any():  # landmarks the source did not see: never visible
+            for i in np.flatnonzero(np.isnan(frame.xyz[:, :2]).any(axis=1)).tolist():
                 vis[i] = 0.0
         world = self.use_world and frame.world is not None
         points = to_world_points(frame.world) if world else image_points
         phase = self.state.phase
         waiting = phase in (SETUP, START)
 
-        recognised = recognise(image_points, vis)
-        if recognised.view != "unknown":
-            self.camera_view = recognised.view
-        self.posture = recognised.posture
+        # Posture, view and the camera check every frame while setting up, then every
+        # GUARD_EVERY frames: the verdict is debounced over half a second anyway.
+        if phase == SETUP or self.frames % GUARD_EVERY == 1:
+            recognised = recognise(image_points, vis)
+            if recognised.view != "unknown":
+                self.camera_view = recognised.view
+            self.posture = recognised.posture
+            issues = frame_issues(
+                image_points, vis, aspect, self.required[self.near], recognised.view, self.views,
+                recognised.posture if phase == SETUP else None, self.exercise.start_position,
+            )
+            changed = self.guard.update(t, issues)
+            if changed is not None:
+                events.append(SetupEvent(t=t, ok=not changed, issues=list(changed),
+                                         posture=recognised.posture, view=recognised.view))
         if waiting:
             self._update_pose_context(points, vis)
         view = FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY)
-
-        issues = frame_issues(
-            image_points, vis, aspect, self.required[self.near], recognised.view, self.exercise.views,
-            recognised.posture if phase == SETUP else None, self.exercise.start_position,
-        )
-        changed = self.guard.update(t, issues)
-        if changed is not None:
-            events.append(SetupEvent(t=t, ok=not changed, issues=list(changed),
-                                     posture=recognised.posture, view=recognised.view))
         if self.guard.issues:
             candidates.append(("setup", self.guard.issues[0]))
         trusted = self.guard.trusted
 
         progress = self._progress(view)
-        in_start = (recognised.posture == self.exercise.start_position and self._setup_ok(view))
+        in_start = phase == SETUP and self.posture == self.exercise.start_position and self._setup_ok(view)
         if phase in (SETUP, START) and not trusted:
             progress = {side: None for side in progress}
         holding_ok = self._holding_ok(view)

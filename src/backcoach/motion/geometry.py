@@ -38,7 +38,7 @@ class Missing:
 Reading = float | Missing
 
 
-def to_image_points(xyz: np.ndarray, image_size: tuple[int, int]) -> list[tuple[float, float]]:
+def to_image_points(xyz: np.ndarray, image_size: tuple[int, int]) -> list[list[float]]:
     """Convert normalised image landmarks (N, >=2), y down, to y-up points in image heights.
 
     Parameters
@@ -50,21 +50,18 @@ def to_image_points(xyz: np.ndarray, image_size: tuple[int, int]) -> list[tuple[
 
     Returns
     -------
-    list of (X, Y)
-        ``X = x * width / height`` and ``Y = 1 - y``; NaN stays NaN.
+    list of [X, Y]
+        ``X = x * width / height`` and ``Y = 1 - y``; NaN stays NaN. Plain lists: the engine
+        indexes them tens of times per frame.
     """
     width, height = image_size
-    out = np.empty((xyz.shape[0], 2), dtype=np.float64)
-    out[:, 0] = xyz[:, 0] * (width / height)
-    out[:, 1] = 1.0 - xyz[:, 1]
-    return list(map(tuple, out.tolist()))
+    out = xyz[:, :2] * np.array([width / height, -1.0], dtype=np.float64) + np.array([0.0, 1.0])
+    return out.tolist()
 
 
-def to_world_points(world: np.ndarray) -> list[tuple[float, float, float]]:
+def to_world_points(world: np.ndarray) -> list[list[float]]:
     """Convert MediaPipe world landmarks (N, 3), metres with y down, to y-up 3D points."""
-    out = np.asarray(world, dtype=np.float64).copy()
-    out[:, 1] = -out[:, 1]
-    return list(map(tuple, out.tolist()))
+    return (np.asarray(world, dtype=np.float64) * np.array([1.0, -1.0, 1.0])).tolist()
 
 
 def distance(p: Point, q: Point) -> float:
