@@ -168,3 +168,24 @@ def test_catalog_reads_ladders_from_library_files():
     assert entry.modality == "core" and entry.beginner_level == 3 and entry.top_level == 4
     assert [d.reps for d in entry.ladder] == [6, 8, 10, 12]  # easiest regression first
     assert (entry.dose(3).sets, entry.dose(3).rest_s, entry.dose(3).rep_s) == (2, 30, 5)
+
+
+def test_plan_from_classification_respects_flags(full_catalog, intake_factory):
+    better = {"pre_nrs": 5, "nrs_60s": 3, "pre_location": 0, "immediate_location": 0, "location_60s": 0}
+    result = classify(intake_factory(examination={  # both directions better: conflict, avoid both end ranges
+        "t1_flexion_standing": better, "t2_extension_standing": better, "t9_heel_toe": {}}))
+    plan = plan_from_classification(result, full_catalog)
+    assert plan.category == "STABILITY_DEFICIENCY" and {"flexion", "extension"} <= set(plan.avoid_end_range)
+    assert not plan.exercise_ids() & {"prone_press_up", "standing_extension", "knee_to_chest", "cat_camel"}
+    blocked = classify(intake_factory(red_flags={"saddle_numbness": True}))
+    with pytest.raises(PlanError, match="outcome is EMERGENCY; exercise is locked"):
+        plan_from_classification(blocked, full_catalog)
+
+
+def test_osteoporosis_restriction_drops_loaded_flexion(full_catalog, intake_factory):
+    centralize_flexion = {"pre_nrs": 4, "nrs_60s": 4, "pre_location": 2, "immediate_location": 2, "location_60s": 0}
+    result = classify(intake_factory(conditions={"osteoporosis_previous_fracture": True}, examination={
+        "t1_flexion_standing": centralize_flexion, "t9_heel_toe": {}}))
+    assert result.category == "EXT_ROT_INTOLERANCE"
+    ids = plan_from_classification(result, full_catalog).exercise_ids()
+    assert "flexion_in_lying" in ids and "flexion_in_sitting" not in ids

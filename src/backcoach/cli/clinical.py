@@ -11,7 +11,6 @@ from rich.console import Console
 from backcoach.cli._errors import UserError, user_errors
 from backcoach.clinical.instruments import INSTRUMENT_IDS, AnswerError, parse_answers
 from backcoach.clinical.scoring import SCORERS
-from backcoach.clinical.camera import measure_rom
 
 console = Console()
 
@@ -170,7 +169,7 @@ def assess(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Measure one camera assessment (brief §6) from a landmark recording."""
-    from backcoach.clinical.camera import CameraTestError, camera_tests, test_spec
+    from backcoach.clinical.camera import CameraTestError, camera_tests, measure_rom, test_spec
     from backcoach.clinical.holds import measure_hold
     from backcoach.pose.formats import load_recording
 

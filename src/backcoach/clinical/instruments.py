@@ -10,7 +10,6 @@ import math
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 from backcoach.clinical.thresholds import DATA_DIR, TH, ClinicalDataError
 
