@@ -111,3 +111,21 @@ def test_analyze_itt_with_imputation(tmp_path):
                                  "--impute", "5", "--impute-seed", "3", "--json"])
     assert result.exit_code == 0, result.output
     assert {row["method"] for row in json.loads(result.output)["table2"]} == {"GEE, MI (m=5)", "ANCOVA, MI (m=5)"}
+
+
+def test_export_csv_codes_arms_for_the_blinded_statistician(tmp_path):
+    runner.invoke(app, ["trial", "randomise", "seal", "--arms", "AI,video", "--per-stratum", "4",
+                        "--vault", str(tmp_path / "v.json"), "--public", str(tmp_path / "p.json"),
+                        "--codes", str(tmp_path / "codes.json")])
+    codes = json.loads((tmp_path / "codes.json").read_text())
+    assert sorted(codes) == ["AI", "video"] and sorted(codes.values()) == ["Arm X", "Arm Y"]
+    data = tmp_path / "trial.csv"
+    runner.invoke(app, ["trial", "simulate-paper", "-o", str(data), "--seed", "1"])
+    out = tmp_path / "coded.csv"
+    result = runner.invoke(app, ["trial", "export-csv", "--data", str(data), "--role", "statistician",
+                                 "--codes", str(tmp_path / "codes.json"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "Arm X" in text and ",AI," not in text and ",video," not in text
+    result = runner.invoke(app, ["trial", "export-csv", "--data", str(data), "--role", "statistician", "-o", str(out)])
+    assert result.exit_code == 2 and "has no code" in result.output

@@ -142,6 +142,29 @@ def export_fhir(
     typer.echo(f"wrote {len(observations)} Observation(s) to {output}")
 
 
+@trial_app.command("export-csv")
+def export_csv(
+    data: Path = typer.Option(..., "--data", help="Long CSV: subject,arm,week,outcome,value."),
+    role: str = typer.Option(..., "--role", help="Who receives the file: statistician, outcome_assessor, therapist, ..."),
+    output: Path = typer.Option(..., "-o", "--output", help="CSV to write."),
+    codes: Path | None = typer.Option(None, "--codes", help="JSON arm -> code (from 'randomise seal --codes'); needed for a blinded statistician."),
+    unblinded: bool = typer.Option(False, "--unblinded", help="The trial has been unblinded."),
+) -> None:
+    """Write the analysis table as a role may see it (coded arms for the blinded statistician)."""
+    from backcoach.trial.analysis import TrialDataError, read_long_csv
+    from backcoach.trial.blinding import BlindingError, Role
+    from backcoach.trial.export import long_csv
+
+    with user_errors(TrialDataError, BlindingError):
+        try:
+            who = Role(role)
+        except ValueError:
+            raise typer.BadParameter(f"{role!r}: use one of {[r.value for r in Role]}", param_hint="--role") from None
+        mapping = json.loads(codes.read_text()) if codes else {}
+        output.write_text(long_csv(read_long_csv(data), who, mapping, unblinded))
+    typer.echo(f"wrote {output} for role {who.value}")
+
+
 @trial_app.command("consort")
 def consort(
     flow: Path = typer.Option(..., "--flow", help="JSON of the CONSORT counts (ConsortFlow.to_dict(), e.g. from the portal)."),
@@ -174,6 +197,7 @@ def randomise_seal(
     trial_id: str = typer.Option("trial", "--trial-id", help="Trial identifier, part of every hash."),
     ratio: str | None = typer.Option(None, "--ratio", help="Allocation ratio, e.g. '2,1' (default equal)."),
     strata: list[str] = typer.Option([], "--stratum", help="Stratification factor as name=level1,level2 (repeatable)."),
+    codes: Path | None = typer.Option(None, "--codes", help="Also write random neutral arm codes (Arm X, Arm Y) here, for the blinded statistician."),
 ) -> None:
     """Generate and seal the allocation sequence before enrolment; prints the seal to publish."""
     from datetime import datetime, timezone
@@ -193,6 +217,10 @@ def randomise_seal(
         definition = TrialDefinition(trial_id, tuple(a.strip() for a in arms.split(",")), weights, strata=factors)
         sealed = generate_sequence(definition, per_stratum, datetime.now(timezone.utc).isoformat())
     vault.write_text(json.dumps(sequence_to_dict(sealed), indent=1))
+    if codes:
+        from backcoach.trial.blinding import make_arm_codes
+
+        codes.write_text(json.dumps(make_arm_codes(definition.arms), indent=1))
     public.write_text(json.dumps(public_view(sealed), indent=1))
     typer.echo(f"seal {sealed.seal}")
 
