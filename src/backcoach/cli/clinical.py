@@ -191,8 +191,7 @@ def chain(
     library: Path = typer.Option(None, "--library", help="Exercise library folder (default: the package's)."),
     as_json: bool = typer.Option(False, "--json", help="Print every stage as JSON."),
 ) -> None:
-    """Run the whole chain on one patient: intake, scores, red flags, camera tests, category, plan,
-    progression and the week-2 reassessment (docs/worked-example.md)."""
+    """Run the whole chain on one patient, intake to week-2 reassessment (docs/worked-example.md)."""
     from pydantic import ValidationError
 
     from backcoach.clinical.camera import CameraTestError
@@ -257,10 +256,5 @@ def thresholds(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("thresholds")(thresholds)
-    app.command("plan")(plan)
-    app.command("assess")(assess)
-    app.command("chain")(chain)
-    app.command("classify")(classify)
-    app.command("score")(score)
-    app.command("redflags")(redflags)
+    for command in (score, redflags, classify, assess, plan, chain, thresholds):
+        app.command(command.__name__)(command)
