@@ -50,6 +50,9 @@ def test_worked_example_chain_end_to_end(example, full_catalog):
     changes = {c["change"] for c in w2["plan_difference"]["changes"]}
     assert {"approach", "cr10_upper"} <= changes
     assert w2["plan_difference"]["status"] == "pending_therapist_review" and w2["confirmation_needed"]
+    assert out["week4"]["reassessment"]["row"] == "maintenance"
+    assert out["week4"]["reassessment"]["weak_flag"] is None
+    assert out["week8"]["reassessment"]["row"] == "durable"
 
 
 def test_chain_stops_at_a_red_flag(example, full_catalog):

@@ -235,6 +235,11 @@ def _print_chain(result: dict) -> None:
         console.print(f"week 2: {w['reassessment']['row']}; reclassified as {w['classification']['outcome']}; "
                       f"{len(w.get('plan_difference', {}).get('changes', []))} change(s) pending therapist review",
                       highlight=False)
+    for week in ("week4", "week8"):
+        if week in result:
+            r = result[week]["reassessment"]
+            console.print(f"{week.replace('week', 'week ')}: {r['row']}; {'; '.join(r['reasons'])}"
+                          + (f"; {r['offer']}" if r["offer"] else ""), highlight=False)
 
 
 def thresholds(

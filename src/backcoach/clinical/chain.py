@@ -62,6 +62,8 @@ class ChainInput(Strict):
     mode: str = "ai_guided"
     sessions: list[SessionInput] = []
     week2: ReassessmentInput | None = None
+    week4: ReassessmentInput | None = None
+    week8: ReassessmentInput | None = None
 
 
 def baseline_measures(scores: Mapping[str, dict]) -> Measures:
@@ -157,4 +159,13 @@ def run_chain(data: ChainInput, catalog: Mapping[str, CatalogEntry],
             out["week2"]["plan_difference"] = plan_difference(current_plan, new_plan, from_week=3)
             out["week2"]["confirmation_needed"] = second.category != first.category or bool(
                 out["week2"]["plan_difference"]["changes"])
+    baseline = baseline_measures(first.scores)
+    if data.week4 is not None:
+        week4 = Measures(**data.week4.measures)
+        decision = reassess(4, baseline, week4, sessions_done=data.week4.sessions_done,
+                            other_weak_flags=len(screened.weak_flags))
+        out["week4"] = {"reassessment": decision.to_dict()}
+        if data.week8 is not None:
+            out["week8"] = {"reassessment": reassess(8, baseline, Measures(**data.week8.measures),
+                                                     week4=week4).to_dict()}
     return out
