@@ -126,6 +126,16 @@ class PoseBuilder:
                 "left_shoulder": (s_mid[0] + 0.08, s_mid[1]), "right_shoulder": (s_mid[0] - 0.08, s_mid[1]),
                 "nose": (s_mid[0], s_mid[1] + 0.12)}
 
+    def seated_rotation(self, rotation_deg: float) -> dict:
+        """Front view, seated, facing the camera; positive = turn to the subject's left (image +X).
+
+        Shoulders 0.16 apart in neutral appear `0.16 cos(a)` apart; the nose moves `0.05 sin(a)` sideways.
+        """
+        a = math.radians(rotation_deg)
+        half = 0.08 * math.cos(a)
+        return {"left_hip": (0.55, 0.4), "right_hip": (0.45, 0.4), "left_shoulder": (0.5 + half, 0.7),
+                "right_shoulder": (0.5 - half, 0.7), "nose": (0.5 + 0.05 * math.sin(a), 0.82)}
+
     def plank(self, sag: float) -> dict:
         """Side view plank, shoulder-hip 0.2 apart; `sag` = hip drop below the S-A line (y-up units)."""
         f: dict = {}

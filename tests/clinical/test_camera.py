@@ -43,6 +43,15 @@ def test_lateral_flexion_each_side(poses, test_id, sign):
     assert measure_rom(seq, test_id).value == pytest.approx(30, abs=0.5)
 
 
+@pytest.mark.parametrize("test_id, sign", [("rom_rotation_left", 1), ("rom_rotation_right", -1)])
+def test_seated_rotation_from_shoulder_width(poses, test_id, sign):
+    seq = poses.sequence([poses.seated_rotation(sign * a) for a in poses.bends([35, 40, 38])])
+    result = measure_rom(seq, test_id)
+    assert result.value == pytest.approx(40, abs=0.5) and result.details["reps_detected"] == 3
+    other = "rom_rotation_right" if sign == 1 else "rom_rotation_left"
+    assert measure_rom(seq, other).value is None  # no turn to the other side
+
+
 def test_poor_tracking_gives_inconclusive_with_reason(poses):
     frames = [poses.standing_side(a) for a in poses.bends([80, 80, 80])]
     hidden = set(range(0, len(frames), 3))  # a third of the frames lost

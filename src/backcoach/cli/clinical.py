@@ -160,9 +160,9 @@ def plan(
 
 
 def assess(
-    test: str = typer.Argument(..., help="Camera test id (rom_flexion, rom_extension, rom_lateral_left, "
-                               "rom_lateral_right, hold_prone_plank, hold_side_bridge_left, hold_side_bridge_right, "
-                               "hold_biering_sorensen, hold_trunk_flexor)."),
+    test: str = typer.Argument(..., help="Camera test id: rom_flexion, rom_extension, rom_lateral_left/right, "
+                               "rom_rotation_left/right, hold_prone_plank, hold_side_bridge_left/right, "
+                               "hold_biering_sorensen, hold_trunk_flexor."),
     recording: Path = typer.Argument(..., help="Landmark recording (any format `backcoach` reads)."),
     height_cm: float = typer.Option(None, "--height-cm", help="Standing height, for fingertip-to-floor in cm."),
     sex: str = typer.Option(None, "--sex", help="female or male: picks the hold norm."),

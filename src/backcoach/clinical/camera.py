@@ -7,7 +7,9 @@ norm it is compared with, and is meant as a within-person trend.
 
 Validity limits: expect roughly 5-10 degrees of error in sagittal trunk angles with a good side
 view and worse at oblique angles (§6.4); no MediaPipe-vs-inclinometer validation of trunk range
-exists yet [U]. Side-bend trials cannot detect a forward lean in the front view.
+exists yet [U]. Side-bend trials cannot detect a forward lean in the front view. Rotation from
+the shoulder-width ratio cannot tell rotation from a sideways lean and is the least accurate
+measure (§6.2); it mostly reflects thoracic rotation.
 """
 
 from __future__ import annotations
@@ -158,7 +160,27 @@ def _ftf(track: Track, i: int, height_cm: float | None) -> dict:
     return {"ftf_stature": round(fraction, 3), "ftf_cm": None if height_cm is None else round(fraction * height_cm, 1)}
 
 
-ROM_DIRECTIONS = {"rom_flexion": 1.0, "rom_extension": -1.0, "rom_lateral_left": 1.0, "rom_lateral_right": -1.0}
+def rotation_series(track: Track, left: float) -> np.ndarray:
+    """Seated rotation per frame (§6.2): arccos(clamp(Ws / Ws_neutral, 0, 1)) in degrees, positive
+    toward the subject's left (the side the nose moves to); Ws_neutral is the median shoulder width
+    over the first 10% of tracked frames."""
+    frames = np.flatnonzero(track.ok)
+    widths = np.array([abs(track.p(i, "left_shoulder")[0] - track.p(i, "right_shoulder")[0]) for i in frames])
+    out = np.full(len(track.t), np.nan)
+    if len(frames) == 0:
+        return out
+    neutral = float(np.median(widths[: max(1, len(frames) // 10)]))
+    if neutral <= 0:
+        return out
+    for i, width in zip(frames, widths):
+        angle = np.degrees(np.arccos(np.clip(width / neutral, 0.0, 1.0)))
+        side = np.sign((track.p(i, "nose")[0] - track.mid(i, "shoulder")[0]) * left)
+        out[i] = angle * (side if side != 0 else 1.0)
+    return out
+
+
+ROM_DIRECTIONS = {"rom_flexion": 1.0, "rom_extension": -1.0, "rom_lateral_left": 1.0, "rom_lateral_right": -1.0,
+                  "rom_rotation_left": 1.0, "rom_rotation_right": -1.0}
 
 
 def measure_rom(seq: PoseSequence, test_id: str, pain: dict | None = None,
@@ -176,7 +198,10 @@ def measure_rom(seq: PoseSequence, test_id: str, pain: dict | None = None,
     quality = track.quality()
     sign = ROM_DIRECTIONS[test_id]
     facing = facing_side_view(track) if spec["view"] == "side" else subject_left_direction(track)
-    series = sign * trunk_series(track, facing)
+    if test_id.startswith("rom_rotation"):
+        series = sign * rotation_series(track, facing)
+    else:
+        series = sign * trunk_series(track, facing)
     reps = find_reps(series)
     accepted, rejected = [], []
     for start, peak, end in reps:

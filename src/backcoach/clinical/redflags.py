@@ -196,7 +196,8 @@ def screen(intake: Intake) -> ScreenResult:
 
     spa = [rf.onset_before_40, rf.insidious_onset, rf.better_with_exercise, rf.not_better_with_rest,
            rf.night_pain_eases_on_getting_up]
-    three_months = hist.duration_weeks is None or hist.duration_weeks >= TH["axial_spa_min_weeks"]
+    # UNKNOWN satisfies no condition (§3.5): an unknown duration does not count as >= 3 months
+    three_months = hist.duration_weeks is not None and hist.duration_weeks >= TH["axial_spa_min_weeks"]
     if three_months and sum(spa) >= TH["axial_spa_min_features"]:
         fire("axial_spa", "CONTINUE", f"{sum(spa)} of 5 inflammatory back-pain features")
 
