@@ -61,3 +61,21 @@ def test_untracked_frames_are_not_timed(poses):
 def test_mcgill_ratios(holds, key, flag):
     result = endurance_ratios(holds)[key]
     assert list(result.values())[1] is flag
+
+
+def test_plank_position_rule_on_real_blazepose_frames(shared_data):
+    """Exercise-Correction plank frames (MIT): correct / hips high (pike) / hips low (sag).
+
+    Checks the sign convention and that the §6.3 [E] band rejects sagging and piking frames. The
+    same band also rejects most *correct* frames of this set (figures in docs/benchmarks.md): the
+    threshold needs calibrating on pilot data; it is not fitted to this file.
+    """
+    from backcoach.clinical.holds import position_by_label
+    from backcoach.pose.formats import load_recording
+
+    seq = load_recording(shared_data / "exercise_correction" / "core" / "plank_model" / "test.csv")
+    table = position_by_label(seq, "hold_prone_plank")
+    assert {k: v["frames"] for k, v in table.items()} == {"C": 234, "H": 241, "L": 235}
+    assert table["H"]["quartiles"][1] < table["C"]["quartiles"][1] < 0 < table["L"]["quartiles"][1]
+    assert table["H"]["in_position"] == 0
+    assert table["L"]["in_position"] / table["L"]["frames"] <= 0.05

@@ -166,16 +166,23 @@ def assess(
     recording: Path = typer.Argument(..., help="Landmark recording (any format `backcoach` reads)."),
     height_cm: float = typer.Option(None, "--height-cm", help="Standing height, for fingertip-to-floor in cm."),
     sex: str = typer.Option(None, "--sex", help="female or male: picks the hold norm."),
+    by_label: bool = typer.Option(False, "--by-label", help="Hold tests on a recording with per-frame labels: "
+                                  "how often the position rule agrees with each label."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Measure one camera assessment (brief §6) from a landmark recording."""
     from backcoach.clinical.camera import CameraTestError, camera_tests, measure_rom, test_spec
-    from backcoach.clinical.holds import measure_hold
+    from backcoach.clinical.holds import measure_hold, position_by_label
     from backcoach.pose.formats import load_recording
 
     with user_errors(CameraTestError, ValueError, OSError):
         spec = test_spec(test)
         seq = load_recording(recording)
+        if by_label:
+            if spec["kind"] != "hold":
+                raise UserError("--by-label checks the position rule of a hold test")
+            _print_json(position_by_label(seq, test))
+            return
         result = (measure_rom(seq, test, None, height_cm) if spec["kind"] == "rom" else measure_hold(seq, test, sex))
     data = result.to_dict()
     if as_json:

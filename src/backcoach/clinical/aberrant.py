@@ -18,9 +18,8 @@ from backcoach.clinical.thresholds import TH
 from backcoach.motion.geometry import Missing, ang, distance
 from backcoach.pose.sequence import PoseSequence
 
-SIDE_LANDMARKS = ["left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_knee", "right_knee",
-                  "left_ankle", "right_ankle"]
-FRONT_LANDMARKS = ["left_shoulder", "right_shoulder", "left_hip", "right_hip"]
+SIDE_JOINTS = ["shoulder", "hip", "knee", "ankle"]
+FRONT_JOINTS = ["shoulder", "hip"]
 
 
 def _runs(mask: np.ndarray, t: np.ndarray) -> list[tuple[int, int, float]]:
@@ -39,7 +38,7 @@ def _runs(mask: np.ndarray, t: np.ndarray) -> list[tuple[int, int, float]]:
 def instability_catch(seq: PoseSequence) -> bool | None:
     """Front view: S_mid off the vertical through H_mid by > 0.15 shoulder widths for >= 150 ms,
     then back, with no such deviation at the start."""
-    track = Track(seq, FRONT_LANDMARKS)
+    track = Track(seq, FRONT_JOINTS, "front")
     if track.quality()["verdict"] != "good":
         return None
     offsets = np.full(len(track.t), np.nan)
@@ -62,7 +61,7 @@ def _return_frames(series: np.ndarray) -> list[range]:
 def gowers_sign(seq: PoseSequence) -> bool | None:
     """Side view, return phase: a wrist within 10% leg length of the thigh segment (H-K),
     travelling toward the hip, for >= 0.5 s."""
-    track = Track(seq, SIDE_LANDMARKS)
+    track = Track(seq, SIDE_JOINTS, "side")
     if track.quality()["verdict"] != "good":
         return None
     series = trunk_series(track, facing_side_view(track))
@@ -78,7 +77,7 @@ def gowers_sign(seq: PoseSequence) -> bool | None:
             length = float(np.hypot(*thigh))
             if leg <= 0 or length <= 0:
                 continue
-            for wrist in ("left_wrist", "right_wrist"):
+            for wrist in (f"{track.side}_wrist", f"{'right' if track.side == 'left' else 'left'}_wrist"):
                 w = np.subtract(track.p(i, wrist), k)
                 along = float(np.dot(w, thigh) / length)  # 0 at the knee, `length` at the hip
                 across = abs(float(np.cross(thigh, w) / length))
@@ -95,7 +94,7 @@ def gowers_sign(seq: PoseSequence) -> bool | None:
 def reversal_of_rhythm(seq: PoseSequence) -> bool | None:
     """Side view, return phase: knee angle drops > 15 deg and H_mid moves toward the toes by
     > 10% leg length before the trunk is back within 45 deg of vertical."""
-    track = Track(seq, SIDE_LANDMARKS)
+    track = Track(seq, SIDE_JOINTS, "side")
     if track.quality()["verdict"] != "good":
         return None
     facing = facing_side_view(track)
@@ -103,7 +102,7 @@ def reversal_of_rhythm(seq: PoseSequence) -> bool | None:
     for frames in _return_frames(series):
         peak = frames[0]
         knee0 = ang(track.near(peak, "hip"), track.near(peak, "knee"), track.near(peak, "ankle"))
-        hip0 = track.mid(peak, "hip")[0]
+        hip0 = track.near(peak, "hip")[0]
         leg = distance(track.near(peak, "hip"), track.near(peak, "ankle"))
         if isinstance(knee0, Missing) or leg <= 0:
             continue
@@ -111,7 +110,7 @@ def reversal_of_rhythm(seq: PoseSequence) -> bool | None:
             if not track.ok[i] or series[i] < TH["reversal_trunk_deg"]:
                 continue
             knee = ang(track.near(i, "hip"), track.near(i, "knee"), track.near(i, "ankle"))
-            shift = (track.mid(i, "hip")[0] - hip0) * facing / leg
+            shift = (track.near(i, "hip")[0] - hip0) * facing / leg
             if not isinstance(knee, Missing) and knee0 - knee > TH["reversal_knee_drop_deg"] \
                     and shift > TH["reversal_hip_shift_ll"]:
                 return True
@@ -121,7 +120,7 @@ def reversal_of_rhythm(seq: PoseSequence) -> bool | None:
 def painful_arc(seq: PoseSequence, tap_times: list[float]) -> bool | None:
     """'Hurts now' taps: positive if pain falls in the middle 20-80% of the rep's range, never at
     end range, on >= 2 of the repetitions (§3.5: 2 of 3)."""
-    track = Track(seq, SIDE_LANDMARKS)
+    track = Track(seq, SIDE_JOINTS, "side")
     if track.quality()["verdict"] != "good":
         return None
     series = trunk_series(track, facing_side_view(track))

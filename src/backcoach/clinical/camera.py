@@ -58,19 +58,36 @@ class CameraResult:
 
 
 class Track:
-    """A sequence as y-up points per frame, with which frames have every required landmark."""
+    """A sequence as y-up points per frame, with which frames have every required landmark.
 
-    def __init__(self, seq: PoseSequence, landmarks: list[str]) -> None:
+    ``joints`` are generic names ("shoulder", "hip", ...; "nose" has no side). In side view only the
+    near side is required and used (far-side landmarks are unreliable, §4.0); in front view both.
+    """
+
+    def __init__(self, seq: PoseSequence, joints: list[str], view: str) -> None:
         if len(seq) < 2:
             raise CameraTestError(f"recording has {len(seq)} frame(s); a camera test needs a movement")
-        self.seq = seq
-        self.t = seq.t
+        self.seq, self.t, self.joints, self.view = seq, seq.t, joints, view
         self.points = [to_image_points(seq.xyz[i], seq.image_size) for i in range(len(seq))]
-        required = [INDEX[name] for name in landmarks]
-        vis = seq.visibility[:, required]
-        finite = np.isfinite(seq.xyz[:, required, :2]).all(axis=2)
-        self.ok = ((vis >= TH["camera_min_visibility"]) & finite).all(axis=1)
         self.side = near_side(np.nanmean(seq.visibility, axis=0).tolist())
+        self.ok = np.array([self.frame_ok(i) for i in range(len(seq))], dtype=bool)
+
+    def required(self) -> list[int]:
+        names = []
+        for joint in self.joints:
+            if f"left_{joint}" not in INDEX:
+                names.append(joint)
+            elif self.view == "side":
+                names.append(f"{self.side}_{joint}")
+            else:
+                names += [f"left_{joint}", f"right_{joint}"]
+        return [INDEX[name] for name in names]
+
+    def frame_ok(self, i: int) -> bool:
+        """Every required landmark of frame i is finite with visibility >= 0.5 (current side)."""
+        idx = self.required()
+        vis = self.seq.visibility[i, idx]
+        return bool((vis >= TH["camera_min_visibility"]).all() and np.isfinite(self.seq.xyz[i, idx, :2]).all())
 
     def quality(self) -> dict:
         fraction = float(self.ok.mean())
@@ -88,11 +105,15 @@ class Track:
     def mid(self, i: int, joint: str) -> tuple[float, ...]:
         return midpoint(self.p(i, f"left_{joint}"), self.p(i, f"right_{joint}"))
 
+    def joint(self, i: int, joint: str) -> tuple[float, ...]:
+        """The near side's point in side view, the left-right midpoint in front view."""
+        return self.near(i, joint) if self.view == "side" else self.mid(i, joint)
+
 
 def facing_side_view(track: Track) -> float:
-    """+1 when the person faces image +X (nose ahead of the ears), -1 otherwise."""
+    """+1 when the person faces image +X (nose ahead of the near ear), -1 otherwise."""
     frames = np.flatnonzero(track.ok)
-    offsets = [track.p(i, "nose")[0] - midpoint(track.p(i, "left_ear"), track.p(i, "right_ear"))[0] for i in frames]
+    offsets = [track.p(i, "nose")[0] - track.near(i, "ear")[0] for i in frames]
     offsets = [o for o in offsets if np.isfinite(o)]
     return -1.0 if offsets and np.mean(offsets) < 0 else 1.0
 
@@ -105,10 +126,11 @@ def subject_left_direction(track: Track) -> float:
 
 
 def trunk_series(track: Track, facing: float) -> np.ndarray:
-    """incl_v(H_mid -> S_mid) per frame (NaN where untracked), positive toward ``facing``."""
+    """Trunk inclination ``incl_v(H -> S)`` per frame (NaN where untracked), positive toward
+    ``facing``; near-side hip and shoulder in side view, their midpoints in front view."""
     out = np.full(len(track.t), np.nan)
     for i in np.flatnonzero(track.ok):
-        value = incl_v(track.mid(i, "hip"), track.mid(i, "shoulder"), facing)
+        value = incl_v(track.joint(i, "hip"), track.joint(i, "shoulder"), facing)
         if not isinstance(value, Missing):
             out[i] = value
     return out
@@ -149,11 +171,9 @@ def _knee_angle(track: Track, i: int) -> float | None:
 
 def _ftf(track: Track, i: int, height_cm: float | None) -> dict:
     """Fingertip-to-floor at frame i: index finger height above the heel line, in stature or cm."""
-    floor = min(track.p(i, "left_heel")[1], track.p(i, "right_heel")[1])
-    finger = min(track.p(i, "left_index")[1], track.p(i, "right_index")[1])
+    floor, finger = track.near(i, "heel")[1], track.near(i, "index")[1]
     first = int(np.flatnonzero(track.ok)[0])
-    stature = (track.p(first, "nose")[1] - min(track.p(first, "left_heel")[1], track.p(first, "right_heel")[1])) \
-        / TH["stature_nose_fraction"]
+    stature = (track.p(first, "nose")[1] - track.near(first, "heel")[1]) / TH["stature_nose_fraction"]
     if not all(np.isfinite([floor, finger, stature])) or stature <= 0:
         return {"ftf_stature": None, "ftf_cm": None}
     fraction = max(0.0, (finger - floor) / stature)
@@ -194,7 +214,7 @@ def measure_rom(seq: PoseSequence, test_id: str, pain: dict | None = None,
     spec = test_spec(test_id)
     if spec["kind"] != "rom":
         raise CameraTestError(f"{test_id} is a {spec['kind']} test, not a range-of-motion test")
-    track = Track(seq, spec["landmarks"])
+    track = Track(seq, spec["joints"], spec["view"])
     quality = track.quality()
     sign = ROM_DIRECTIONS[test_id]
     facing = facing_side_view(track) if spec["view"] == "side" else subject_left_direction(track)

@@ -17,28 +17,65 @@ import numpy as np
 
 from backcoach.clinical.camera import CameraResult, CameraTestError, Track, test_spec
 from backcoach.clinical.thresholds import TH
-from backcoach.motion.geometry import Missing, distance, incl_h, off
+from backcoach.motion.geometry import Missing, distance, incl_h, near_side, off
 from backcoach.pose.sequence import PoseSequence
 
 
-def _position_ok(track: Track, test_id: str, i: int, start_angle: float | None) -> bool | None:
+PLANKS = ("hold_prone_plank", "hold_side_bridge_left", "hold_side_bridge_right")
+
+
+def position_measure(track: Track, test_id: str, i: int) -> float | None:
+    """The quantity the test's failure rule watches at frame i: ``off(H; S, A)`` in torso lengths
+    (+ = hips toward the floor) for planks, ``incl_h(H -> S)`` in degrees otherwise."""
+    if test_id in PLANKS:
+        s, h, a = track.joint(i, "shoulder"), track.joint(i, "hip"), track.joint(i, "ankle")
+        value = off(h, s, a, distance(s, h))
+    else:
+        value = incl_h(track.joint(i, "hip"), track.joint(i, "shoulder"))
+    return None if isinstance(value, Missing) else value
+
+
+def position_ok(track: Track, test_id: str, i: int, start_angle: float | None) -> bool | None:
     """Whether frame i is in the test position (None: cannot tell)."""
-    if test_id in ("hold_prone_plank", "hold_side_bridge_left", "hold_side_bridge_right"):
-        if test_id == "hold_prone_plank":
-            s, h, a = track.near(i, "shoulder"), track.near(i, "hip"), track.near(i, "ankle")
-        else:
-            s, h, a = track.mid(i, "shoulder"), track.mid(i, "hip"), track.mid(i, "ankle")
-        sag = off(h, s, a, distance(s, h))
-        if isinstance(sag, Missing):
-            return None
-        limit = TH["plank_offset_lt"]
-        return abs(sag) <= limit if test_id == "hold_prone_plank" else sag <= limit
-    angle = incl_h(track.near(i, "hip"), track.near(i, "shoulder"))
-    if isinstance(angle, Missing):
+    value = position_measure(track, test_id, i)
+    if value is None:
         return None
+    limit = TH["plank_offset_lt"]
+    if test_id == "hold_prone_plank":
+        return abs(value) <= limit
+    if test_id in PLANKS:
+        return value <= limit
     if test_id == "hold_biering_sorensen":
-        return angle >= -TH["sorensen_drop_deg"]
-    return angle >= start_angle - TH["flexor_drop_deg"]
+        return value >= -TH["sorensen_drop_deg"]
+    return value >= start_angle - TH["flexor_drop_deg"]
+
+
+def position_by_label(seq: PoseSequence, test_id: str) -> dict[str, dict]:
+    """For a recording with per-frame labels (``meta["labels"]``): per label, how many frames the
+    failure rule calls in position, and the watched quantity's quartiles. Frames are judged alone
+    (near side per frame), so this checks the position rule itself, not the hold timer."""
+    labels = seq.meta.get("labels")
+    if not labels or len(labels) != len(seq):
+        raise CameraTestError(f"{test_id}: the recording has no per-frame labels to compare with")
+    if test_id == "hold_trunk_flexor":
+        raise CameraTestError("hold_trunk_flexor is judged against its own start angle, not frame by frame")
+    spec = test_spec(test_id)
+    track = Track(seq, spec["joints"], spec["view"])
+    out: dict[str, dict] = {}
+    for i, label in enumerate(labels):
+        track.side = near_side(seq.visibility[i].tolist())  # frames are independent: near side per frame
+        if not track.frame_ok(i):
+            continue
+        row = out.setdefault(label, {"frames": 0, "in_position": 0, "values": []})
+        value = position_measure(track, test_id, i)
+        row["frames"] += 1
+        row["in_position"] += bool(position_ok(track, test_id, i, None))
+        if value is not None:
+            row["values"].append(value)
+    for row in out.values():
+        values = row.pop("values")
+        row["quartiles"] = [round(float(q), 3) for q in np.percentile(values, [25, 50, 75])] if values else None
+    return out
 
 
 def measure_hold(seq: PoseSequence, test_id: str, sex: str | None = None) -> CameraResult:
@@ -46,13 +83,13 @@ def measure_hold(seq: PoseSequence, test_id: str, sex: str | None = None) -> Cam
     spec = test_spec(test_id)
     if spec["kind"] != "hold":
         raise CameraTestError(f"{test_id} is a {spec['kind']} test, not an endurance hold")
-    track = Track(seq, spec["landmarks"])
+    track = Track(seq, spec["joints"], spec["view"])
     quality = track.quality()
     tracked = np.flatnonzero(track.ok)
     start_angle = None
     if test_id == "hold_trunk_flexor" and len(tracked):
         first_second = tracked[track.t[tracked] <= track.t[tracked[0]] + 1.0]
-        angles = [incl_h(track.near(i, "hip"), track.near(i, "shoulder")) for i in first_second]
+        angles = [incl_h(track.joint(i, "hip"), track.joint(i, "shoulder")) for i in first_second]
         start_angle = float(np.median([a for a in angles if not isinstance(a, Missing)]))
     persist, pause = TH["hold_fail_persist_s"], TH["tracking_pause_s"]
     held = 0.0
@@ -72,7 +109,7 @@ def measure_hold(seq: PoseSequence, test_id: str, sex: str | None = None) -> Cam
         dt = 0.0 if last_tracked_t is None else t - last_tracked_t
         gap = last_tracked_t is not None and dt > 2.0 / max(seq.fps, 1e-9)
         last_tracked_t = t
-        in_position = _position_ok(track, test_id, i, start_angle)
+        in_position = position_ok(track, test_id, i, start_angle)
         if not started:
             started = bool(in_position)
             continue
