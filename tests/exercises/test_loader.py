@@ -37,7 +37,7 @@ def test_get_exercise_returns_the_squat():
     squat = get_exercise("squat")
     assert squat.start_position == "standing"
     assert squat.views == ("side", "front")
-    assert squat.phases.feature == "knee"
+    assert squat.phases.feature == "depth"
 
 
 def test_get_exercise_unknown_id_lists_known_ids():
@@ -49,15 +49,15 @@ def test_get_exercise_unknown_id_lists_known_ids():
     "old, new, message",
     [
         pytest.param('modality = "core"', 'modality = "yoga"', r"modality: Input should be 'core'", id="bad-modality"),
-        pytest.param("tolerance = 15", "tolerance = 0", r"phases\.tolerance: Input should be greater than 0", id="zero-tolerance"),
+        pytest.param("tolerance = 0.1", "tolerance = 0", r"phases\.tolerance: Input should be greater than 0", id="zero-tolerance"),
         pytest.param('"{side}_hip", "{side}_knee", "{side}_ankle"', '"{side}_hip", "{side}_kneecap", "{side}_ankle"',
                      r"features\.knee: '\{side\}_kneecap' is not a landmark", id="unknown-landmark"),
         pytest.param('cue = "chest_up"', 'cue = "chin_up"', r"errors\[0\] \(trunk_too_far_forward\): cue 'chin_up' has no text", id="cue-without-text"),
         pytest.param('zh-Hans = "深蹲"', '', r"name\.zh-Hans: Field required", id="missing-translation"),
         pytest.param("good = 70", "good = 85", r"grade bands overlap", id="overlapping-grades"),
-        pytest.param('source = "[E] brief §4.0 start position"', 'source = "brief"', r"standards\[1\]\.source: String should match", id="untagged-source"),
-        pytest.param('feature = "knee"\nstart = 170', 'feature = "knees"\nstart = 170', r"phases\.feature 'knees' is not a feature", id="unknown-primary"),
-        pytest.param("target = 90", "target = 90\nreturn_fraction = 0.5", r"return_fraction = 0\.5 must be lower than out_fraction", id="fractions-reversed"),
+        pytest.param('source = "[E] brief §4.0 start position"', 'source = "brief"', r"standards\[2\]\.source: String should match", id="untagged-source"),
+        pytest.param('feature = "depth"\nstart = 1.0', 'feature = "knees"\nstart = 1.0', r"phases\.feature 'knees' is not a feature", id="unknown-primary"),
+        pytest.param("target = 0.6", "target = 0.6\nreturn_fraction = 0.5", r"return_fraction = 0\.5 must be lower than out_fraction", id="fractions-reversed"),
     ],
 )
 def test_broken_file_names_field_and_reason(tmp_path, old, new, message):
@@ -88,7 +88,7 @@ def test_bad_condition_names_error_and_position(tmp_path):
 
 
 def test_invalid_toml_is_reported_with_line(tmp_path):
-    path = write_variant(tmp_path, "tolerance = 15", "tolerance = = 15")
+    path = write_variant(tmp_path, "tolerance = 0.1", "tolerance = = 0.1")
     with pytest.raises(ExerciseFileError, match=r"not valid TOML: .*line"):
         load_exercise(path)
 

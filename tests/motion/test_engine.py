@@ -23,16 +23,17 @@ def side_squat_frame(t: float, knee_deg: float, lean_deg: float | None = None, h
                      near_vis: float = 0.95, far_vis: float = 0.6) -> Frame:
     """A person seen from their left, facing +x, squatting to a knee angle of ``knee_deg``.
 
-    Shank and thigh tilt equally, so the hip stays above the ankle; the trunk leans forward by
-    ``lean_deg`` (default a third of the knee bend). Coordinates are y-up then flipped to y-down.
+    The shank leans forward by a quarter of the knee bend and the thigh back by three quarters (a
+    squat sits back); the trunk leans forward by ``lean_deg`` (default a third of the bend).
+    Coordinates are y-up then flipped to y-down.
     """
     bend = 180.0 - knee_deg
-    s = math.radians(bend / 2)
+    shank, thigh = math.radians(bend / 4), math.radians(3 * bend / 4)
     lean = math.radians(bend / 3 if lean_deg is None else lean_deg)
     leg, torso = 0.2, 0.25
     ankle = (0.5, 0.12)
-    knee = (ankle[0] + leg * math.sin(s), ankle[1] + leg * math.cos(s))
-    hip = (knee[0] - leg * math.sin(s), knee[1] + leg * math.cos(s))
+    knee = (ankle[0] + leg * math.sin(shank), ankle[1] + leg * math.cos(shank))
+    hip = (knee[0] - leg * math.sin(thigh), knee[1] + leg * math.cos(thigh))
     shoulder = (hip[0] + torso * math.sin(lean), hip[1] + torso * math.cos(lean))
     ear = (shoulder[0] + 0.01, shoulder[1] + 0.08)
     nose = (ear[0] + 0.04, ear[1] - 0.01)
@@ -66,7 +67,7 @@ def ramp(a: float, b: float, seconds: float) -> list[float]:
     return [a + (b - a) * i / (n - 1) for i in range(n)]
 
 
-def rep(depth: float = 90.0, down_s: float = 1.5, pause_s: float = 0.3, up_s: float = 1.5) -> list[float]:
+def rep(depth: float = 80.0, down_s: float = 1.5, pause_s: float = 0.3, up_s: float = 1.5) -> list[float]:
     return ramp(175, depth, down_s) + [depth] * int(pause_s * FPS) + ramp(depth, 175, up_s) + [175] * 10
 
 
@@ -101,7 +102,7 @@ def test_figure_has_the_requested_knee_angle():
     [
         pytest.param(START + rep() * 3, 3, 3, id="three-good-reps"),
         pytest.param(rep() + START + rep(), 1, 1, id="rep-before-setup-not-counted"),
-        pytest.param(START + rep(depth=125), 0, 1, id="too-shallow"),
+        pytest.param(START + rep(depth=115), 0, 1, id="too-shallow"),
         pytest.param(START + rep() + ramp(175, 90, 1.5), 1, 2, id="last-rep-never-returns"),
         pytest.param(START + [175 + (3 if i % 2 else -3) for i in range(120)], 0, 0, id="jitter-at-start"),
     ],
@@ -113,21 +114,29 @@ def test_counts_reps(knees, counted, attempts):
 
 
 def test_shallow_rep_is_not_counted_with_reason():
-    _, events = run(squat_stream(START + rep(depth=125)))
+    _, events = run(squat_stream(START + rep(depth=115)))
     (only,) = reps_of(events)
     assert not only.counted
     assert "did not reach the target range" in only.reason
     assert "Squat deep enough" in only.reason
-    assert only.metrics["rom"] == pytest.approx(125, abs=0.5)
+    # Knee 115: shank 16.25, thigh 48.75 deg from vertical: hip height (cos + cos) / 2 of the leg,
+    # relative to standing at knee 175 (shank 1.25, thigh 3.75 deg).
+    standing = (math.cos(math.radians(1.25)) + math.cos(math.radians(3.75))) / 2
+    expected = (math.cos(math.radians(16.25)) + math.cos(math.radians(48.75))) / 2 / standing
+    assert only.metrics["rom"] == pytest.approx(expected, abs=0.01)
+    assert only.metrics["standards"]["knee_bend"] == pytest.approx(115, abs=0.5)
 
 
 def test_good_rep_reports_rom_grade_and_parts():
-    _, events = run(squat_stream(START + rep(depth=90)))
+    _, events = run(squat_stream(START + rep(depth=80)))
     (good,) = reps_of(events)
     assert good.counted and good.reason is None
     assert good.side == "both"
-    assert good.metrics["rom"] == pytest.approx(90, abs=0.5)
-    assert good.metrics["standards"]["depth"] == pytest.approx(90, abs=0.5)
+    standing = (math.cos(math.radians(1.25)) + math.cos(math.radians(3.75))) / 2  # knee 175 deg
+    expected = (math.cos(math.radians(25)) + math.cos(math.radians(75))) / 2 / standing  # knee 80 deg
+    assert good.metrics["rom"] == pytest.approx(expected, abs=0.01)
+    assert good.metrics["standards"]["depth"] == pytest.approx(expected, abs=0.01)
+    assert good.metrics["standards"]["knee_bend"] == pytest.approx(80, abs=0.5)
     assert set(good.parts) == {"range", "form", "tempo", "stability"}
     assert good.grade in ("excellent", "super excellent")
     assert good.errors == []
@@ -142,7 +151,7 @@ def test_fast_rep_flags_tempo_error():
 
 
 def test_forward_lean_error_with_value_threshold_and_cue():
-    frames = [side_squat_frame(i / FPS, k, lean_deg=(60 if k < 110 else 10)) for i, k in enumerate(START + rep())]
+    frames = [side_squat_frame(i / FPS, k, lean_deg=(60 if k < 100 else 10)) for i, k in enumerate(START + rep())]
     _, events = run(frames)
     (leaning,) = reps_of(events)
     (error,) = leaning.errors
@@ -153,7 +162,7 @@ def test_forward_lean_error_with_value_threshold_and_cue():
 
 
 def test_one_cue_at_a_time_and_no_repeat_within_five_seconds():
-    frames = [side_squat_frame(i / FPS, k, lean_deg=(60 if k < 110 else 10))
+    frames = [side_squat_frame(i / FPS, k, lean_deg=(60 if k < 100 else 10))
               for i, k in enumerate(START + rep(pause_s=2.0) * 3)]
     _, events = run(frames)
     cues = [e for e in events if e.type == "cue"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backcoach.motion.phases import END, OUT, RETURN, SETUP, START, PhaseSpec, PhaseState, step
+from backcoach.motion.phases import END, OUT, RETURN, SETUP, START, PhaseSpec, PhaseState, smooth_time, step
 
 SPEC = PhaseSpec(out_fraction=0.3, end_fraction=0.85, return_fraction=0.2, hysteresis=0.03, setup_s=1.0)
 FPS = 10
@@ -68,11 +68,12 @@ def test_full_rep_goes_through_every_phase_and_times_them():
     assert phases == [START, OUT, END, RETURN, START]
     rep = reps[0]
     assert rep.reached_end and rep.peak == pytest.approx(1.0)
-    # Leaves the start (> 0.05 + hysteresis) at t=1.3, first within 0.05 of the peak at t=2.1.
-    assert rep.out_s == pytest.approx(0.8)
+    # Leaves the start (> 0.05) at t=1.3, first within 0.05 of the peak at t=2.1: 0.8 s between
+    # 5% and 95% of the excursion, scaled to the whole phase of a smooth movement.
+    assert rep.out_s == pytest.approx(0.8 / (smooth_time(0.95) - smooth_time(0.05)))
     assert rep.end_s == pytest.approx(0.9)  # END from t=2.0 until 0.78 (< 0.85 - 0.03) at t=2.9
-    # Last at the peak at t=2.7, back below 0.2 - 0.03 at t=3.5.
-    assert rep.return_s == pytest.approx(0.8)
+    # Last at the peak at t=2.7, counted at 0.111 (< 0.2 - 0.03) at t=3.5.
+    assert rep.return_s == pytest.approx(0.8 / (smooth_time(0.95) - smooth_time(1 / 9)))
 
 
 def test_setup_needs_start_position_for_setup_s():
@@ -116,3 +117,13 @@ def test_reversed_direction_spec_from_phases():
     spec = PhaseSpec.from_phases(Phases)
     assert spec.end_fraction == pytest.approx(1 - 15 / 80)
     assert spec.hysteresis == pytest.approx(2 / 80)
+
+
+@pytest.mark.parametrize(
+    "fraction, expected",
+    [pytest.param(0.0, 0.0, id="start"), pytest.param(0.5, 0.5, id="middle"), pytest.param(1.0, 1.0, id="end"),
+     pytest.param(10 * 0.2**3 - 15 * 0.2**4 + 6 * 0.2**5, 0.2, id="inverse-at-0.2")],
+)
+def test_smooth_time_inverts_the_minimum_jerk_profile(fraction, expected):
+    # The profile is flat at both ends (1 - s ~ 10 (1 - u)^3), which bounds float precision there.
+    assert smooth_time(fraction) == pytest.approx(expected, abs=1e-5)

@@ -28,6 +28,7 @@ def test_tfjs_squat_video_gives_exactly_two_counted_reps(shared_data):
     assert engine.count == 2
     assert [r.counted for r in reps] == [True, True, False]
     assert reps[2].reason == "did not return to the start position"
-    # PROVENANCE: 2D knee angle at the bottom 85-96 deg.
+    # PROVENANCE: 2D knee angle at the bottom 85-96 deg; the hips drop to about half the standing
+    # hip height (0.58 -> 0.29-0.31 image heights in the reference landmarks).
     for rep in reps[:2]:
-        assert 80 <= rep.metrics["rom"] <= 100
+        assert 0.45 <= rep.metrics["rom"] <= 0.6

@@ -219,14 +219,20 @@ class ExerciseEngine:
             if changed is not None:
                 events.append(SetupEvent(t=t, ok=not changed, issues=list(changed),
                                          posture=recognised.posture, view=recognised.view))
-        if waiting:
-            self._update_pose_context(points, vis)
         view = FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY)
         if self.guard.issues:
             candidates.append(("setup", self.guard.issues[0]))
         trusted = self.guard.trusted
 
+        # Near side, facing and reference lengths are measured during setup (the start position
+        # held for setup_s) and then frozen, so a rep never rescales its own measurements. If the
+        # primary feature becomes unreadable while waiting at the start (the patient turned
+        # round), they are measured afresh.
         progress = self._progress(view)
+        if phase == SETUP or (phase == START and all(p is None for p in progress.values())):
+            self._update_pose_context(points, vis, fresh=phase == START)
+            view = FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY)  # fresh cache
+            progress = self._progress(view)
         in_start = phase == SETUP and self.posture == self.exercise.start_position and self._setup_ok(view)
         if phase in (SETUP, START) and not trusted:
             progress = {side: None for side in progress}
@@ -258,8 +264,9 @@ class ExerciseEngine:
             events.append(self._set_done(t))
         return events
 
-    def _update_pose_context(self, points: list, vis: list) -> None:
-        """While waiting in the start position: near side, facing direction, reference lengths."""
+    def _update_pose_context(self, points: list, vis: list, fresh: bool = False) -> None:
+        """In the start position: near side, facing direction, reference lengths (averaged over
+        frames, or replaced when ``fresh``)."""
         if self.fixed_side is None:
             self.near = near_side(vis)
         else:
@@ -290,7 +297,7 @@ class ExerciseEngine:
             lengths["leg"] = distance(points[side_hip], points[side_ank])
         for key, value in lengths.items():
             old = self.refs[key]
-            self.refs[key] = value if old <= 0 else old + REF_SMOOTHING * (value - old)
+            self.refs[key] = value if old <= 0 or fresh else old + REF_SMOOTHING * (value - old)
 
     def _progress(self, view: FrameView) -> dict[str, float | None]:
         ex = self.exercise
@@ -404,7 +411,7 @@ class ExerciseEngine:
             self.scores.append(value)
         self.form_scores.append(0.0 if any(e.severity != "minor" for e in errors + tempo_errors) else 1.0)
         metrics = {
-            "rom": round(self._start + transition.peak * self._excursion, 1),
+            "rom": round(self._start + transition.peak * self._excursion, 3),
             "target": ex.phases.target,
             "progress_peak": round(transition.peak, 3),
             "out_s": round(transition.out_s, 2),

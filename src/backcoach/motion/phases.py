@@ -136,8 +136,8 @@ def step(
         side, p = _leading(progress)
         if p is None:
             return state._replace(last_t=t), []
-        # The outward phase is timed from the moment the body leaves the start (beyond jitter).
-        moving_since = (state.moving_since or t) if p > LEAVE_START + h else None
+        # The outward phase is timed from the moment the body leaves the start.
+        moving_since = (state.moving_since or t) if p > LEAVE_START else None
         if p >= spec.out_fraction + h:
             new = PhaseState(phase=OUT, side=side, phase_since=t, last_t=t, peak=p, rep_start=moving_since,
                              peak_t=t, peak_anchor=p, near_t=t)
@@ -177,12 +177,37 @@ def step(
     if p >= spec.end_fraction:
         return state._replace(phase=END, phase_since=t, reached_end=True), [Transition(END, state.side)]
     if p <= spec.return_fraction - h:
+        # Durations are measured between bands (leaving the start, near the peak, the count
+        # threshold) and scaled to the whole phase of a smooth movement.
+        top = max(peak, NEAR_PEAK * 2)
+        out_window = smooth_time((top - NEAR_PEAK) / top) - smooth_time(min(LEAVE_START / top, 0.5))
+        back_window = smooth_time((top - NEAR_PEAK) / top) - smooth_time(min(max(p, 0.0) / top, 0.5))
         done = Transition(
-            START, state.side, rep_done=True, out_s=state.peak_t - state.rep_start, end_s=state.end_s,
-            return_s=t - state.near_t, hold_s=state.hold_s, peak=peak, reached_end=state.reached_end,
+            START, state.side, rep_done=True, out_s=(state.peak_t - state.rep_start) / out_window,
+            end_s=state.end_s, return_s=(t - state.near_t) / back_window, hold_s=state.hold_s,
+            peak=peak, reached_end=state.reached_end,
         )
         return PhaseState(phase=START, phase_since=t, last_t=t), [done]
     return state, []
+
+
+def smooth_time(fraction: float) -> float:
+    """Fraction of a smooth (minimum-jerk) movement's time at which it covers ``fraction`` of its
+    excursion: the inverse of ``10 u^3 - 15 u^4 + 6 u^5``, by bisection.
+
+    Human point-to-point movements follow this profile closely (Flash and Hogan 1985), so a time
+    measured between two progress bands can be scaled to the whole phase the brief's tempo rules
+    speak of.
+    """
+    fraction = min(max(fraction, 0.0), 1.0)
+    low, high = 0.0, 1.0
+    for _ in range(40):
+        mid = (low + high) / 2
+        if 10 * mid**3 - 15 * mid**4 + 6 * mid**5 < fraction:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2
 
 
 def _leading(progress: dict[str, float | None]) -> tuple[str | None, float | None]:
