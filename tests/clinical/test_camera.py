@@ -60,6 +60,14 @@ def test_poor_tracking_gives_inconclusive_with_reason(poses):
     assert "fix the camera set-up" in result.quality["reason"]
 
 
+@pytest.mark.parametrize("test_id", ["rom_flexion", "rom_lateral_left", "rom_rotation_right"])
+def test_untracked_recording_is_inconclusive_without_warnings(poses, test_id):
+    frames = [poses.standing_side(a) for a in poses.bends([60])]
+    result = measure_rom(poses.sequence(frames, hidden=set(range(len(frames)))), test_id)
+    assert result.status == "INCONCLUSIVE" and result.value is None
+    assert result.quality["visible_fraction"] == 0
+
+
 def test_find_reps_ignores_jitter_around_the_threshold():
     # start value 0, peak 80: a rep starts above 40 and ends below 16; 49/51 jitter is one rep
     series = np.array([0, 10, 49, 51, 49, 51, 80, 50, 30, 10, 0], dtype=float)

@@ -122,7 +122,7 @@ def subject_left_direction(track: Track) -> float:
     """+1 when the subject's own left is image +X (facing the camera), -1 when seen from behind."""
     frames = np.flatnonzero(track.ok)
     dx = [track.p(i, "left_shoulder")[0] - track.p(i, "right_shoulder")[0] for i in frames]
-    return -1.0 if np.mean(dx) < 0 else 1.0
+    return -1.0 if dx and np.mean(dx) < 0 else 1.0
 
 
 def trunk_series(track: Track, facing: float) -> np.ndarray:
