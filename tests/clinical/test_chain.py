@@ -75,3 +75,25 @@ def test_chain_cli_on_the_package_library():
     out = json.loads(result.output)
     assert out["classification"]["category"] == "FLEXION_INTOLERANCE"
     assert all(30 <= s["minutes"] <= 45 for s in out["plan"]["sessions"])
+
+
+def test_four_simulated_weeks_with_a_flare(full_catalog):
+    """12 sessions: steady weeks 1-2, a flare at session 5 (pre 7) that ends at session 7's check-in."""
+    from backcoach.clinical.chain import SessionInput, simulate_sessions
+    from backcoach.clinical.prescription import build_plan
+
+    plan = build_plan("STABILITY_DEFICIENCY", full_catalog)
+    pres = [3, 3, 3, 3, 7, 5, 4, 3, 3, 3, 3, 3]
+    sessions = [SessionInput(pre=p, next_morning=p, default={"form": 0.9, "cr10": 3}) for p in pres]
+    log, levels = simulate_sessions(plan, sessions, full_catalog, onboarding_nrs=3)
+    assert [s["flare_active"] for s in log] == [False] * 4 + [True, True] + [False] * 6
+    assert log[4]["loaded_exercise"] is False and log[4]["decisions"] == []  # pre 7: relief and breathing only
+    assert "7" in log[4]["message"]["en"] and log[4]["message"]["zh-Hans"]
+    assert log[5]["flare_adjusted"]["dead_bug"] == {"level": 3, "sets": 2}  # level 4 (3 sets) -> 3, 2 sets
+    assert all(d["action"] != "progress" for s in log[4:6] for d in s["decisions"])
+    assert log[6]["flare_events"] == ["flare ended"]
+    progress_sessions = [s["session"] for s in log if any(d["action"] == "progress" for d in s["decisions"])]
+    # motor exercises progress every 2 qualifying sessions up to the top (4); side plank joins in
+    # week 3 (sessions 8, 10), sit-to-stand in week 4 (session 11); nothing progresses during the flare
+    assert progress_sessions == [2, 4, 8, 10, 11]
+    assert levels["dead_bug"] == 4 and levels["side_plank"] == 4 and levels["sit_to_stand"] == 3

@@ -20,7 +20,9 @@ from backcoach.clinical.holds import endurance_ratios, measure_hold
 from backcoach.clinical._models import Strict
 from backcoach.clinical.intake import Intake
 from backcoach.clinical.prescription import plan_from_classification
-from backcoach.clinical.progression import ExerciseRecord, FlareState, decide, update_flare
+from backcoach.clinical.progression import (
+    ExerciseRecord, FlareState, before_session, decide, flare_adjust, update_flare,
+)
 from backcoach.clinical.reassessment import Measures, plan_difference, reassess
 from backcoach.clinical.redflags import screen
 from backcoach.pose.sequence import PoseSequence
@@ -98,20 +100,30 @@ def run_camera(data: ChainInput, recordings: Mapping[str, PoseSequence]) -> tupl
 
 def simulate_sessions(plan, sessions: list[SessionInput], catalog: Mapping[str, CatalogEntry],
                       onboarding_nrs: int) -> tuple[list[dict], dict[str, int]]:
-    """Apply §5.3 decisions and the §5.5 flare rules session by session (AI-guided records)."""
+    """Apply §5.3 decisions with the §5.4 pre-session rule and the §5.5 flare plan, session by session.
+
+    A pre-session NRS >= 7 skips the loaded (laddered) exercises that day; while a flare is active each
+    laddered exercise is done one level lower at half the sets and cannot progress. Records keep the
+    exercise's ladder level, so the §5.3 window is not broken by the temporary flare adjustment.
+    """
     levels = {i.id: i.level for s in plan.sessions for i in s.items}
     history: dict[str, list[ExerciseRecord]] = {}
     flare, pres, log = FlareState(), [], []
     for session, given in zip(plan.sessions, sessions):
-        flare = update_flare(flare, given.pre, pres, onboarding_nrs, session.number * 2)
+        day = (session.week - 1) * 7 + session.day
+        flare = update_flare(flare, given.pre, pres, onboarding_nrs, day)
         pres.append(given.pre)
-        decisions = []
+        gate = before_session(given.pre)
+        decisions, adjusted = [], {}
         for item in session.items:
-            if item.modality not in LADDERED:
+            if item.modality not in LADDERED or gate:
                 continue
+            if flare.active:
+                level, sets = flare_adjust(levels[item.id], catalog[item.id].dose(levels[item.id]).sets)
+                adjusted[item.id] = {"level": level, "sets": sets}
             record = given.exercises.get(item.id, given.default)
             history.setdefault(item.id, []).append(ExerciseRecord(
-                item.id, levels[item.id], session.number * 2, given.pre,
+                item.id, levels[item.id], day, given.pre,
                 record.max_in if record.max_in is not None else given.pre, given.next_morning, record.form,
                 record.cr10, record.cue50, record.peripheralized, False, record.rule2_stop))
             decision = decide(history[item.id], plan.cr10_upper[session.week - 1], catalog[item.id].top_level,
@@ -119,8 +131,10 @@ def simulate_sessions(plan, sessions: list[SessionInput], catalog: Mapping[str, 
             levels[item.id] = decision.level
             decisions.append({"exercise": item.id, "action": decision.action, "row": decision.row,
                               "reason": decision.reason, "level": decision.level})
-        log.append({"session": session.number, "week": session.week, "pre": given.pre,
-                    "flare_active": flare.active, "flare_events": flare.events, "decisions": decisions})
+        log.append({"session": session.number, "week": session.week, "day": day, "pre": given.pre,
+                    "loaded_exercise": gate is None, "message": gate["message"] if gate else None,
+                    "flare_active": flare.active, "flare_events": flare.events, "flare_adjusted": adjusted,
+                    "decisions": decisions})
     return log, levels
 
 
