@@ -215,3 +215,11 @@ def test_nerve_compression_gives_referral_advice_in_both_languages():
     result = classify(vignette(history=SCIATICA_LEFT, exam=SLR_POSITIVE)).to_dict()
     assert result["referral_advice"]["en"].startswith("Some of your test results")
     assert result["referral_advice"]["zh-Hans"]
+
+
+def test_every_rule_in_the_table_is_used_by_the_code():
+    from pathlib import Path
+    code = "".join((Path(__file__).resolve().parents[2] / "src" / "backcoach" / "clinical" / name).read_text()
+                   for name in ("classify.py", "classify_steps.py"))
+    unused = [rule for rule in rule_table()["rules"] if f'"{rule}"' not in code]
+    assert unused == []

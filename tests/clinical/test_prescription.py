@@ -189,3 +189,24 @@ def test_osteoporosis_restriction_drops_loaded_flexion(full_catalog, intake_fact
     assert result.category == "EXT_ROT_INTOLERANCE"
     ids = plan_from_classification(result, full_catalog).exercise_ids()
     assert "flexion_in_lying" in ids and "flexion_in_sitting" not in ids
+
+
+ISSUE4_IDS = {
+    "squat", "glute_bridge", "bird_dog", "dead_bug", "cat_camel", "prone_press_up", "seated_trunk_rotation",
+    "seated_flank_stretch", "seated_arms_up_breathing", "abdominal_drawing_in", "side_plank", "front_plank",
+    "knee_to_chest", "childs_pose", "hamstring_stretch", "piriformis_stretch", "hip_flexor_stretch",
+    "lumbar_rotation_stretch", "prone_lying", "prone_on_elbows", "standing_extension", "flexion_in_lying",
+    "flexion_in_sitting", "diaphragmatic_breathing", "breathing_with_bracing", "sit_to_stand",
+}
+
+
+def test_prescription_data_names_only_library_ids(full_catalog):
+    data = prescription_data()
+    named = set(data["loads"]) | set(data["warm_up"]["breathing"]) | set(data["warm_up"]["mobility"])
+    named |= set(data["cool_down"]["breathing"]) | set(data["week4"]["add"])
+    for spec in data["categories"].values():
+        for key, value in spec.items():
+            if isinstance(value, list):
+                named |= set(value)
+    assert named <= ISSUE4_IDS, sorted(named - ISSUE4_IDS)
+    assert set(full_catalog) == ISSUE4_IDS
