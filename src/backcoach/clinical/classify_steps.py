@@ -10,12 +10,16 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from backcoach.clinical.approach import choose_approach
 from backcoach.clinical.examination import T6_MOVEMENTS, T10_SUBTESTS, DirectionalTest, Examination
 from backcoach.clinical.intake import EXT_ROT_AGGRAVATORS, FLEXION_AGGRAVATORS, Intake
 from backcoach.clinical.scoring import Score
 from backcoach.clinical.thresholds import DATA_DIR, TH
+
+if TYPE_CHECKING:
+    from backcoach.clinical.classify import Classification
 
 ROTATION_RANK = ("CENTRALIZES", "BETTER", "NO_EFFECT", "INCONCLUSIVE", "WORSE", "PERIPHERALIZES")  # worst last
 HELPS = frozenset({"CENTRALIZES", "BETTER"})
@@ -58,6 +62,7 @@ class RunLog:
 
 
 def _or3(*values: bool | None) -> bool | None:
+    """Three-valued OR (§3.5): TRUE if any is TRUE, FALSE if all are FALSE, otherwise UNKNOWN (None)."""
     if any(v is True for v in values):
         return True
     if all(v is False for v in values):
