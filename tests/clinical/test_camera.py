@@ -87,3 +87,18 @@ def test_every_camera_test_has_view_norm_and_labels():
         assert spec["view"] in ("side", "front") and spec["norm"]["tag"] in ("V", "P", "U", "E")
         assert spec["label"]["en"] and spec["label"]["zh-Hans"], test_id
     assert TH["camera_min_visible_fraction"] == 0.8
+
+
+def test_repeated_test_needs_eight_of_ten_reps(poses):
+    from backcoach.clinical.camera import repeated_test_quality
+    ten = poses.sequence([poses.standing_side(a) for a in poses.bends([60] * 10)])
+    assert repeated_test_quality(ten, "rom_flexion", 10) == {
+        "status": "VALID", "reason": None, "problems": [], "reps_detected": 10, "visible_fraction": 1.0}
+    seven = poses.sequence([poses.standing_side(a) for a in poses.bends([60] * 7)])
+    result = repeated_test_quality(seven, "rom_flexion", 10)
+    assert result["status"] == "INCONCLUSIVE" and result["reason"] == "camera_quality"
+    assert result["problems"] == ["7 of 10 repetitions detected (need 8)"]
+    four = poses.sequence([poses.standing_front(a) for a in poses.bends([25] * 4)])
+    assert repeated_test_quality(four, "rom_lateral_left", 5)["status"] == "VALID"
+    with pytest.raises(CameraTestError, match="10 \\(T1-T4\\) or 5 \\(T6\\)"):
+        repeated_test_quality(four, "rom_lateral_left", 6)

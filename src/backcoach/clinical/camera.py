@@ -241,3 +241,24 @@ def measure_rom(seq: PoseSequence, test_id: str, pain: dict | None = None,
         quality = {**quality, "reason": "no accepted repetition"}
     return CameraResult(test_id, round(max(peaks), 1) if peaks else None, "deg", "VALID" if valid else "INCONCLUSIVE",
                         quality, spec["norm"], details, pain)
+
+
+def repeated_test_quality(seq: PoseSequence, test_id: str, expected: int) -> dict:
+    """§3.5 camera-quality rule for a repeated-movement test (T1, T2 standing; T6 movements).
+
+    VALID only if the required landmarks are visible in >= 80% of frames and the camera detects
+    >= 8 of 10 repetitions (T1-T4) or >= 4 of 5 (T6); otherwise INCONCLUSIVE with reason
+    ``camera_quality``, and the patient fixes the set-up and repeats once.
+    """
+    minimum = TH["repeated_min_reps"].get(str(expected))
+    if minimum is None:
+        raise CameraTestError(f"{test_id}: a repeated test has 10 (T1-T4) or 5 (T6) repetitions, not {expected}")
+    result = measure_rom(seq, test_id)
+    detected = result.details["reps_detected"]
+    problems = []
+    if result.quality["verdict"] != "good":
+        problems.append(result.quality["reason"])
+    if detected < minimum:
+        problems.append(f"{detected} of {expected} repetitions detected (need {minimum})")
+    return {"status": "INCONCLUSIVE" if problems else "VALID", "reason": "camera_quality" if problems else None,
+            "problems": problems, "reps_detected": detected, "visible_fraction": result.quality["visible_fraction"]}
