@@ -23,7 +23,7 @@ from backcoach.motion.events import (
 from backcoach.motion.features import MIN_VISIBILITY, CompiledFeatures, FrameView, feature_expression
 from backcoach.motion.geometry import Missing, distance, near_side, to_image_points, to_world_points
 from backcoach.motion.guard import Guard, frame_issues
-from backcoach.motion.phases import END, OUT, RETURN, SETUP, START, PhaseSpec, PhaseState, step
+from backcoach.motion.phases import END, LEAVE_START, OUT, RETURN, SETUP, START, PhaseSpec, PhaseState, step
 from backcoach.motion.points import PointError, resolve_point, substitute
 from backcoach.motion.posture import recognise
 from backcoach.motion.rules import RepRecord, build_checks
@@ -114,7 +114,8 @@ class ExerciseEngine:
         self.state = PhaseState()
         self.guard = Guard()
         self.cues = CueScheduler()
-        self.record = RepRecord(self.standards, self.errors)
+        self.baseline: dict = {}
+        self.record = RepRecord(self.standards, self.errors, self.baseline)
         self.refs = {"torso": 0.0, "leg": 0.0, "shoulder_width": 0.0, "hip_width": 0.0}
         self.facing = 1.0
         self.near = "left"
@@ -219,7 +220,7 @@ class ExerciseEngine:
             if changed is not None:
                 events.append(SetupEvent(t=t, ok=not changed, issues=list(changed),
                                          posture=recognised.posture, view=recognised.view))
-        view = FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY)
+        view = FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY, self.near)
         if self.guard.issues:
             candidates.append(("setup", self.guard.issues[0]))
         trusted = self.guard.trusted
@@ -231,7 +232,7 @@ class ExerciseEngine:
         progress = self._progress(view)
         if phase == SETUP or (phase == START and all(p is None for p in progress.values())):
             self._update_pose_context(points, vis, fresh=phase == START)
-            view = FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY)  # fresh cache
+            view = FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY, self.near)  # fresh cache
             progress = self._progress(view)
         in_start = phase == SETUP and self.posture == self.exercise.start_position and self._setup_ok(view)
         if phase in (SETUP, START) and not trusted:
@@ -239,7 +240,11 @@ class ExerciseEngine:
         holding_ok = self._holding_ok(view)
         self.state, transitions = step(self.state, t, progress, in_start, holding_ok, self.spec)
 
-        if waiting and self.state.phase in (SETUP, START):
+        # Baselines of "change" rules: the body at rest in the start position while setting up
+        # (and before the first rep), then kept for the set. A hidden limb can start moving
+        # unseen, so a later "at rest" cannot be trusted to be the start position.
+        at_rest = all(p is None or p <= LEAVE_START for p in progress.values())
+        if self.state.phase == SETUP or (self.state.phase == START and self.attempts == 0 and at_rest):
             self.record.observe_start(view, self.standards + self.errors)
         if self.state.phase in IN_REP:
             side = self.state.side if self.state.side != "both" else None
@@ -319,6 +324,8 @@ class ExerciseEngine:
         return (value - self._start) / self._excursion
 
     def _setup_ok(self, view: FrameView) -> bool:
+        """Every setup standard holds; a sided check that cannot be read off the near side (the
+        far limbs hidden in side view) does not block the start."""
         sides = (self.near,) if self.exercise.sides == "bilateral" else ("left", "right")
         for check in self.setup_checks:
             if check.reads is not None and check.reads not in sides:
@@ -326,7 +333,11 @@ class ExerciseEngine:
             if check.views is not None and self.camera_view not in check.views:
                 continue
             value = check.evaluate(view)
-            if isinstance(value, Missing) or not check.low <= value <= check.high:
+            if isinstance(value, Missing):
+                if check.reads in (None, self.near):
+                    return False
+                continue
+            if not check.low <= value <= check.high:
                 return False
         return True
 
@@ -434,7 +445,7 @@ class ExerciseEngine:
         return rep
 
     def _new_rep(self) -> None:
-        self.record = RepRecord(self.standards, self.errors)
+        self.record = RepRecord(self.standards, self.errors, self.baseline)
         self._jitter = [None, None, 0.0, 0]
         self._symmetry = [0.0, 0]
         self._hold_announced = 0

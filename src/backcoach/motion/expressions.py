@@ -6,7 +6,8 @@ functions, and compiled into a tree of closures; nothing is ever passed to ``eva
 Grammar (Python syntax, a tiny subset): numbers; ``+ - * /``; unary ``-``; comparisons (chains
 allowed); ``and``/``or``/``not``; names of features, of reference lengths (``torso``, ``leg``,
 ``shoulder_width``, ``hip_width``) and, as function arguments, of points; calls of
-:data:`FUNCTIONS`. ``{side}`` and ``{other}`` are replaced per side before evaluation.
+:data:`FUNCTIONS`. ``{side}`` and ``{other}`` are replaced per side before evaluation;
+``{near}`` stands for the side nearer the camera (chosen by visibility while setting up).
 
 Example: ``angle({side}_shoulder, {side}_hip, {side}_knee) > 150 and abs(trunk) < 10``.
 """
@@ -23,7 +24,7 @@ from backcoach.motion.geometry import Missing
 from backcoach.motion.points import PointError, point_getter, resolve_point
 
 #: Same-length stand-ins keep character positions in error messages true to the original text.
-_PLACEHOLDERS = {"{side}": "side__", "{other}": "other__"}
+_PLACEHOLDERS = {"{side}": "side__", "{other}": "other__", "{near}": "near__"}
 REFERENCES = ("torso", "leg", "shoulder_width", "hip_width")
 
 Evaluator = Callable[[object], object]
@@ -274,6 +275,10 @@ def _point(node: ast.AST, side: str) -> Evaluator:
     if isinstance(node, ast.Name):
         name = _concrete(node.id, side)
         try:
+            if name.startswith("{near}"):
+                # The side nearer the camera, chosen per set from visibility (frame view's `near`).
+                getters = {s: point_getter(name, resolve_point(name.replace("{near}", s), s)) for s in ("left", "right")}
+                return lambda view: getters[view.near](view)
             return point_getter(name, resolve_point(name, side))
         except PointError as error:
             raise ExpressionError(str(error), _position(node)) from None

@@ -27,6 +27,7 @@ class FrameView:
     refs: dict
     facing: float = 1.0
     min_vis: float = MIN_VISIBILITY
+    near: str = "left"
     cache: dict = field(default_factory=dict)
 
 

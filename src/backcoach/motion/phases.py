@@ -68,6 +68,9 @@ class PhaseState(NamedTuple):
     hold_s: float = 0.0
     rep_start: float = 0.0
     moving_since: float | None = None
+    start_p: float = LEAVE_START
+    seen_t: float = 0.0
+    seen_p: float = 0.0
     peak_t: float = 0.0
     peak_anchor: float = 0.0
     near_t: float = 0.0
@@ -139,13 +142,25 @@ def step(
         # The outward phase is timed from the moment the body leaves the start.
         moving_since = (state.moving_since or t) if p > LEAVE_START else None
         if p >= spec.out_fraction + h:
-            new = PhaseState(phase=OUT, side=side, phase_since=t, last_t=t, peak=p, rep_start=moving_since,
+            # Timed from leaving the start; if that was not seen (the limb was hidden, or it was
+            # already past the start band on its first frame here), from this frame and this progress.
+            seen = state.moving_since is not None
+            new = PhaseState(phase=OUT, side=side, phase_since=t, last_t=t, peak=p,
+                             rep_start=state.moving_since if seen else t,
+                             start_p=LEAVE_START if seen else p,
                              peak_t=t, peak_anchor=p, near_t=t)
             return new, [Transition(OUT, side)]
         return state._replace(last_t=t, moving_since=moving_since), []
 
     p = progress.get(state.side) if state.side in progress else progress.get("both")
     if p is None:
+        # The moving limb is hidden (the far side in side view). If it was already on its way
+        # back and the other side starts its own rep, this one has returned: complete it.
+        others = [q for side, q in progress.items() if side != state.side and q is not None]
+        if phase == RETURN and others and max(others) >= spec.out_fraction + h:
+            # Timed up to its last sighting; the new rep starts from this frame.
+            done = _complete(state, state.seen_t, state.peak, state.seen_p)
+            return done[0]._replace(phase_since=t, last_t=t), done[1]
         return state._replace(last_t=t), []
     peak = max(state.peak, p)
     # Tempo: the outward phase ends when the movement first comes within NEAR_PEAK of its peak;
@@ -157,6 +172,8 @@ def step(
         peak_t=t if new_anchor else state.peak_t,
         peak_anchor=p if new_anchor else state.peak_anchor,
         near_t=t if p >= peak - NEAR_PEAK else state.near_t,
+        seen_t=t,
+        seen_p=p,
     )
 
     if phase == OUT:
@@ -177,18 +194,25 @@ def step(
     if p >= spec.end_fraction:
         return state._replace(phase=END, phase_since=t, reached_end=True), [Transition(END, state.side)]
     if p <= spec.return_fraction - h:
-        # Durations are measured between bands (leaving the start, near the peak, the count
-        # threshold) and scaled to the whole phase of a smooth movement.
-        top = max(peak, NEAR_PEAK * 2)
-        out_window = smooth_time((top - NEAR_PEAK) / top) - smooth_time(min(LEAVE_START / top, 0.5))
-        back_window = smooth_time((top - NEAR_PEAK) / top) - smooth_time(min(max(p, 0.0) / top, 0.5))
-        done = Transition(
-            START, state.side, rep_done=True, out_s=(state.peak_t - state.rep_start) / out_window,
-            end_s=state.end_s, return_s=(t - state.near_t) / back_window, hold_s=state.hold_s,
-            peak=peak, reached_end=state.reached_end,
-        )
-        return PhaseState(phase=START, phase_since=t, last_t=t), [done]
+        return _complete(state, t, peak, p)
     return state, []
+
+
+def _complete(state: PhaseState, t: float, peak: float, p: float) -> tuple[PhaseState, list[Transition]]:
+    """Finish the rep at time t with progress p: back to START with a ``rep_done`` transition.
+
+    Durations are measured between bands (leaving the start, near the peak, the count threshold)
+    and scaled to the whole phase of a smooth movement.
+    """
+    top = max(peak, NEAR_PEAK * 2)
+    out_window = smooth_time((top - NEAR_PEAK) / top) - smooth_time(min(state.start_p / top, 0.5))
+    back_window = smooth_time((top - NEAR_PEAK) / top) - smooth_time(min(max(p, 0.0) / top, 0.5))
+    done = Transition(
+        START, state.side, rep_done=True, out_s=(state.peak_t - state.rep_start) / out_window,
+        end_s=state.end_s, return_s=(t - state.near_t) / back_window, hold_s=state.hold_s,
+        peak=peak, reached_end=state.reached_end,
+    )
+    return PhaseState(phase=START, phase_since=t, last_t=t), [done]
 
 
 def smooth_time(fraction: float) -> float:

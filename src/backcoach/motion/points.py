@@ -18,7 +18,10 @@ class PointError(ValueError):
 
 
 def is_sided(name: str) -> bool:
-    """Whether a point name or expression uses the ``{side}``/``{other}`` placeholders."""
+    """Whether a point name or expression uses the ``{side}``/``{other}`` placeholders.
+
+    ``{near}`` (the side nearer the camera) does not make a feature sided: it has one value.
+    """
     return "{side}" in name or "{other}" in name
 
 
@@ -35,7 +38,7 @@ def resolve_point(name: str, side: str = "left") -> tuple[int, ...]:
     PointError
         When the name (after substituting ``side``) is neither a landmark nor a midpoint.
     """
-    concrete = substitute(name, side)
+    concrete = substitute(name, side).replace("{near}", side)
     if concrete in INDEX:
         return (INDEX[concrete],)
     if concrete.endswith("_mid"):
