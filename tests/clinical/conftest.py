@@ -126,6 +126,14 @@ class PoseBuilder:
                 "left_shoulder": (s_mid[0] + 0.08, s_mid[1]), "right_shoulder": (s_mid[0] - 0.08, s_mid[1]),
                 "nose": (s_mid[0], s_mid[1] + 0.12)}
 
+    def heel_raise(self, lift: float) -> dict:
+        """Side view, standing on one leg; the heel `lift` (y-up units) above the floor (leg length 0.45)."""
+        f: dict = {}
+        for joint, point in (("ankle", (0.5, 0.05 + lift)), ("heel", (0.48, 0.04 + lift)), ("knee", (0.5, 0.28 + lift)),
+                             ("hip", (0.5, 0.5 + lift)), ("shoulder", (0.5, 0.8 + lift))):
+            self.both(f, joint, point)
+        return f
+
     def seated_rotation(self, rotation_deg: float) -> dict:
         """Front view, seated, facing the camera; positive = turn to the subject's left (image +X).
 

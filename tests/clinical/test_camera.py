@@ -126,3 +126,15 @@ def test_blazepose_and_kinect_agree_on_real_trunk_range(shared_data, exercise, t
         a, b = measure_rom(blaze, test_id), measure_rom(kinect, test_id)
         assert a.status == b.status == "VALID"
         assert abs(a.value - b.value) <= 10, (test_id, a.value, b.value)
+
+
+def test_heel_raises_count_lifts_of_three_percent_leg_length(poses):
+    from backcoach.clinical.camera import count_heel_raises
+    # leg length 0.45: 3% = 0.0135. Six full raises (0.03), two too small (0.01), jitter at the line.
+    lifts = []
+    for height in [0.03] * 6 + [0.01] * 2:
+        lifts += [0.0] * 10 + [height] * 10
+    lifts += [0.0] * 5 + [0.014, 0.010, 0.014, 0.0] + [0.0] * 5  # one raise, not three (hysteresis)
+    result = count_heel_raises(poses.sequence([poses.heel_raise(h) for h in lifts]))
+    assert result.status == "VALID" and result.value == 7
+    assert result.norm["value"] == 7  # fewer than 7 of 10 = weakness (§3.5 T9)

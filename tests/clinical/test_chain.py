@@ -97,3 +97,16 @@ def test_four_simulated_weeks_with_a_flare(full_catalog):
     # week 3 (sessions 8, 10), sit-to-stand in week 4 (session 11); nothing progresses during the flare
     assert progress_sessions == [2, 4, 8, 10, 11]
     assert levels["dead_bug"] == 4 and levels["side_plank"] == 4 and levels["sit_to_stand"] == 3
+
+
+def test_camera_heel_raises_feed_t9_weakness(example, full_catalog, poses):
+    """Five counted heel raises (< 7 of 10) make T9 positive: the run ends at step 1a."""
+    from backcoach.clinical.chain import CameraInput
+    data, recordings = example
+    lifts = ([0.0] * 10 + [0.03] * 10) * 5 + [0.0] * 10
+    data = data.model_copy(update={"camera": {**data.camera, "t9_heel_raises": CameraInput(recording="x.npz")}})
+    recordings = {**recordings, "t9_heel_raises": poses.sequence([poses.heel_raise(h) for h in lifts])}
+    out = run_chain(data, full_catalog, recordings)
+    assert out["camera"]["t9_heel_raises"]["value"] == 5
+    assert out["classification"]["outcome"] == "URGENT_REFERRAL"  # weakness, 'is it new?' not answered
+    assert "plan" not in out

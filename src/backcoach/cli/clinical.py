@@ -162,7 +162,7 @@ def plan(
 def assess(
     test: str = typer.Argument(..., help="Camera test id: rom_flexion, rom_extension, rom_lateral_left/right, "
                                "rom_rotation_left/right, hold_prone_plank, hold_side_bridge_left/right, "
-                               "hold_biering_sorensen, hold_trunk_flexor."),
+                               "hold_biering_sorensen, hold_trunk_flexor, t9_heel_raises."),
     recording: Path = typer.Argument(..., help="Landmark recording (any format `backcoach` reads)."),
     height_cm: float = typer.Option(None, "--height-cm", help="Standing height, for fingertip-to-floor in cm."),
     sex: str = typer.Option(None, "--sex", help="female or male: picks the hold norm."),
@@ -171,8 +171,9 @@ def assess(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Measure one camera assessment (brief §6) from a landmark recording."""
-    from backcoach.clinical.camera import CameraTestError, camera_tests, measure_rom, test_spec
-    from backcoach.clinical.holds import measure_hold, position_by_label
+    from backcoach.clinical.assess import measure_test
+    from backcoach.clinical.camera import CameraTestError, camera_tests, test_spec
+    from backcoach.clinical.holds import position_by_label
     from backcoach.pose.formats import load_recording
 
     with user_errors(CameraTestError, ValueError, OSError):
@@ -183,7 +184,7 @@ def assess(
                 raise UserError("--by-label checks the position rule of a hold test")
             _print_json(position_by_label(seq, test))
             return
-        result = (measure_rom(seq, test, None, height_cm) if spec["kind"] == "rom" else measure_hold(seq, test, sex))
+        result = measure_test(seq, test, height_cm=height_cm, sex=sex)
     data = result.to_dict()
     if as_json:
         _print_json(data)

@@ -21,7 +21,7 @@ from functools import cache
 import numpy as np
 
 from backcoach.clinical.thresholds import DATA_DIR, TH
-from backcoach.motion.geometry import Missing, ang, incl_v, midpoint, near_side, to_image_points
+from backcoach.motion.geometry import Missing, ang, distance, incl_v, midpoint, near_side, to_image_points
 from backcoach.pose.sequence import PoseSequence
 from backcoach.pose.skeleton import INDEX
 
@@ -262,3 +262,33 @@ def repeated_test_quality(seq: PoseSequence, test_id: str, expected: int) -> dic
         problems.append(f"{detected} of {expected} repetitions detected (need {minimum})")
     return {"status": "INCONCLUSIVE" if problems else "VALID", "reason": "camera_quality" if problems else None,
             "problems": problems, "reps_detected": detected, "visible_fraction": result.quality["visible_fraction"]}
+
+
+def count_heel_raises(seq: PoseSequence, side: str | None = None) -> CameraResult:
+    """T9 single-leg heel raises (§3.5): count lifts of the heel by >= 3% of leg length above its
+    standing height (median of the first 10% of tracked frames), each ending when the heel is back
+    below half that lift. ``side`` is the standing leg (default: the near side)."""
+    spec = test_spec("t9_heel_raises")
+    track = Track(seq, spec["joints"], spec["view"])
+    if side is not None:
+        track.side = side
+        track.ok = np.array([track.frame_ok(i) for i in range(len(seq))], dtype=bool)
+    quality = track.quality()
+    frames = np.flatnonzero(track.ok)
+    if len(frames) == 0:
+        return CameraResult("t9_heel_raises", None, "raises", "INCONCLUSIVE", quality, spec["norm"], {"side": track.side})
+    leg = float(np.median([distance(track.near(i, "hip"), track.near(i, "ankle")) for i in frames]))
+    heel = np.array([track.near(i, "heel")[1] for i in frames])
+    base = float(np.median(heel[: max(1, len(frames) // 10)]))
+    lift = (heel - base) / leg
+    up = TH["t9_heel_raise_lift_ll"]
+    down = up * TH["t9_heel_raise_return_fraction"]
+    count, raised = 0, False
+    for value in lift:
+        if not raised and value >= up:
+            raised, count = True, count + 1
+        elif raised and value < down:
+            raised = False
+    status = "VALID" if quality["verdict"] == "good" else "INCONCLUSIVE"
+    return CameraResult("t9_heel_raises", count if status == "VALID" else None, "raises", status, quality,
+                        spec["norm"], {"side": track.side, "max_lift_ll": round(float(lift.max()), 3)})

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from pydantic import Field
 
 from backcoach.clinical.aberrant import aberrant_signs
-from backcoach.clinical.camera import camera_tests, measure_rom
+from backcoach.clinical.assess import measure_test
 from backcoach.clinical.catalog import CatalogEntry
 from backcoach.clinical.classify import classify
-from backcoach.clinical.examination import Examination
-from backcoach.clinical.holds import endurance_ratios, measure_hold
+from backcoach.clinical.examination import Examination, HeelToeWalk, WalkSide
+from backcoach.clinical.holds import endurance_ratios
 from backcoach.clinical._models import Strict
 from backcoach.clinical.intake import Intake
 from backcoach.clinical.prescription import plan_from_classification
@@ -81,10 +81,8 @@ def run_camera(data: ChainInput, recordings: Mapping[str, PoseSequence]) -> tupl
     patient = data.intake.patient
     results = {}
     for test_id, spec in data.camera.items():
-        kind = camera_tests()["tests"][test_id]["kind"]
-        seq = recordings[test_id]
-        results[test_id] = (measure_rom(seq, test_id, spec.pain, patient.height_cm) if kind == "rom"
-                            else measure_hold(seq, test_id, patient.sex)).to_dict()
+        results[test_id] = measure_test(recordings[test_id], test_id, pain=spec.pain, height_cm=patient.height_cm,
+                                        sex=patient.sex).to_dict()
     exam = (data.intake.examination or Examination()).model_copy(deep=True)
     flexion = results.get("rom_flexion")
     if flexion and flexion["status"] == "VALID" and flexion["details"].get("ftf_cm") is not None:
@@ -92,6 +90,12 @@ def run_camera(data: ChainInput, recordings: Mapping[str, PoseSequence]) -> tupl
     if "rom_flexion" in recordings:
         exam.t5_aberrant = aberrant_signs(recordings["rom_flexion"], recordings.get("rom_flexion_front"),
                                           data.camera["rom_flexion"].taps)
+    raises = results.get("t9_heel_raises")
+    if raises and raises["status"] == "VALID":
+        t9 = exam.t9_heel_toe or HeelToeWalk()
+        side = raises["details"]["side"]
+        walk = t9.sides.get(side, WalkSide()).model_copy(update={"heel_raises": min(10, raises["value"])})
+        exam.t9_heel_toe = t9.model_copy(update={"sides": {**t9.sides, side: walk}})
     holds = {k: v["value"] for k, v in results.items() if v["unit"] == "s" and v["value"] is not None}
     if holds:
         results["ratios"] = endurance_ratios(holds)
