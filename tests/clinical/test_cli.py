@@ -52,7 +52,7 @@ def test_redflags_emergency_from_intake_file(tmp_path):
     result = runner.invoke(app, ["redflags", str(path), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["outcome"] == "EMERGENCY" and data["exercise_blocked"]
+    assert data["outcome"] == "EMERGENCY" and data["urgency"] == "emergency" and data["exercise_blocked"]
     assert data["therapist_alert"]["findings"][0]["id"] == "cauda_equina"
     assert "120" in data["patient_message"]["zh-Hans"]
 

@@ -20,6 +20,8 @@ from backcoach.clinical.intake import Intake
 from backcoach.clinical.thresholds import DATA_DIR, TH
 
 SEVERITY = ("EMERGENCY", "URGENT_REFERRAL", "REFER")
+#: How soon the patient should be seen: now, within 24-48 h, or a routine clinician review (§3.0).
+URGENCY = {"EMERGENCY": "emergency", "URGENT_REFERRAL": "urgent", "REFER": "routine", None: "none"}
 BLOCKING = frozenset(SEVERITY)
 
 
@@ -80,6 +82,7 @@ class ScreenResult:
     def to_dict(self) -> dict:
         return {
             "outcome": self.outcome or "CONTINUE",
+            "urgency": URGENCY[self.outcome],
             "exercise_blocked": self.exercise_blocked,
             "findings": [f.__dict__ for f in self.findings],
             "weak_flags": self.weak_flags,
