@@ -210,3 +210,25 @@ def test_prescription_data_names_only_library_ids(full_catalog):
                 named |= set(value)
     assert named <= ISSUE4_IDS, sorted(named - ISSUE4_IDS)
     assert set(full_catalog) == ISSUE4_IDS
+
+
+def test_substitute_is_the_next_easier_exercise_of_the_block(full_catalog):
+    from backcoach.clinical.prescription import substitute
+    plan = build_plan("STABILITY_DEFICIENCY", full_catalog)
+    # week 3 motor block: drawing-in, dead bug, bird-dog, bridge, side plank; front plank is free
+    sub = substitute(plan, "side_plank", 3, full_catalog)
+    assert (sub.id, sub.level, sub.block) == ("front_plank", 1, "motor")
+    assert substitute(plan, "abdominal_drawing_in", 1, full_catalog).id == "side_plank"  # easier ones all taken
+    with pytest.raises(PlanError, match="'prone_lying' is not in week 1"):
+        substitute(plan, "prone_lying", 1, full_catalog)
+
+
+def test_substitute_skips_exercises_the_patient_may_not_do(full_catalog):
+    from backcoach.clinical.prescription import substitute
+    plan = build_plan("FLEXION_INTOLERANCE", full_catalog)
+    sub = substitute(plan, "prone_on_elbows", 1, full_catalog)
+    assert sub.id == "prone_press_up" and sub.level == 1  # prone lying is already in the session
+    assert substitute(plan, "hamstring_stretch", 1, full_catalog) is None  # hip flexor, piriformis in use
+    restricted = build_plan("EXT_ROT_INTOLERANCE", full_catalog, restrictions=["no_loaded_end_range_flexion"])
+    assert "flexion_in_sitting" not in restricted.exercise_ids()
+    assert substitute(restricted, "flexion_in_lying", 1, full_catalog) is None  # only loaded flexion is left

@@ -79,6 +79,7 @@ class Plan:
     avoid_end_range: list[str] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
     version: str = ""
+    restrictions: list[str] = field(default_factory=list)
 
     def exercise_ids(self) -> set[str]:
         return {item.id for s in self.sessions for item in s.items}
@@ -265,7 +266,7 @@ def build_plan(category: str, catalog: Mapping[str, CatalogEntry], *, approach: 
             sessions.append(Session(week, number, day, tuple(items), tuple(topics)))
     notes = [spec["note"]] if "note" in spec else []
     plan = Plan(category, approach, mode, sessions, list(cr10), themes, sorted(set(excluded_directions)), avoid,
-                notes, data["version"])
+                notes, data["version"], sorted(set(restrictions)))
     check_plan(plan, catalog, selector.missing)
     return plan
 
@@ -293,6 +294,27 @@ def check_plan(plan: Plan, catalog: Mapping[str, CatalogEntry], missing: set[str
     lacking = [m for m in needed if m not in present]
     if lacking:
         raise PlanError(f"{plan.category} plan lacks the {', '.join(lacking)} modality (brief §3.7).{hint}")
+
+
+def substitute(plan: Plan, exercise_id: str, week: int, catalog: Mapping[str, CatalogEntry]) -> PlannedExercise | None:
+    """§5.3 ladder end (regress at level 1, or remove): the next-easier exercise of the same block at
+    its level 1, loading no excluded or avoided direction and not already in the session; harder ones
+    of the block only if no easier one fits. None when nothing fits (the therapist chooses)."""
+    session = next(s for s in plan.sessions if s.week == week)
+    item = next((i for i in session.items if i.id == exercise_id), None)
+    if item is None:
+        raise PlanError(f"{exercise_id!r} is not in week {week} of the plan")
+    spec = prescription_data()["categories"][plan.category]
+    ladder = next((v for v in spec.values() if isinstance(v, list) and exercise_id in v), [])
+    index = ladder.index(exercise_id) if ladder else 0
+    candidates = [*reversed(ladder[:index]), *ladder[index + 1:]]
+    selector = _Selector(catalog, plan.excluded_directions, plan.avoid_end_range, plan.restrictions)
+    chosen = selector.pick(candidates, 1, {i.id for i in session.items})
+    if not chosen:
+        return None
+    entry = catalog[chosen[0]]
+    dose = stretch_dose(week) if entry.modality == "flexibility" else entry.dose(1)
+    return PlannedExercise(entry.id, item.block, entry.modality, 1, dose, entry.sides)
 
 
 def plan_from_classification(classification, catalog: Mapping[str, CatalogEntry], mode: str = "ai_guided",
