@@ -20,8 +20,8 @@ from backcoach.evaluation.report import DatasetResult, Figure, Goal, command_for
 from backcoach.evaluation.runner import SetRun, run_set
 from backcoach.exercises import Exercise, load_library
 from backcoach.motion.events import RepEvent
-from backcoach.motion.synthetic.generate import SyntheticRecording, generate
-from backcoach.motion.synthetic.motions import load_motion, motion_ids
+from backcoach.motion.synthetic.generate import SyntheticError, SyntheticRecording, generate
+from backcoach.motion.synthetic.motions import MotionFileError, load_motion, motion_ids
 from backcoach.motion.synthetic.truth import JOINT_ANGLES
 
 NAME = "synthetic"
@@ -204,9 +204,13 @@ def evaluate(quick: bool = False, exercise: str | None = None) -> DatasetResult:
     for ex in exercises:
         command = command_for(NAME, quick, ex.id)
         tallies: dict[str, Tally] = defaultdict(Tally)
-        for case in plan_cases(ex, quick):
-            recording, run = run_case(case)
-            score_case(case, recording, run, tallies[case.level])
+        try:
+            for case in plan_cases(ex, quick):
+                recording, run = run_case(case)
+                score_case(case, recording, run, tallies[case.level])
+        except (MotionFileError, SyntheticError) as error:
+            result.notes.append(f"`{ex.id}` not measured: its reference motion cannot be generated ({error}).")
+            continue
         for level, tally in tallies.items():
             fig = lambda metric, value, n, goal=None, error=None, note="": Figure(  # noqa: E731
                 NAME, metric, value, n, goal, ex.id, error, level, command, note)
