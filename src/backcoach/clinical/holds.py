@@ -47,7 +47,7 @@ def position_ok(track: Track, test_id: str, i: int, start_angle: float | None) -
         return value <= limit
     if test_id == "hold_biering_sorensen":
         return value >= -TH["sorensen_drop_deg"]
-    return value >= start_angle - TH["flexor_drop_deg"]
+    return None if start_angle is None else value >= start_angle - TH["flexor_drop_deg"]
 
 
 def position_by_label(seq: PoseSequence, test_id: str) -> dict[str, dict]:
@@ -90,7 +90,8 @@ def measure_hold(seq: PoseSequence, test_id: str, sex: str | None = None) -> Cam
     if test_id == "hold_trunk_flexor" and len(tracked):
         first_second = tracked[track.t[tracked] <= track.t[tracked[0]] + 1.0]
         angles = [incl_h(track.joint(i, "hip"), track.joint(i, "shoulder")) for i in first_second]
-        start_angle = float(np.median([a for a in angles if not isinstance(a, Missing)]))
+        angles = [a for a in angles if not isinstance(a, Missing)]
+        start_angle = float(np.median(angles)) if angles else None
     persist, pause = TH["hold_fail_persist_s"], TH["tracking_pause_s"]
     held = 0.0
     started = False
