@@ -68,9 +68,9 @@ def test_full_rep_goes_through_every_phase_and_times_them():
     assert phases == [START, OUT, END, RETURN, START]
     rep = reps[0]
     assert rep.reached_end and rep.peak == pytest.approx(1.0)
-    # Leaves the start (> 0.05) at t=1.3, first within 0.05 of the peak at t=2.1: 0.8 s between
-    # 5% and 95% of the excursion, scaled to the whole phase of a smooth movement.
-    assert rep.out_s == pytest.approx(0.8 / (smooth_time(0.95) - smooth_time(0.05)))
+    # Last at rest (progress 0) at t=1.2, first within 0.05 of the peak at t=2.1: 0.9 s between
+    # 0% and 95% of the excursion, scaled to the whole phase of a smooth movement.
+    assert rep.out_s == pytest.approx(0.9 / (smooth_time(0.95) - smooth_time(0.0)))
     assert rep.end_s == pytest.approx(0.9)  # END from t=2.0 until 0.78 (< 0.85 - 0.03) at t=2.9
     # Last at the peak at t=2.7, counted at 0.111 (< 0.2 - 0.03) at t=3.5.
     assert rep.return_s == pytest.approx(0.8 / (smooth_time(0.95) - smooth_time(1 / 9)))

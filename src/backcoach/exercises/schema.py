@@ -157,6 +157,7 @@ class Phases(_Model):
     setup_s: float = Field(default=1.0, ge=0)
     min_out_s: float = Field(default=1.0, ge=0)
     min_return_s: float = Field(default=1.0, ge=0)
+    relative: bool = False
     source: str = Field(pattern=SOURCE_PATTERN)
 
     @model_validator(mode="after")

@@ -109,6 +109,7 @@ class ExerciseEngine:
         self.views = ex.views
         self.use_world = use_world
         self._start = ex.phases.start
+        self._starts: dict[str, float] = {}  # measured start values of relative phases, per side
         self._excursion = ex.phases.target - ex.phases.start
         # Live state.
         self.state = PhaseState()
@@ -233,6 +234,8 @@ class ExerciseEngine:
         if phase == SETUP or (phase == START and all(p is None for p in progress.values())):
             self._update_pose_context(points, vis, fresh=phase == START)
             view = FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY, self.near)  # fresh cache
+            if self.exercise.phases.relative and phase == SETUP:
+                self._update_relative_start(view)
             progress = self._progress(view)
         in_start = phase == SETUP and self.posture == self.exercise.start_position and self._setup_ok(view)
         if phase in (SETUP, START) and not trusted:
@@ -307,7 +310,7 @@ class ExerciseEngine:
     def _progress(self, view: FrameView) -> dict[str, float | None]:
         ex = self.exercise
         if not self.primary_sided:
-            return {"both": self._to_progress(self.features.evaluate(self.primary, None, view))}
+            return {"both": self._to_progress(self.features.evaluate(self.primary, None, view), "both")}
         if ex.sides == "bilateral":
             sides = (self.near,)
         elif self.state.phase in IN_REP:
@@ -316,12 +319,22 @@ class ExerciseEngine:
             sides = (self.fixed_side,)
         else:
             sides = ("left", "right")
-        return {s: self._to_progress(self.features.evaluate(self.primary, s, view)) for s in sides}
+        return {s: self._to_progress(self.features.evaluate(self.primary, s, view), s) for s in sides}
 
-    def _to_progress(self, value) -> float | None:
+    def _to_progress(self, value, side: str) -> float | None:
         if isinstance(value, Missing) or isinstance(value, bool):
             return None
-        return (value - self._start) / self._excursion
+        return (value - self._starts.get(side, self._start)) / self._excursion
+
+    def _update_relative_start(self, view: FrameView) -> None:
+        """For ``relative`` phases: the primary feature's value in the start position, per side."""
+        sides = ("both",) if not self.primary_sided else ("left", "right")
+        for side in sides:
+            value = self.features.evaluate(self.primary, None if side == "both" else side, view)
+            if isinstance(value, Missing) or isinstance(value, bool):
+                continue
+            old = self._starts.get(side)
+            self._starts[side] = value if old is None else old + REF_SMOOTHING * (value - old)
 
     def _setup_ok(self, view: FrameView) -> bool:
         """Every setup standard holds; a sided check that cannot be read off the near side (the

@@ -71,8 +71,7 @@ class PhaseState(NamedTuple):
     start_p: float = LEAVE_START
     seen_t: float = 0.0
     seen_p: float = 0.0
-    peak_t: float = 0.0
-    peak_anchor: float = 0.0
+    rises: tuple = ()
     near_t: float = 0.0
     end_s: float = 0.0
 
@@ -139,18 +138,22 @@ def step(
         side, p = _leading(progress)
         if p is None:
             return state._replace(last_t=t), []
-        # The outward phase is timed from the moment the body leaves the start.
-        moving_since = (state.moving_since or t) if p > LEAVE_START else None
+        # The outward phase is timed from the last frame at rest in the start position (progress
+        # near 0: neither the tail of the previous return nor an excursion the other way, as the
+        # camel half of a cat-camel cycle, is part of this rep).
+        at_rest = -2 * LEAVE_START <= p <= LEAVE_START
         if p >= spec.out_fraction + h:
-            # Timed from leaving the start; if that was not seen (the limb was hidden, or it was
-            # already past the start band on its first frame here), from this frame and this progress.
+            # If the rest was never seen (the limb was hidden, or already past the start band on
+            # its first frame here), the rep is timed from this frame and this progress.
             seen = state.moving_since is not None
             new = PhaseState(phase=OUT, side=side, phase_since=t, last_t=t, peak=p,
                              rep_start=state.moving_since if seen else t,
-                             start_p=LEAVE_START if seen else p,
-                             peak_t=t, peak_anchor=p, near_t=t)
+                             start_p=state.start_p if seen else p,
+                             rises=((t, p),), near_t=t)
             return new, [Transition(OUT, side)]
-        return state._replace(last_t=t, moving_since=moving_since), []
+        if at_rest:
+            return state._replace(last_t=t, moving_since=t, start_p=max(p, 0.0)), []
+        return state._replace(last_t=t), []
 
     p = progress.get(state.side) if state.side in progress else progress.get("both")
     if p is None:
@@ -163,14 +166,13 @@ def step(
             return done[0]._replace(phase_since=t, last_t=t), done[1]
         return state._replace(last_t=t), []
     peak = max(state.peak, p)
-    # Tempo: the outward phase ends when the movement first comes within NEAR_PEAK of its peak;
-    # the return starts when it last leaves that band (so a hold is neither out nor return).
-    new_anchor = p > state.peak_anchor + NEAR_PEAK
+    # Tempo: the outward phase ends when the movement first comes within NEAR_PEAK of its final
+    # peak (found at the end from the times the running maximum rose); the return starts when it
+    # last leaves that band (so a hold is neither out nor return).
     state = state._replace(
         peak=peak,
         last_t=t,
-        peak_t=t if new_anchor else state.peak_t,
-        peak_anchor=p if new_anchor else state.peak_anchor,
+        rises=state.rises + ((t, p),) if p > state.peak else state.rises,
         near_t=t if p >= peak - NEAR_PEAK else state.near_t,
         seen_t=t,
         seen_p=p,
@@ -204,11 +206,12 @@ def _complete(state: PhaseState, t: float, peak: float, p: float) -> tuple[Phase
     Durations are measured between bands (leaving the start, near the peak, the count threshold)
     and scaled to the whole phase of a smooth movement.
     """
+    peak_t = next((when for when, value in state.rises if value >= peak - NEAR_PEAK), t)
     top = max(peak, NEAR_PEAK * 2)
     out_window = smooth_time((top - NEAR_PEAK) / top) - smooth_time(min(state.start_p / top, 0.5))
     back_window = smooth_time((top - NEAR_PEAK) / top) - smooth_time(min(max(p, 0.0) / top, 0.5))
     done = Transition(
-        START, state.side, rep_done=True, out_s=(state.peak_t - state.rep_start) / out_window,
+        START, state.side, rep_done=True, out_s=(peak_t - state.rep_start) / out_window,
         end_s=state.end_s, return_s=(t - state.near_t) / back_window, hold_s=state.hold_s,
         peak=peak, reached_end=state.reached_end,
     )
