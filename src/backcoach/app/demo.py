@@ -132,6 +132,9 @@ def seed_demo(db: Session, today: date | None = None) -> list[DemoLogin]:
     logins.append(DemoLogin("researcher", researcher.email, "research portal (trial data)"))
     admin = person("admin@demo.backcoach", "Clinic administrator", Role.ADMIN)
     logins.append(DemoLogin("admin", admin.email, "manages accounts"))
+    from backcoach.app.portal.demo import seed_portal_demo  # here: the portal demo imports this module's users
+
+    logins.extend(DemoLogin(*login) for login in seed_portal_demo(db, clinic.id, password_hash, today))
     return logins
 
 

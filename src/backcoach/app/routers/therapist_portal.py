@@ -1,0 +1,424 @@
+"""The therapist portal beyond the roster: progress plots, session replay, plan editing and
+reassessment review, messages, group moderation and the exercise editor.
+
+Lives beside ``therapist.py`` (the roster and invitations) under the same ``/therapist`` prefix.
+Every patient route first checks that the therapist follows the patient (404 otherwise, so ids of
+other clinics' patients are not confirmed), and every read of health data is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy.orm import Session
+
+from backcoach.app import errors
+from backcoach.app.audit import TREATING_THERAPIST, audit_read, audit_write
+from backcoach.app.deps import CSRF, CurrentTherapist, DbSession
+from backcoach.app.exercise_names import exercise_name
+from backcoach.app.forms import FormState, form_values, validate
+from backcoach.app.portal import charts, exercises as editor
+from backcoach.app.portal.quality import tracking_alert
+from backcoach.app.portal.replay import TraceError, replay_payload, sequence_payload
+from backcoach.app.templating import render
+from backcoach.store.models import PostKind, SessionMode, User
+from backcoach.store.repo import accounts, community, plans
+from backcoach.store.repo import portal as portal_repo
+from backcoach.store.repo.plans import ItemSpec
+
+router = APIRouter(prefix="/therapist", dependencies=CSRF)
+
+#: Instruments plotted on the patient page, with the y-axis maximum when the result has none.
+PLOTTED = (("nrs", 10.0), ("odi", 100.0), ("rmdq", 24.0), ("pcs", 52.0))
+PLAN_EDIT = "therapist_edit"
+
+
+def _my_patient(db: Session, therapist: User, patient_id: int) -> User:
+    patient = accounts.get_user(db, patient_id)
+    if patient is None or not accounts.follows(db, therapist.id, patient_id):
+        raise HTTPException(404, detail=errors.PATIENT_NOT_FOUND)
+    return patient
+
+
+def _plotted_value(response) -> float | None:  # type: ignore[no-untyped-def]
+    """The headline score; NRS keeps its three recall frames apart, so plot the 7-day average."""
+    if response.total is not None:
+        return float(response.total)
+    average = (response.result.get("subscales") or {}).get("average")
+    return float(average) if isinstance(average, (int, float)) else None
+
+
+def _lang(request: Request) -> str:
+    return "zh-Hans" if request.state.locale == "zh_Hans" else "en"
+
+
+# ------------------------------------------------------------------------------ progress
+@router.get("/patients/{patient_id}/progress")
+def progress(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+    """Scores over time, pain before sessions, quality per exercise and replayable sets."""
+    patient = _my_patient(db, therapist, patient_id)
+    audit_read(db, request, therapist, patient.id, "progress", TREATING_THERAPIST)
+    plots = []
+    for instrument, default_max in PLOTTED:
+        series = [(r, _plotted_value(r)) for r in portal_repo.score_series(db, patient.id, instrument)]
+        series = [(r, v) for r, v in series if v is not None]
+        y_max = float(series[-1][0].result.get("max") or default_max) if series else default_max
+        points = [charts.Point(r.completed_at.strftime("%m-%d"), v) for r, v in series]
+        plots.append({"instrument": instrument, "n": len(points), "last": points[-1].value if points else None,
+                      "svg": charts.line_chart(points, y_max, instrument.upper())})
+    quality = portal_repo.quality_per_exercise(db, patient.id)
+    locale = request.state.locale
+    return render(request, "therapist/progress.html", {
+        "patient": patient, "plots": plots,
+        "quality": [(q, exercise_name(q.exercise_id, locale),
+                     charts.line_chart([charts.Point(str(i + 1), v) for i, v in enumerate(q.trend)], 100, q.exercise_id))
+                    for q in quality],
+        "tracking": tracking_alert(portal_repo.last_ai_session(db, patient.id)),
+        "traced": [(s, exercise_name(s.exercise_id, locale)) for s in portal_repo.traced_sets(db, patient.id)],
+        "pending": sum(1 for p in portal_repo.proposals_of(db, patient.id) if p.status == "pending"),
+    })
+
+
+@router.get("/patients/{patient_id}/sets/{set_id}/replay")
+def replay_page(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int, set_id: int) -> Response:
+    """The set replayed as an animated skeleton with each rep's grade and cues."""
+    patient = _my_patient(db, therapist, patient_id)
+    exercise_set = portal_repo.set_of_patient(db, patient.id, set_id)
+    if exercise_set is None or portal_repo.trace_of(db, set_id) is None:
+        raise HTTPException(404, detail=errors.TRACE_NOT_FOUND)
+    audit_read(db, request, therapist, patient.id, "landmark_trace", TREATING_THERAPIST, set_id)
+    return render(request, "therapist/replay.html", {
+        "patient": patient, "set": exercise_set, "name": exercise_name(exercise_set.exercise_id, request.state.locale),
+        "data_url": f"/therapist/patients/{patient.id}/sets/{set_id}/replay.json",
+    })
+
+
+@router.get("/patients/{patient_id}/sets/{set_id}/replay.json")
+def replay_data(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int, set_id: int) -> Response:
+    """The stored landmarks and rep events of one set (for the replay canvas)."""
+    patient = _my_patient(db, therapist, patient_id)
+    exercise_set = portal_repo.set_of_patient(db, patient.id, set_id)
+    trace = portal_repo.trace_of(db, set_id) if exercise_set else None
+    if exercise_set is None or trace is None:
+        raise HTTPException(404, detail=errors.TRACE_NOT_FOUND)
+    audit_read(db, request, therapist, patient.id, "landmark_trace", TREATING_THERAPIST, set_id)
+    try:
+        return JSONResponse(replay_payload(exercise_set, trace, _lang(request)))
+    except TraceError:
+        raise HTTPException(404, detail=errors.TRACE_NOT_FOUND) from None
+
+
+# ------------------------------------------------------------------------------ plan
+class DoseForm(BaseModel):
+    exercise_id: str = Field(min_length=1, max_length=64)
+    sets: int = Field(ge=1, le=10)
+    reps: int | None = Field(default=None, ge=1, le=50)
+    hold_seconds: int | None = Field(default=None, ge=1, le=600)
+    rest_seconds: int = Field(default=30, ge=0, le=600)
+
+    @model_validator(mode="after")
+    def _reps_or_hold(self) -> "DoseForm":
+        if self.reps is None and self.hold_seconds is None:
+            raise ValueError(errors.FIELD_REPS_OR_HOLD)
+        return self
+
+
+class AddForm(DoseForm):
+    block: Literal["warm_up", "category", "motor_control", "flexibility", "cool_down"]
+    per_side: bool = False
+
+
+class ModeForm(BaseModel):
+    mode: SessionMode
+
+
+def _plan_context(db: Session, patient: User, today: date):  # type: ignore[no-untyped-def]
+    plan = plans.active_plan(db, patient.id)
+    if plan is None:
+        raise HTTPException(404, detail=errors.PLAN_NOT_FOUND)
+    future = portal_repo.future_sessions(db, plan, plans.completed_plan_session_ids(db, patient.id), today)
+    return plan, future
+
+
+def _plan_page(request: Request, db: Session, therapist: User, patient: User, forms: dict[str, FormState] | None = None,
+               status_code: int = 200) -> Response:
+    plan, future = _plan_context(db, patient, date.today())
+    current: dict[str, object] = {}
+    for session in future:
+        for item in session.items:
+            current.setdefault(item.exercise_id, item)
+    locale = request.state.locale
+    forms = forms or {}
+    return render(request, "therapist/plan.html", {
+        "patient": patient, "plan": plan, "future": future,
+        "items": [(item, exercise_name(eid, locale), _dose_state(item, forms, eid)) for eid, item in current.items()],
+        "library": [(eid, exercise_name(eid, locale)) for eid in editor.shipped_ids()],
+        "proposals": portal_repo.proposals_of(db, patient.id), "revisions": portal_repo.revisions_of(db, plan.id),
+        "add_form": forms.get("add", FormState()),
+    }, status_code=status_code)
+
+
+def _dose_state(item, forms: dict, exercise_id: str) -> FormState:  # type: ignore[no-untyped-def]
+    """The submitted form for the exercise that failed validation; the stored dose for the others."""
+    if forms.get("dose_for") == exercise_id:
+        return forms["dose"]
+    return FormState(values={"sets": item.sets, "reps": item.reps or "", "hold_seconds": item.hold_seconds or "",
+                             "rest_seconds": item.rest_seconds})
+
+
+@router.get("/patients/{patient_id}/plan")
+def plan_page(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+    """The plan from today on, its edits, and the reassessment proposals to review."""
+    patient = _my_patient(db, therapist, patient_id)
+    audit_read(db, request, therapist, patient.id, "plan", TREATING_THERAPIST)
+    return _plan_page(request, db, therapist, patient)
+
+
+def _edited(request: Request, db: Session, therapist: User, patient: User, plan, changes: list) -> Response:  # type: ignore[no-untyped-def]
+    portal_repo.add_revision(db, plan, therapist.id, PLAN_EDIT, changes)
+    audit_write(db, request, therapist, patient.id, "plan", TREATING_THERAPIST, plan.id)
+    return RedirectResponse(f"/therapist/patients/{patient.id}/plan", status_code=303)
+
+
+@router.post("/patients/{patient_id}/plan/dose")
+async def change_dose(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+    """Change an exercise's dosage in every session still to come."""
+    patient = _my_patient(db, therapist, patient_id)
+    values = form_values(await request.form())
+    data, state = validate(DoseForm, values)
+    if data is None:
+        return _plan_page(request, db, therapist, patient, {"dose": state, "dose_for": values.get("exercise_id")}, 400)
+    plan, future = _plan_context(db, patient, date.today())
+    changed = portal_repo.set_dose(future, data.exercise_id, sets=data.sets, reps=data.reps,
+                                   hold_seconds=data.hold_seconds, rest_seconds=data.rest_seconds)
+    if not changed:
+        raise HTTPException(404, detail=errors.EXERCISE_NOT_FOUND)
+    return _edited(request, db, therapist, patient, plan, [{"change": "dose", **data.model_dump(), "sessions": changed}])
+
+
+@router.post("/patients/{patient_id}/plan/remove")
+async def remove_exercise(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+    """Remove an exercise from every session still to come."""
+    patient = _my_patient(db, therapist, patient_id)
+    exercise_id = (await request.form()).get("exercise_id")
+    plan, future = _plan_context(db, patient, date.today())
+    removed = portal_repo.remove_exercise(db, future, str(exercise_id))
+    if not removed:
+        raise HTTPException(404, detail=errors.EXERCISE_NOT_FOUND)
+    return _edited(request, db, therapist, patient, plan, [{"change": "remove", "exercise": exercise_id, "sessions": removed}])
+
+
+@router.post("/patients/{patient_id}/plan/add")
+async def add_exercise(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+    """Add a library exercise to every session still to come."""
+    patient = _my_patient(db, therapist, patient_id)
+    data, state = validate(AddForm, form_values(await request.form()))
+    if data is not None and data.exercise_id not in editor.shipped_ids():
+        state.errors["exercise_id"] = errors.FIELD_OUT_OF_RANGE
+        data = None
+    if data is None:
+        return _plan_page(request, db, therapist, patient, {"add": state}, 400)
+    plan, future = _plan_context(db, patient, date.today())
+    work = (data.reps or 1) * (data.hold_seconds or 4) if data.reps else (data.hold_seconds or 0)
+    sides = 2 if data.per_side else 1
+    spec = ItemSpec(exercise_id=data.exercise_id, block=data.block, sets=data.sets, reps=data.reps,
+                    hold_seconds=data.hold_seconds, rest_seconds=data.rest_seconds, per_side=data.per_side,
+                    expected_seconds=data.sets * sides * work + data.rest_seconds * (data.sets * sides - 1))
+    added = portal_repo.add_exercise(db, future, spec)
+    return _edited(request, db, therapist, patient, plan, [{"change": "add", **data.model_dump(), "sessions": added}])
+
+
+@router.post("/patients/{patient_id}/plan/mode")
+async def change_mode(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+    """Switch the plan between camera-guided and video-only sessions."""
+    patient = _my_patient(db, therapist, patient_id)
+    data, _state = validate(ModeForm, form_values(await request.form()))
+    if data is None:
+        return _plan_page(request, db, therapist, patient, status_code=400)
+    plan, _future = _plan_context(db, patient, date.today())
+    old, plan.mode = plan.mode, data.mode
+    return _edited(request, db, therapist, patient, plan, [{"change": "mode", "from": old.value, "to": data.mode.value}])
+
+
+@router.post("/patients/{patient_id}/proposals/{proposal_id}/{decision}")
+async def review_proposal(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int,
+                          proposal_id: int, decision: Literal["approve", "reject"]) -> Response:
+    """Approve (apply from its week on) or reject a reassessment's proposed plan change."""
+    patient = _my_patient(db, therapist, patient_id)
+    proposal = portal_repo.proposal_of(db, patient.id, proposal_id)
+    if proposal is None:
+        raise HTTPException(404, detail=errors.PROPOSAL_NOT_FOUND)
+    if proposal.status != "pending":
+        raise HTTPException(409, detail=errors.PROPOSAL_REVIEWED)
+    note = str((await request.form()).get("note", ""))[:500]
+    plan, future = _plan_context(db, patient, date.today())
+    if decision == "approve":
+        by_slot = {(s["week"], s["index_in_week"]): s["items"] for s in proposal.proposed}
+        for session in future:
+            items = by_slot.get((session.week, session.index_in_week))
+            if items is not None:
+                portal_repo.replace_items(db, session, [ItemSpec(**item) for item in items])
+        portal_repo.add_revision(db, plan, therapist.id, "proposal", proposal.difference.get("changes", []))
+    portal_repo.review_proposal(proposal, therapist.id, decision == "approve", note)
+    audit_write(db, request, therapist, patient.id, "plan_proposal", TREATING_THERAPIST, proposal.id)
+    return RedirectResponse(f"/therapist/patients/{patient.id}/plan", status_code=303)
+
+
+# ------------------------------------------------------------------------------ messages
+class MessageForm(BaseModel):
+    body: str = Field(min_length=1, max_length=2000)
+
+
+def _messages_page(request: Request, db: Session, therapist: User, patient: User, form: FormState,
+                   status_code: int = 200) -> Response:
+    portal_repo.mark_conversation_read(db, therapist.id, patient.id)
+    return render(request, "therapist/messages.html", {
+        "patient": patient, "messages": portal_repo.conversation(db, therapist.id, patient.id), "form": form,
+    }, status_code=status_code)
+
+
+@router.get("/patients/{patient_id}/messages")
+def messages(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+    """The conversation with one patient."""
+    patient = _my_patient(db, therapist, patient_id)
+    audit_read(db, request, therapist, patient.id, "messages", TREATING_THERAPIST)
+    return _messages_page(request, db, therapist, patient, FormState())
+
+
+@router.post("/patients/{patient_id}/messages")
+async def send_message(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+    """Send a message to the patient."""
+    patient = _my_patient(db, therapist, patient_id)
+    data, state = validate(MessageForm, form_values(await request.form()))
+    if data is None:
+        return _messages_page(request, db, therapist, patient, state, status_code=400)
+    community.send_message(db, therapist.id, patient.id, data.body)
+    audit_write(db, request, therapist, patient.id, "messages", TREATING_THERAPIST)
+    return RedirectResponse(f"/therapist/patients/{patient.id}/messages", status_code=303)
+
+
+# ------------------------------------------------------------------------------ group moderation
+class AnnouncementForm(BaseModel):
+    body: str = Field(min_length=1, max_length=2000)
+
+
+def _group_page(request: Request, db: Session, therapist: User, form: FormState, status_code: int = 200) -> Response:
+    groups = community.groups_of(db, therapist.id)
+    return render(request, "therapist/group.html", {
+        "groups": [(g, portal_repo.all_posts(db, g.id)) for g in groups], "form": form,
+    }, status_code=status_code)
+
+
+@router.get("/group")
+def moderation(request: Request, db: DbSession, therapist: CurrentTherapist) -> Response:
+    """Every post of the therapist's groups, hidden ones too, with hide/restore and announcements."""
+    return _group_page(request, db, therapist, FormState())
+
+
+def _moderated_post(db: Session, therapist: User, post_id: int):  # type: ignore[no-untyped-def]
+    post = community.get_post(db, post_id)
+    if post is None or post.group_id not in {g.id for g in community.groups_of(db, therapist.id)}:
+        raise HTTPException(404, detail=errors.POST_NOT_FOUND)
+    return post
+
+
+@router.post("/group/posts/{post_id}/{action}")
+def moderate(request: Request, db: DbSession, therapist: CurrentTherapist, post_id: int,
+             action: Literal["hide", "restore"]) -> Response:
+    """Hide a post from the group, or show it again."""
+    post = _moderated_post(db, therapist, post_id)
+    if action == "hide":
+        community.hide_post(db, post, therapist.id)
+    else:
+        portal_repo.restore_post(post)
+    audit_write(db, request, therapist, post.author_id, f"post_{action}", "group moderation", post.id)
+    return RedirectResponse("/therapist/group", status_code=303)
+
+
+@router.post("/group/announcements")
+async def announce(request: Request, db: DbSession, therapist: CurrentTherapist,
+                   group_id: Annotated[int, Query()] = 0) -> Response:
+    """Post an announcement (shown first in the group)."""
+    data, state = validate(AnnouncementForm, form_values(await request.form()))
+    groups = {g.id: g for g in community.groups_of(db, therapist.id)}
+    if data is None or not groups:
+        return _group_page(request, db, therapist, state, status_code=400)
+    target = group_id if group_id in groups else next(iter(groups))
+    community.add_post(db, group_id=target, author_id=therapist.id, kind=PostKind.ANNOUNCEMENT, body=data.body)
+    return RedirectResponse("/therapist/group", status_code=303)
+
+
+# ------------------------------------------------------------------------------ exercise editor
+def _shipped(exercise_id: str) -> str:
+    text = editor.shipped_toml(exercise_id)
+    if text is None:
+        raise HTTPException(404, detail=errors.EXERCISE_NOT_FOUND)
+    return text
+
+
+@router.get("/exercises")
+def exercise_list(request: Request, db: DbSession, therapist: CurrentTherapist) -> Response:
+    """The exercise library, with the number of saved versions of each file."""
+    locale = request.state.locale
+    rows = [(eid, exercise_name(eid, locale), len(portal_repo.exercise_versions(db, eid))) for eid in editor.shipped_ids()]
+    return render(request, "therapist/exercises.html", {"rows": rows})
+
+
+def _editor_page(request: Request, db: Session, exercise_id: str, text: str, problems: list, saved: int | None = None,
+                 status_code: int = 200) -> Response:
+    return render(request, "therapist/exercise_edit.html", {
+        "exercise_id": exercise_id, "name": exercise_name(exercise_id, request.state.locale), "text": text,
+        "problems": problems, "versions": portal_repo.exercise_versions(db, exercise_id), "saved": saved,
+        "checked": True if status_code != 200 or saved else False,
+    }, status_code=status_code)
+
+
+@router.get("/exercises/{exercise_id}")
+def edit_exercise(request: Request, db: DbSession, therapist: CurrentTherapist, exercise_id: str,
+                  version: int | None = None, saved: int = 0) -> Response:
+    """The editor, opened on the latest saved version (or the shipped file)."""
+    shipped = _shipped(exercise_id)
+    versions = portal_repo.exercise_versions(db, exercise_id)
+    chosen = next((v for v in versions if v.version == version), versions[0] if versions and version is None else None)
+    return _editor_page(request, db, exercise_id, chosen.toml if chosen else shipped, [],
+                        saved=chosen.version if saved and chosen else None)
+
+
+@router.post("/exercises/{exercise_id}/check")
+async def check_exercise(request: Request, db: DbSession, therapist: CurrentTherapist, exercise_id: str) -> Response:
+    """Validate the edited text with the exercise library (htmx swaps in the problem list)."""
+    _shipped(exercise_id)
+    text = str((await request.form()).get("toml", ""))
+    problems = editor.check_toml(exercise_id, text)
+    return render(request, "therapist/_exercise_problems.html", {"problems": problems, "checked": True},
+                  status_code=200)
+
+
+@router.post("/exercises/{exercise_id}")
+async def save_exercise(request: Request, db: DbSession, therapist: CurrentTherapist, exercise_id: str) -> Response:
+    """Save the edited file as a new version, only when the library accepts it."""
+    _shipped(exercise_id)
+    form = await request.form()
+    text = str(form.get("toml", ""))
+    problems = editor.check_toml(exercise_id, text)
+    if problems:
+        return _editor_page(request, db, exercise_id, text, problems, status_code=400)
+    version = portal_repo.save_exercise_version(db, exercise_id, text, therapist.id, str(form.get("note", ""))[:200])
+    return RedirectResponse(f"/therapist/exercises/{exercise_id}?version={version.version}&saved=1", status_code=303)
+
+
+@router.get("/exercises/{exercise_id}/preview.json")
+def preview_exercise(request: Request, therapist: CurrentTherapist, exercise_id: str) -> Response:
+    """One repetition of the exercise's reference motion on the synthetic body."""
+    from backcoach.motion.synthetic.generate import demo_frames
+    from backcoach.motion.synthetic.motions import MotionFileError
+
+    _shipped(exercise_id)
+    try:
+        return JSONResponse(sequence_payload(demo_frames(exercise_id, fps=15)))
+    except MotionFileError:
+        raise HTTPException(404, detail=errors.NO_REFERENCE_MOTION) from None
