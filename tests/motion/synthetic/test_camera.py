@@ -43,9 +43,10 @@ def test_views_place_the_camera_on_the_expected_side():
     np.testing.assert_allclose(view_direction("side", heading, left, anterior, "left"), [0, 1, 0])
     np.testing.assert_allclose(view_direction("side", heading, left, anterior, "right"), [0, -1, 0])
     np.testing.assert_allclose(view_direction("front", heading, left, anterior, "left"), [1, 0, 0])
-    # Lying face up (anterior vertical): a front view looks from the head end, foot_end from the feet.
+    # Lying face up (anterior vertical): a front view looks from the feet, as does foot_end.
     up = np.array([0, 0, 1.0])
-    np.testing.assert_allclose(view_direction("front", heading, left, up, "left"), [1, 0, 0])
+    np.testing.assert_allclose(view_direction("front", heading, left, up, "left"), [-1, 0, 0])
+    np.testing.assert_allclose(view_direction("head_end", heading, left, up, "left"), [1, 0, 0])
     np.testing.assert_allclose(view_direction("foot_end", heading, left, up, "left"), [-1, 0, 0])
     with pytest.raises(ValueError, match="unknown camera view 'top'"):
         view_direction("top", heading, left, anterior, "left")
@@ -63,8 +64,11 @@ def test_far_side_landmarks_lose_visibility_in_a_side_view():
     camera = side_camera()
     world = np.zeros((1, 33, 3))
     world[0, :, 2] = 1.0
-    world[0, 11] = [0.0, 0.2, 1.4]  # left shoulder, nearer the camera (at y = 2)
-    world[0, 12] = [0.0, -0.2, 1.4]  # right shoulder, hidden behind the body
+    world[0, 13] = [0.0, 0.2, 1.2]  # left elbow, nearer the camera (at y = 2)
+    world[0, 14] = [0.0, -0.2, 1.2]  # right elbow, hidden behind the body
+    world[0, 23] = [0.0, 0.1, 1.0]  # hips: the far one stays visible, as in real MediaPipe output
+    world[0, 24] = [0.0, -0.1, 1.0]
     vis = visibility(camera, world, head_forward=np.array([[0.0, 1.0, 0.0]]))
-    assert vis[0, 11] == pytest.approx(0.98)
-    assert vis[0, 12] == pytest.approx(0.98 - 0.55)
+    assert vis[0, 13] == pytest.approx(0.98)
+    assert vis[0, 14] == pytest.approx(0.98 - 0.66)
+    assert vis[0, 24] == pytest.approx(0.98 - 0.02)

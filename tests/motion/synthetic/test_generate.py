@@ -144,7 +144,8 @@ def test_every_error_offsets_the_joints_by_its_documented_amount(exercise_id):
 @pytest.mark.parametrize("exercise_id", motion_ids())
 def test_no_body_part_sinks_into_the_floor(exercise_id):
     motion = load_motion(exercise_id)
-    recording = generate(exercise_id, reps=2, errors={1: list(motion.errors)}, setup=False)
+    errors = {i + 1: [error_id] for i, error_id in enumerate(motion.errors)}
+    recording = generate(exercise_id, reps=len(errors) + 1, errors=errors, setup=False)
     from backcoach.motion.synthetic.body import BodyShape
 
     gap = recording.world[..., 2] - BodyShape().clearance

@@ -32,14 +32,15 @@ import numpy as np
 from backcoach.pose.skeleton import NUM_LANDMARKS, Landmark
 
 #: Every joint parameter, in the order of a pose vector. Angles in degrees; ``pelvis_forward``,
-#: ``pelvis_left`` and ``pelvis_up`` shift the pelvis in fractions of body height.
+#: ``pelvis_left`` and ``pelvis_up`` shift the pelvis, and ``feet_forward`` slides planted feet, in
+#: fractions of body height.
 SIDED_JOINTS = (
     "hip_flex", "hip_abd", "hip_rot", "knee_flex", "ankle_dorsi",
     "shoulder_flex", "shoulder_abd", "shoulder_rot", "elbow_flex", "wrist_ext",
 )  # fmt: skip
 CENTRAL_JOINTS = (
     "pelvis_forward", "pelvis_left", "pelvis_up", "pelvis_pitch", "pelvis_roll", "pelvis_yaw",
-    "trunk_flex", "trunk_lat", "trunk_rot", "neck_flex", "neck_rot",
+    "trunk_flex", "trunk_lat", "trunk_rot", "neck_flex", "neck_rot", "feet_forward",
 )  # fmt: skip
 JOINTS: tuple[str, ...] = CENTRAL_JOINTS + tuple(
     f"{side}_{name}" for side in ("left", "right") for name in SIDED_JOINTS

@@ -26,9 +26,29 @@ VIEW_PITCH = {"foot_end": 20.0, "head_end": 20.0}
 MIN_LENS_HEIGHT = 0.25
 
 VISIBLE = 0.98
-#: Visibility lost by a far-side landmark seen exactly side-on.
-FAR_SIDE_LOSS = 0.55
+#: Visibility lost by a far-side landmark seen exactly side-on, by body part. Calibrated on real
+#: MediaPipe output of side-view planks (shared/data/exercise_correction plank test.csv, MIT): the
+#: far shoulder and hip keep a median visibility of 1.0 (the trunk hides little of them), while the
+#: far elbow, wrist and knee drop to about 0.3, the ankle to 0.4, heel and toes to 0.55.
+FAR_SIDE_LOSS_BY_PART = {
+    "shoulder": 0.02, "hip": 0.02, "elbow": 0.66, "wrist": 0.66, "pinky": 0.66, "index": 0.66,
+    "thumb": 0.66, "knee": 0.68, "ankle": 0.58, "heel": 0.42, "foot_index": 0.45,
+}  # fmt: skip
+#: Face landmarks (not in that file): the far eye, ear and mouth corner.
+FAR_SIDE_LOSS_FACE = 0.45
 OUT_OF_FRAME = 0.1
+
+
+def _far_side_loss() -> np.ndarray:
+    loss = np.full(len(Landmark), FAR_SIDE_LOSS_FACE)
+    for landmark in Landmark:
+        for part, value in FAR_SIDE_LOSS_BY_PART.items():
+            if landmark.name.endswith(part):
+                loss[landmark] = value
+    return loss
+
+
+FAR_SIDE_LOSS = _far_side_loss()
 
 
 @dataclass(frozen=True)
@@ -88,7 +108,8 @@ def view_direction(view: str, heading: np.ndarray, left: np.ndarray, anterior: n
 
     ``side`` is the side of the subject the camera stands on in a side view ("left"/"right").
     A front (back) view faces the subject's front (back) when it is horizontal, as for standing,
-    sitting or side-lying; for a body lying face up or down it looks from the head end.
+    sitting or side-lying; for a body lying face up or down or on all fours it looks along the body
+    from the feet (back: from the head), where the knees and hips face the camera.
     """
     if view not in VIEWS:
         raise ValueError(f"unknown camera view {view!r}; expected one of {', '.join(VIEWS)}")
@@ -99,7 +120,7 @@ def view_direction(view: str, heading: np.ndarray, left: np.ndarray, anterior: n
     if view == "side":
         return left if side == "left" else -left
     if view in ("front", "back"):
-        direction = flat_front / np.linalg.norm(flat_front) if has_front else heading
+        direction = flat_front / np.linalg.norm(flat_front) if has_front else -heading
         return direction if view == "front" else -direction
     return heading if view == "head_end" else -heading
 
@@ -130,8 +151,8 @@ def place_camera(
 def visibility(camera: Camera, world: np.ndarray, head_forward: np.ndarray) -> np.ndarray:
     """MediaPipe-like visibility (T, 33) of world landmarks (T, 33, 3).
 
-    The farther landmark of each left/right pair loses up to :data:`FAR_SIDE_LOSS` in proportion
-    to how side-on the pair is seen (the body hides it); the face loses visibility when the head
+    The farther landmark of each left/right pair loses up to its :data:`FAR_SIDE_LOSS` in
+    proportion to how side-on the pair is seen (the body hides it); the face loses visibility when the head
     turns away from the camera; landmarks outside the image drop to :data:`OUT_OF_FRAME`.
     ``head_forward`` (T, 3) is the head's forward axis in the world.
     """
@@ -142,13 +163,12 @@ def visibility(camera: Camera, world: np.ndarray, head_forward: np.ndarray) -> n
         side_on = np.clip(np.abs(cam[:, a, 2] - cam[:, b, 2]) / np.maximum(separation, 1e-6), 0.0, 1.0)
         far = np.where(cam[:, a, 2] > cam[:, b, 2], a, b)
         rows = np.arange(len(world))
-        vis[rows, far] = VISIBLE - FAR_SIDE_LOSS * side_on
+        vis[rows, far] = VISIBLE - FAR_SIDE_LOSS[far] * side_on
     toward_camera = camera.position - world[:, Landmark.nose]
     toward_camera /= np.linalg.norm(toward_camera, axis=-1, keepdims=True)
     facing = np.einsum("ij,ij->i", head_forward, toward_camera)
     face = [int(m) for m in Landmark if m <= Landmark.mouth_right and "ear" not in m.name]
     vis[:, face] = np.minimum(vis[:, face], np.clip(0.6 + 0.6 * facing, 0.2, VISIBLE)[:, None])
-    width, height = camera.image_size
     image = camera.project(world, world[:, Landmark.left_hip])  # depth reference is irrelevant here
     outside = (image[..., 0] < 0) | (image[..., 0] > 1) | (image[..., 1] < 0) | (image[..., 1] > 1)
     vis[outside] = OUT_OF_FRAME

@@ -150,8 +150,12 @@ def _check_errors(motion: Motion, reps: int, errors: dict[int, list[str]] | None
                     f"errors: {error_id!r} is not an error of {motion.exercise}; "
                     f"known: {', '.join(sorted(motion.errors)) or '(none)'}"
                 )
-            if motion.errors[error_id].sided:
-                side = side or sides[rep] or "left"
+            spec = motion.errors[error_id]
+            if spec.sided:
+                default = sides[rep] or "left"
+                if spec.on == "other" and sides[rep]:
+                    default = "right" if sides[rep] == "left" else "left"
+                side = side or default
             else:
                 side = sides[rep]
             out.setdefault(rep, []).append((error_id, side))
@@ -309,7 +313,7 @@ def _add_noise(clean, world_out, camera_frame, visibility, camera, noise_px, occ
     width, height = camera.image_size
     sigma = np.full(visibility.shape, float(noise_px))
     if occlude_far_side:
-        hidden = visibility < cam.VISIBLE - cam.FAR_SIDE_LOSS / 2
+        hidden = visibility < 0.6
         sigma[hidden] = FAR_SIDE_NOISE[0] * noise_px + FAR_SIDE_NOISE[1]
     pixels = rng.normal(size=clean.shape) * sigma[..., None]
     xyz = clean.copy()

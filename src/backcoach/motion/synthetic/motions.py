@@ -101,7 +101,8 @@ class ErrorMotion(_Model):
     at each end (``apply = "rep"``), or only as the body reaches one named pose
     (``apply = "pose:open"``). ``range`` multiplies the repetition's excursion (a shallow
     rep) and ``tempo`` speeds the out and return segments up. ``sided`` errors happen on one side:
-    the rep's side, or the side given when the error is injected.
+    the side given when the error is injected, else the rep's side, or with ``on = "other"`` the
+    side opposite the rep's (the arm that should stay down while the other one rises).
     """
 
     doc: str = Field(min_length=1)
@@ -109,6 +110,7 @@ class ErrorMotion(_Model):
     apply: str = Field(default="progress", pattern=r"^(progress|rep|pose:[a-z_]+)$")
     range: float = Field(default=1.0, gt=0, le=2)
     tempo: float = Field(default=1.0, gt=0, le=5)
+    on: Literal["rep", "other"] = "rep"
 
     @field_validator("offsets")
     @classmethod

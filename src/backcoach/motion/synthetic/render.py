@@ -5,7 +5,8 @@ position. From the start pose on it is constrained as its motion says: the pelvi
 ``pelvis_forward/left/up``, ``anchor`` landmarks stay where they were in the start pose (a glute
 bridge pivots on the shoulders), and ``planted`` hands and feet stay put while the knee or elbow
 follows (a squat's feet, a press-up's hands). A planted foot whose ankle plantar-flexes beyond the
-start pivots about the toes, so heels can lift.
+start pivots about the toes, so heels can lift, and ``feet_forward`` slides planted feet along the
+posture's heading (a bridge with the feet too far away).
 """
 
 from __future__ import annotations
@@ -44,17 +45,19 @@ def render(shape: BodyShape, motion: Motion, plan: Plan) -> tuple[np.ndarray, np
             points = skeleton.points
             if anchor:
                 points += anchor_home - points[anchor].mean(axis=0)
+            slide = shape.height * pose[JOINT_INDEX["feet_forward"]] * posture.heading
             for limb in motion.planted:
-                _plant(points, shape, limb, start_points, pose, plan.start_pose)
+                _plant(points, shape, limb, start_points, pose, plan.start_pose, slide)
         world[i] = points
         head[i] = skeleton.head_frame[:, 0]
     return world, head
 
 
-def _plant(points: np.ndarray, shape: BodyShape, limb: str, start_points: np.ndarray, pose: np.ndarray, start_pose: np.ndarray) -> None:
+def _plant(points, shape, limb, start_points, pose, start_pose, slide) -> None:
     _, _, end, distal, _, _ = LIMB_CHAINS[limb]
     end_home, distal_home = start_points[end].copy(), start_points[list(distal)].copy()
     if limb.endswith("_leg"):
+        end_home, distal_home = end_home + slide, distal_home + slide
         side = limb.removesuffix("_leg")
         lift = start_pose[JOINT_INDEX[f"{side}_ankle_dorsi"]] - pose[JOINT_INDEX[f"{side}_ankle_dorsi"]]
         if lift > 0:
