@@ -22,10 +22,25 @@ def _week_groups(text: str | None) -> list[list[int]] | None:
         raise typer.BadParameter(f"{text!r}: expected weeks like '2,4|8'", param_hint="--week-groups") from error
 
 
+def _stored(trial_id: int | None, database_url: str | None, reference: str | None):  # type: ignore[no-untyped-def]
+    """The stored trial's long table, reference arm and completers (real arms: run by trial staff)."""
+    from backcoach.app.portal.trial import stored_trial
+    from backcoach.app.settings import Settings
+    from backcoach.store import db as store_db
+
+    engine = store_db.make_engine(database_url or Settings().database_url)
+    with store_db.make_sessionmaker(engine)() as db:
+        stored = stored_trial(db, trial_id)
+    engine.dispose()
+    return stored.long, reference or stored.reference, stored.completed
+
+
 @trial_app.command()
 def analyze(
-    data: Path = typer.Option(..., "--data", help="Long CSV: subject,arm,week,outcome,value (week 0 = baseline)."),
-    reference: str = typer.Option(..., "--reference", help="Reference arm; differences are other arm minus it."),
+    data: Path | None = typer.Option(None, "--data", help="Long CSV: subject,arm,week,outcome,value (week 0 = baseline). Without it, the trial stored in the database is analysed."),
+    reference: str | None = typer.Option(None, "--reference", help="Reference arm; differences are other arm minus it. Required with --data; from the database, the trial's defined reference arm."),
+    trial_id: int | None = typer.Option(None, "--trial", help="Without --data: id of the stored trial (needed when the database holds several)."),
+    database_url: str | None = typer.Option(None, "--database-url", help="Without --data: database to read (default: DATABASE_URL or the app's SQLite file)."),
     covariates: Path | None = typer.Option(None, "--covariates", help="CSV: subject plus one column per baseline characteristic (numeric = continuous, text = categorical)."),
     analysis_set: str = typer.Option("per-protocol", "--set", help="Analysis set: per-protocol or itt."),
     week_groups: str | None = typer.Option(None, "--week-groups", help="Split multi-visit outcomes into separate GEEs, e.g. '2,4|8' (the paper's Models A and B). Default: one GEE over all weeks."),
@@ -42,15 +57,23 @@ def analyze(
     from backcoach.trial.analysis import render
     from backcoach.trial.analysis.figures import write_figures
 
-    with user_errors(TrialDataError, ModelError, ImputationError):
+    from backcoach.app.portal.trial import TrialActionError
+
+    with user_errors(TrialDataError, ModelError, ImputationError, TrialActionError):
         try:
             chosen_set = AnalysisSet(analysis_set)
         except ValueError:
             raise typer.BadParameter(f"{analysis_set!r}: use per-protocol or itt", param_hint="--set") from None
-        long = read_long_csv(data)
+        completed = None
+        if data is not None:
+            if reference is None:
+                raise typer.BadParameter("give the reference arm with --data", param_hint="--reference")
+            long = read_long_csv(data)
+        else:
+            long, reference, completed = _stored(trial_id, database_url, reference)
         cov = read_covariates_csv(covariates) if covariates else None
-        result = run(long, reference, cov, chosen_set, week_groups=_week_groups(week_groups), se=se,
-                     imputations=impute, seed=impute_seed)
+        result = run(long, reference, cov, chosen_set, completed=completed, week_groups=_week_groups(week_groups),
+                     se=se, imputations=impute, seed=impute_seed)
     document = json.dumps(result.to_dict(), indent=2, allow_nan=False)
     if out:
         out.mkdir(parents=True, exist_ok=True)

@@ -216,11 +216,34 @@ def reference_label(trial: TrialRecord, user: User, vault: TrialVault | None) ->
     return arm_label(trial.definition["reference"], user, vault)
 
 
-def completed_codes(db: Session, trial: TrialRecord) -> set[str] | None:
-    """Participants without a withdrawal that stops follow-up (the per-protocol set)."""
+def completed_codes(db: Session, trial: TrialRecord) -> set[str]:
+    """The per-protocol set: allocated, not withdrawn, with follow-up data stored."""
     stopped = {p.code for w, p in trial_repo.withdrawals(db, trial.id) if w.stops_follow_up or w.stops_intervention}
-    allocated = trial_repo.allocations(db, trial.id)
-    return {p.code for p in trial_repo.participants(db, trial.id) if p.id in allocated and p.code not in stopped}
+    followed = {row["subject"] for row in trial_repo.long_rows(db, trial.id) if row["week"] > 0}
+    return followed - stopped
+
+
+@dataclass(frozen=True)
+class StoredTrial:
+    """What the analysis needs from the database, with real arms (for ``backcoach trial analyze``)."""
+
+    name: str
+    long: pd.DataFrame
+    reference: str
+    completed: set[str] | None
+
+
+def stored_trial(db: Session, trial_id: int | None) -> StoredTrial:
+    """The long table, reference arm and completers of one stored trial (the only one by default)."""
+    trials = trial_repo.list_trials(db)
+    if trial_id is None and len(trials) != 1:
+        raise TrialActionError(f"the database holds {len(trials)} trials "
+                               f"({', '.join(f'{t.id}: {t.name}' for t in trials) or 'none'}); choose one with --trial ID")
+    trial = trials[0] if trial_id is None else trial_repo.get_trial(db, trial_id)
+    if trial is None:
+        raise TrialActionError(f"no trial with id {trial_id} in the database")
+    long = pd.DataFrame(trial_repo.long_rows(db, trial.id), columns=["subject", "arm", "week", "outcome", "value"])
+    return StoredTrial(trial.name, long, trial.definition["reference"], completed_codes(db, trial))
 
 
 def run_analysis(db: Session, trial: TrialRecord, user: User, analysis_set: AnalysisSet) -> TrialAnalysis:
