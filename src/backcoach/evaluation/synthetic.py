@@ -20,6 +20,7 @@ from backcoach.evaluation.report import DatasetResult, Figure, Goal, command_for
 from backcoach.evaluation.runner import SetRun, run_set
 from backcoach.exercises import Exercise, load_library
 from backcoach.motion.events import RepEvent
+from backcoach.motion.features import feature_expression
 from backcoach.motion.synthetic.generate import SyntheticError, SyntheticRecording, generate
 from backcoach.motion.synthetic.motions import MotionFileError, load_motion, motion_ids
 from backcoach.motion.synthetic.truth import JOINT_ANGLES
@@ -91,6 +92,18 @@ def _hold(exercise: Exercise) -> float:
     return min(exercise.dosage.beginner.hold_s, MAX_HOLD_S)
 
 
+def camera_side(exercise: Exercise, side: str | None) -> str:
+    """The side a side-view camera films: the moving side of a per-side exercise (the patient is
+    told to film that side), or the other side when the primary feature is measured on the other
+    leg (the supporting thigh of the figure-4 stretch); the left otherwise."""
+    if exercise.sides != "per_side" or side is None:
+        return "left"
+    primary = feature_expression(exercise.features[exercise.phases.feature])
+    if "{other}" in primary and "{side}" not in primary:
+        return "right" if side == "left" else "left"
+    return side
+
+
 def run_case(case: SetCase) -> tuple[SyntheticRecording, SetRun]:
     """Generate one set and judge it."""
     hold = _hold(case.exercise)
@@ -101,7 +114,7 @@ def run_case(case: SetCase) -> tuple[SyntheticRecording, SetRun]:
         settings.pop("jitter", None)
     recording = generate(
         case.exercise.id, case.reps, side=case.side, errors=case.errors, hold_s=hold, view=case.view,
-        seed=case.seed, **settings,
+        camera_side=camera_side(case.exercise, case.side), seed=case.seed, **settings,
     )  # fmt: skip
     side = case.side if case.exercise.sides == "per_side" else None
     run = run_set(case.exercise, recording.sequence.frames(), side=side, hold_s=hold)
