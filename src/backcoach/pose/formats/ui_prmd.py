@@ -1,10 +1,15 @@
 """UI-PRMD Kinect files: ``*_positions.txt`` with a matching ``*_angles.txt`` (22 joints x 3, CSV).
 
 Joint 0 (waist) is absolute in centimetres, every other joint an offset from its parent in the
-parent's frame; angles are per-joint Euler angles in degrees, applied as R = Rz(c) Ry(b) Rx(a) for
-columns (a, b, c). Forward kinematics walks the chain: a joint's global rotation is its parent's
-global rotation times its local one, and its position the parent's plus the parent's global rotation
-applied to its offset. y is up; image-like coordinates come from an orthographic front view.
+parent's frame (rest pose: y up, x the subject's left, z forward). The angles file holds, per joint,
+its rotation relative to its parent as Euler degrees (a, b, c) about (x, y, z), composed as
+R = Rz(c) Rx(a) Ry(b): the dataset's "YXZ" order read as rotations about the fixed axes y, then x,
+then z. Forward kinematics walks the chain: a joint's global rotation is its parent's global
+rotation times its local one, and its position the parent's plus the parent's global rotation
+applied to its offset. Other orders, including the Rz Ry Rx of the public Python port of the
+dataset's viewer, fold the knees under 25 degrees at the bottom of a deep squat and lift or slide
+the feet; this one matches the simultaneous Vicon capture (docs/recording-format.md, "UI-PRMD
+Euler order").
 """
 
 from __future__ import annotations
@@ -64,8 +69,8 @@ def angles_path(positions: Path) -> Path:
 def forward_kinematics(offsets: np.ndarray, euler_deg: np.ndarray) -> np.ndarray:
     """Absolute joint positions (T, 22, 3) from parent-relative offsets and local Euler angles."""
     frames, joints, _ = offsets.shape
-    # R = Rz(c) Ry(b) Rx(a): intrinsic "ZYX" with angles given in (c, b, a) order.
-    local = Rotation.from_euler("ZYX", euler_deg.reshape(-1, 3)[:, ::-1], degrees=True).as_matrix()
+    # R = Rz(c) Rx(a) Ry(b): intrinsic "ZXY" with the (a, b, c) columns taken as (c, a, b).
+    local = Rotation.from_euler("ZXY", euler_deg.reshape(-1, 3)[:, [2, 0, 1]], degrees=True).as_matrix()
     local = local.reshape(frames, joints, 3, 3)
     position = np.zeros_like(offsets)
     rotation = np.zeros_like(local)
