@@ -136,7 +136,9 @@ def _error_found(rep: RepEvent | None, error_id: str, side: str | None, check_si
     if rep is None:
         return False
     for found in rep.errors:
-        if found.id == error_id and (not check_side or side is None or found.side in (side, "both")):
+        # An error on the active side carries no side of its own: it is the rep's side.
+        reported = found.side or rep.side
+        if found.id == error_id and (not check_side or side is None or reported in (side, "both")):
             return True
     return False
 
