@@ -269,3 +269,15 @@ def test_empty_stream_finishes_with_empty_set():
 def test_unknown_exercise_is_a_clear_error():
     with pytest.raises(UnknownExerciseError, match="unknown exercise 'handstand'"):
         ExerciseEngine("handstand")
+
+
+def test_landmark_a_source_never_has_is_not_out_of_frame():
+    # UI-PRMD and Vicon skeletons have no heels: NaN in every frame must not block the set.
+    frames = []
+    for frame in squat_stream(START + rep()):
+        xyz = frame.xyz.copy()
+        xyz[[INDEX["left_heel"], INDEX["right_heel"]]] = np.nan
+        frames.append(make_frame(frame.t, xyz, frame.visibility, SIZE))
+    engine, events = run(frames)
+    assert engine.count == 1
+    assert all("out_of_frame" not in e.issues for e in events if e.type == "setup")

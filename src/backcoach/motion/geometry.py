@@ -18,21 +18,39 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-
 import numpy as np
 
 Point = Sequence[float]
 
 
-@dataclass(frozen=True, slots=True)
 class Missing:
-    """A reading that could not be made, with the reason (e.g. ``"left_knee visibility 0.31 < 0.50"``)."""
+    """A reading that could not be made, with the reason (e.g. ``"left_knee visibility 0.31 < 0.50"``).
 
-    reason: str
+    ``Missing("%s visibility %.2f", name, value)`` formats the reason only when it is read: hidden
+    landmarks are common (the far side in side view) and most reasons are never looked at.
+    """
+
+    __slots__ = ("_text", "_args")
+
+    def __init__(self, reason: str, *args: object) -> None:
+        self._text = reason
+        self._args = args
+
+    @property
+    def reason(self) -> str:
+        return self._text % self._args if self._args else self._text
 
     def __bool__(self) -> bool:
         return False
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Missing) and other.reason == self.reason
+
+    def __hash__(self) -> int:
+        return hash(self.reason)
+
+    def __repr__(self) -> str:
+        return f"Missing(reason={self.reason!r})"
 
 
 Reading = float | Missing

@@ -54,6 +54,8 @@ def frame_issues(
     issues = []
     for i in required:
         x, y = points[i][0] / aspect, 1.0 - points[i][1]
+        if x != x or y != y:
+            continue  # never located (NaN): a source without this landmark, not a body leaving the frame
         if vis[i] < MIN_VIS or not (EDGE_MARGIN <= x <= 1 - EDGE_MARGIN and EDGE_MARGIN <= y <= 1 - EDGE_MARGIN):
             if vis[i] >= MIN_VIS or not (0 <= x <= 1 and 0 <= y <= 1):
                 issues.append("out_of_frame")

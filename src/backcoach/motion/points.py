@@ -59,7 +59,7 @@ def point_getter(name: str, indices: tuple[int, ...]):
 
         def get(view):
             if view.vis[i] < view.min_vis:
-                return Missing(f"{name} visibility {view.vis[i]:.2f} < {view.min_vis:.2f}")
+                return Missing("%s visibility %.2f < %.2f", name, view.vis[i], view.min_vis)
             return view.points[i]
 
         return get
@@ -68,7 +68,7 @@ def point_getter(name: str, indices: tuple[int, ...]):
     def get_mid(view):
         for k in (i, j):
             if view.vis[k] < view.min_vis:
-                return Missing(f"{name}: landmark {k} visibility {view.vis[k]:.2f} < {view.min_vis:.2f}")
+                return Missing("%s: landmark %d visibility %.2f < %.2f", name, k, view.vis[k], view.min_vis)
         p, q = view.points[i], view.points[j]
         return tuple((a + b) / 2 for a, b in zip(p, q))
 
