@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 
 from backcoach.app.reports import summarise
 from backcoach.app.security import hash_password
+from backcoach.clinical import scoring
+from backcoach.clinical.instruments import load_instrument
+from backcoach.clinical.redflags import redflag_data
 from backcoach.store.models import (
     Clinic,
     CohortGroup,
@@ -114,7 +117,8 @@ def seed_demo(db: Session, today: date | None = None) -> list[DemoLogin]:
             continue
         accounts.grant_consent(db, patient, ConsentKind.HEALTH_DATA, CONSENT_VERSION)
         accounts.grant_consent(db, patient, ConsentKind.CAMERA, CONSENT_VERSION)
-        clinical.save_screening(db, patient_id=patient.id, answers={}, outcome="CONTINUE", flags=[])
+        clinical.save_screening(db, patient_id=patient.id, outcome="CONTINUE", flags=[],
+                                answers={qid: False for qid in redflag_data()["questions"]})
         result = clinical.save_classification(
             db, patient_id=patient.id, category="stability_deficiency", approach="movement_control",
             details={"source": "demo"}, engine_version="demo",
@@ -169,8 +173,11 @@ def _seed_history(db: Session, rng: random.Random, patient: User, group_id: int,
             community.add_post(db, group_id=group_id, author_id=patient.id, kind=PostKind.REPORT,
                                body="", report_id=report.id)
         pain = max(2, pain - (number % 2))
-    nrs_baseline = clinical.save_response(db, patient_id=patient.id, instrument="nrs", instrument_version="demo",
-                                          answers={"values": [6]}, result={"total": 6}, total=6, week=0)
+    answers = [6, 6, 7]  # current, average, worst at baseline
+    score = scoring.score("nrs", answers)
+    nrs_baseline = clinical.save_response(
+        db, patient_id=patient.id, instrument="nrs", instrument_version=load_instrument("nrs").version,
+        answers={"items": answers}, result=score.public(), total=score.total, week=0)
     nrs_baseline.completed_at = datetime.combine(plan.starts_on, time(9, 0), tzinfo=timezone.utc)
 
 

@@ -6,14 +6,36 @@ mapped to our wording so every message can be translated.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
 from backcoach.app import errors
 
 Model = TypeVar("Model", bound=BaseModel)
+
+MIN_PASSWORD = 10
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(errors.FIELD_INVALID_EMAIL)
+    return value
+
+
+def _check_new_password(value: str) -> str:
+    if len(value) < MIN_PASSWORD:
+        raise ValueError(errors.FIELD_PASSWORD_SHORT)
+    return value
+
+
+#: An email address field (checked for shape only; ownership is not verified).
+Email = Annotated[str, Field(max_length=320), AfterValidator(_check_email)]
+#: A password being chosen (length rule).
+NewPassword = Annotated[str, AfterValidator(_check_new_password)]
 
 _PYDANTIC_MESSAGES = {
     "missing": errors.FIELD_REQUIRED,

@@ -1,0 +1,80 @@
+"""Glue between the stored self-assessment and the clinical library.
+
+Builds the clinical ``Intake`` from what the patient entered, and turns the library's plan into
+rows. It decides nothing itself: screening, classification and prescription are
+``backcoach.clinical``'s.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import backcoach.clinical.intake  # noqa: F401  (import first: clinical.classify needs it loaded)
+from backcoach.app.i18n import N_
+from backcoach.clinical.intake import Intake
+from backcoach.clinical.prescription import Plan as ClinicalPlan
+from backcoach.store.models import SessionMode
+from backcoach.store.repo.plans import ItemSpec, SessionSpec
+
+#: Questionnaires of the self-assessment, in the order they are offered.
+SELF_ASSESSMENT = ("nrs", "odi", "rmdq", "pcs", "startback", "gad7")
+
+#: The five categories in plain words for patients (the clinical library names them for staff).
+CATEGORY_EXPLAINED = {
+    "FLEXION_INTOLERANCE": N_("Your pain tends to come on when you bend forward or sit for long, and eases when you stand tall or arch back gently. Your plan starts with exercises that move your back the way it likes, and strengthens the muscles around it."),
+    "EXT_ROT_INTOLERANCE": N_("Your pain tends to come on when you lean back, stand for long or twist, and eases when you sit or bend forward a little. Your plan favours gentle bending movements and trunk control, and avoids end-range arching for now."),
+    "STABILITY_DEFICIENCY": N_("Your back seems to need better control from the deep muscles that steady the spine. Your plan trains these muscles step by step, from slow, careful movements to everyday strength."),
+    "MUSCLE_TENSION": N_("Your pain looks like it comes from tight, tired muscles rather than from one movement direction. Your plan mixes stretching, relaxed breathing and gradual strengthening."),
+    "NERVE_COMPRESSION": N_("Some of your answers suggest that a nerve may be irritated. Your plan uses gentle movements that usually ease leg symptoms, and your therapist will follow you closely. Stop and tell them if leg pain, numbness or weakness gets worse."),
+}
+
+
+def locale_key(locale: str) -> str:
+    """Our locale code to the clinical data's language key (``zh_Hans`` -> ``zh-Hans``)."""
+    return "zh-Hans" if locale == "zh_Hans" else "en"
+
+
+def build_intake(
+    history: dict[str, Any] | None,
+    red_flags: dict[str, Any] | None,
+    questionnaires: dict[str, list[Any]],
+) -> Intake:
+    """The clinical library's input from the stored history, safety answers and questionnaires."""
+    history = history or {}
+    return Intake.model_validate({
+        "patient": history.get("patient", {}),
+        "history": history.get("history", {}),
+        "red_flags": red_flags or {},
+        "questionnaires": questionnaires,
+    })
+
+
+def plan_sessions(plan: ClinicalPlan, starts_on: date) -> list[SessionSpec]:
+    """The clinical plan's sessions as rows to store, dated from ``starts_on``."""
+    specs = []
+    for session in plan.sessions:
+        items = tuple(
+            ItemSpec(
+                exercise_id=item.id,
+                block=item.block,
+                level=item.level,
+                sets=item.dose.sets,
+                reps=item.dose.reps,
+                hold_seconds=round(item.dose.hold_s) or None,
+                rest_seconds=round(item.dose.rest_s),
+                expected_seconds=round(item.seconds),
+                per_side=item.sides != "bilateral",
+            )
+            for item in session.items
+        )
+        index_in_week = (session.number - 1) % 3 + 1
+        specs.append(SessionSpec(
+            week=session.week, index_in_week=index_in_week, items=items,
+            scheduled_on=starts_on + timedelta(days=7 * (session.week - 1) + session.day),
+        ))
+    return specs
+
+
+def plan_mode(plan: ClinicalPlan) -> SessionMode:
+    return SessionMode.VIDEO if plan.mode == "video_only" else SessionMode.AI
