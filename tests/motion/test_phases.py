@@ -127,3 +127,36 @@ def test_reversed_direction_spec_from_phases():
 def test_smooth_time_inverts_the_minimum_jerk_profile(fraction, expected):
     # The profile is flat at both ends (1 - s ~ 10 (1 - u)^3), which bounds float precision there.
     assert smooth_time(fraction) == pytest.approx(expected, abs=1e-5)
+
+
+HOLD = PhaseSpec(setup_s=1.0, hold_s=2.0, mode="hold")
+
+
+def run_hold(holding):
+    """Feed a hold-mode machine at FPS; ``holding`` is one bool per frame (all in start position)."""
+    state, reps, phases = PhaseState(), [], []
+    for i, ok in enumerate(holding):
+        state, transitions = step(state, i / FPS, {"both": 0.0}, True, ok, HOLD)
+        phases += [tr.phase for tr in transitions]
+        reps += [tr for tr in transitions if tr.rep_done]
+    return state, reps, phases
+
+
+def test_hold_mode_counts_a_full_hold_then_waits_for_release():
+    # 1.2 s setup, 3 s holding (target 2 s), release, 2.5 s holding again.
+    state, reps, phases = run_hold([False] * 12 + [True] * 30 + [False] * 5 + [True] * 25)
+    assert [round(r.hold_s, 1) for r in reps] == [2.0, 2.0]
+    assert phases == [START, END, RETURN, START, END, RETURN]
+
+
+def test_hold_mode_ends_early_when_form_breaks_for_a_second():
+    _, reps, phases = run_hold([False] * 12 + [True] * 10 + [False] * 12)
+    (short,) = reps
+    assert short.hold_s == pytest.approx(0.9)  # 10 frames holding: time runs from the first to the last
+    assert phases[-1] == START  # not completed: no release needed
+
+
+def test_hold_mode_brief_wobble_does_not_end_the_hold():
+    _, reps, _ = run_hold([False] * 12 + [True] * 10 + [False] * 5 + [True] * 15)
+    (held,) = reps
+    assert held.hold_s == pytest.approx(2.0)

@@ -158,6 +158,7 @@ class Phases(_Model):
     min_out_s: float = Field(default=1.0, ge=0)
     min_return_s: float = Field(default=1.0, ge=0)
     relative: bool = False
+    mode: Literal["reps", "hold"] = "reps"
     source: str = Field(pattern=SOURCE_PATTERN)
 
     @model_validator(mode="after")
@@ -353,6 +354,11 @@ class Exercise(_Model):
             if not re.match(ID_PATTERN, name):
                 raise ValueError(f"feature name {name!r} must be snake_case (letters, digits, _)")
         known = set(self.features)
+        if self.phases.mode == "hold":
+            if self.dosage.beginner.hold_s <= 0:
+                raise ValueError("phases.mode = 'hold' needs dosage.beginner.hold_s > 0 (the time to hold)")
+            if not any(s.critical and s.phase == "end" for s in self.standards):
+                raise ValueError("phases.mode = 'hold' needs a critical standard with phase 'end' (what must hold)")
         if self.phases.feature not in known:
             raise ValueError(f"phases.feature {self.phases.feature!r} is not a feature (have {sorted(known)})")
         for i, standard in enumerate(self.standards):

@@ -394,7 +394,8 @@ class ExerciseEngine:
         rep_side = transition.side if transition.side != "both" else None
         errors = record.errors_found(rep_side)
         tempo_errors = []
-        for rule in self.too_fast:
+        hold_mode = ex.phases.mode == "hold"
+        for rule in [] if hold_mode else self.too_fast:
             took = transition.out_s if rule.too_fast.phase == "out" else transition.return_s
             if took < rule.too_fast.seconds:
                 tempo_errors.append(ErrorFound(rule.id, None, round(took, 2), rule.too_fast.seconds, rule.severity, rule.cue))
@@ -418,7 +419,8 @@ class ExerciseEngine:
         parts = {
             "range": scoring.range_part([(v, m, (c.low, c.high)) for c, v, m in standards], transition.peak),
             "form": scoring.form_part([e.severity for e in errors]),
-            "tempo": scoring.tempo_part(transition.out_s, transition.return_s, ex.phases.min_out_s, ex.phases.min_return_s),
+            "tempo": 1.0 if hold_mode else scoring.tempo_part(
+                transition.out_s, transition.return_s, ex.phases.min_out_s, ex.phases.min_return_s),
             "stability": scoring.stability_part(jitter),
         }
         weights = ex.score.model_dump()

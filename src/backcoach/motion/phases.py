@@ -20,6 +20,8 @@ SETUP, START, OUT, END, RETURN = "setup", "start", "out", "end", "return"
 MAX_FRAME_GAP_S = 0.5
 #: Progress beyond which (plus the hysteresis) the body has left the start, for timing the out phase.
 LEAVE_START = 0.05
+#: Seconds of broken standards that end a static hold early.
+RELEASE_S = 1.0
 #: Progress band below the peak that counts as "at the peak" for timing the out and return phases.
 NEAR_PEAK = 0.05
 #: How far progress must fall below its peak before a rep that never reached the target is returning.
@@ -36,6 +38,7 @@ class PhaseSpec:
     hysteresis: float = 0.03
     setup_s: float = 1.0
     hold_s: float = 0.0
+    mode: str = "reps"
 
     @classmethod
     def from_phases(cls, phases, hold_s: float = 0.0) -> PhaseSpec:
@@ -48,6 +51,7 @@ class PhaseSpec:
             hysteresis=phases.hysteresis / excursion,
             setup_s=phases.setup_s,
             hold_s=hold_s,
+            mode=getattr(phases, "mode", "reps"),
         )
 
 
@@ -68,6 +72,7 @@ class PhaseState(NamedTuple):
     hold_s: float = 0.0
     rep_start: float = 0.0
     moving_since: float | None = None
+    broken_since: float | None = None
     start_p: float = LEAVE_START
     seen_t: float = 0.0
     seen_p: float = 0.0
@@ -123,10 +128,13 @@ def step(
     counted_dt = dt if dt <= MAX_FRAME_GAP_S else 0.0
     phase = state.phase
     h = spec.hysteresis
+    if spec.mode == "hold" and phase != SETUP:
+        return _step_hold(state, t, holding_ok, counted_dt, spec)
 
     if phase == SETUP:
         values = [p for p in progress.values() if p is not None]
-        ready = in_start_position and bool(values) and max(values) <= spec.return_fraction
+        at_start = spec.mode == "hold" or (bool(values) and max(values) <= spec.return_fraction)
+        ready = in_start_position and at_start
         if not ready:
             return state._replace(ready_since=None, last_t=t), []
         since = t if state.ready_since is None else state.ready_since
@@ -216,6 +224,33 @@ def _complete(state: PhaseState, t: float, peak: float, p: float) -> tuple[Phase
         peak=peak, reached_end=state.reached_end,
     )
     return PhaseState(phase=START, phase_since=t, last_t=t), [done]
+
+
+def _step_hold(
+    state: PhaseState, t: float, holding_ok: bool, counted_dt: float, spec: PhaseSpec
+) -> tuple[PhaseState, list[Transition]]:
+    """A static hold (``[phases] mode = "hold"``): START -> END while every critical end standard
+    holds; the rep is complete when the valid hold reaches its target, or ends early when the
+    standards stay broken for RELEASE_S; after a completed hold, RETURN waits for the release."""
+    phase = state.phase
+    if phase == START:
+        if holding_ok:
+            return PhaseState(phase=END, side="both", phase_since=t, last_t=t, rep_start=t, peak=1.0,
+                              reached_end=True), [Transition(END, "both")]
+        return state._replace(last_t=t), []
+    if phase == END:
+        hold = state.hold_s + (counted_dt if holding_ok else 0.0)
+        broken_since = None if holding_ok else (state.broken_since or t)
+        if hold >= spec.hold_s or (broken_since is not None and t - broken_since >= RELEASE_S):
+            done = Transition(START if hold < spec.hold_s else RETURN, "both", rep_done=True,
+                              end_s=t - state.phase_since, hold_s=hold, peak=1.0, reached_end=True)
+            following = START if hold < spec.hold_s else RETURN
+            return PhaseState(phase=following, side="both", phase_since=t, last_t=t), [done]
+        return state._replace(last_t=t, hold_s=hold, broken_since=broken_since), []
+    # RETURN: the hold is done; wait for the release before another can start.
+    if not holding_ok:
+        return PhaseState(phase=START, phase_since=t, last_t=t), [Transition(START, None)]
+    return state._replace(last_t=t), []
 
 
 def smooth_time(fraction: float) -> float:
