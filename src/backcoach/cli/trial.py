@@ -23,7 +23,7 @@ def _week_groups(text: str | None) -> list[list[int]] | None:
 
 
 def _stored(trial_id: int | None, database_url: str | None, reference: str | None):  # type: ignore[no-untyped-def]
-    """The stored trial's long table, reference arm and completers (real arms: run by trial staff)."""
+    """The stored trial's long table, reference arm, completers and covariates (real arms: for trial staff)."""
     from backcoach.app.portal.trial import stored_trial
     from backcoach.app.settings import Settings
     from backcoach.store import db as store_db
@@ -32,7 +32,7 @@ def _stored(trial_id: int | None, database_url: str | None, reference: str | Non
     with store_db.make_sessionmaker(engine)() as db:
         stored = stored_trial(db, trial_id)
     engine.dispose()
-    return stored.long, reference or stored.reference, stored.completed
+    return stored.long, reference or stored.reference, stored.completed, stored.covariates
 
 
 @trial_app.command()
@@ -70,8 +70,8 @@ def analyze(
                 raise typer.BadParameter("give the reference arm with --data", param_hint="--reference")
             long = read_long_csv(data)
         else:
-            long, reference, completed = _stored(trial_id, database_url, reference)
-        cov = read_covariates_csv(covariates) if covariates else None
+            long, reference, completed, stored_covariates = _stored(trial_id, database_url, reference)
+        cov = read_covariates_csv(covariates) if covariates else (None if data else stored_covariates)
         result = run(long, reference, cov, chosen_set, completed=completed, week_groups=_week_groups(week_groups),
                      se=se, imputations=impute, seed=impute_seed)
     document = json.dumps(result.to_dict(), indent=2, allow_nan=False)

@@ -42,7 +42,8 @@ def line_chart(points: list[Point], y_max: float, title: str, y_min: float = 0.0
         for i, p in enumerate(points):
             parts.append(f'<circle class="dot" cx="{x(i):.1f}" cy="{y(p.value):.1f}" r="3.5" data-value="{p.value:g}">'
                          f"<title>{escape(p.label)}: {p.value:g}</title></circle>")
-        for i in sorted({0, len(points) - 1}):
-            parts.append(f'<text x="{x(i):.1f}" y="{HEIGHT - 6}" text-anchor="middle">{escape(points[i].label)}</text>')
+        ends = {0: "start", len(points) - 1: "end"} if len(points) > 1 else {0: "middle"}
+        for i, anchor in ends.items():  # first and last labels stay inside the plot
+            parts.append(f'<text x="{x(i):.1f}" y="{HEIGHT - 6}" text-anchor="{anchor}">{escape(points[i].label)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -216,6 +216,14 @@ def reference_label(trial: TrialRecord, user: User, vault: TrialVault | None) ->
     return arm_label(trial.definition["reference"], user, vault)
 
 
+def covariates(db: Session, trial: TrialRecord) -> pd.DataFrame | None:
+    """Age at screening of every allocated participant, for Table 1 (None when none was recorded)."""
+    allocated = trial_repo.allocations(db, trial.id)
+    rows = [{"subject": p.code, "age": p.screening["answers"]["age"]} for p in trial_repo.participants(db, trial.id)
+            if p.id in allocated and isinstance(p.screening.get("answers", {}).get("age"), (int, float))]
+    return pd.DataFrame(rows) if rows else None
+
+
 def completed_codes(db: Session, trial: TrialRecord) -> set[str]:
     """The per-protocol set: allocated, not withdrawn, with follow-up data stored."""
     stopped = {p.code for w, p in trial_repo.withdrawals(db, trial.id) if w.stops_follow_up or w.stops_intervention}
@@ -231,6 +239,7 @@ class StoredTrial:
     long: pd.DataFrame
     reference: str
     completed: set[str] | None
+    covariates: pd.DataFrame | None
 
 
 def stored_trial(db: Session, trial_id: int | None) -> StoredTrial:
@@ -243,7 +252,8 @@ def stored_trial(db: Session, trial_id: int | None) -> StoredTrial:
     if trial is None:
         raise TrialActionError(f"no trial with id {trial_id} in the database")
     long = pd.DataFrame(trial_repo.long_rows(db, trial.id), columns=["subject", "arm", "week", "outcome", "value"])
-    return StoredTrial(trial.name, long, trial.definition["reference"], completed_codes(db, trial))
+    return StoredTrial(trial.name, long, trial.definition["reference"], completed_codes(db, trial),
+                       covariates(db, trial))
 
 
 def run_analysis(db: Session, trial: TrialRecord, user: User, analysis_set: AnalysisSet) -> TrialAnalysis:
@@ -252,7 +262,7 @@ def run_analysis(db: Session, trial: TrialRecord, user: User, analysis_set: Anal
     if not sees_any_arm(user, vault):
         raise blinding.BlindingError("the outcome assessor may not see analyses by arm")
     return analyze(long_frame(db, trial, user, vault), reference_label(trial, user, vault) or "",
-                   analysis_set=analysis_set, completed=completed_codes(db, trial))
+                   covariates(db, trial), analysis_set=analysis_set, completed=completed_codes(db, trial))
 
 
 def withdrawal_objects(db: Session, trial: TrialRecord) -> list[Withdrawal]:

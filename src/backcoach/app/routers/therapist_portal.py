@@ -8,7 +8,6 @@ other clinics' patients are not confirmed), and every read of health data is aud
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -136,17 +135,16 @@ class ModeForm(BaseModel):
     mode: SessionMode
 
 
-def _plan_context(db: Session, patient: User, today: date):  # type: ignore[no-untyped-def]
+def _plan_context(db: Session, patient: User):  # type: ignore[no-untyped-def]
     plan = plans.active_plan(db, patient.id)
     if plan is None:
         raise HTTPException(404, detail=errors.PLAN_NOT_FOUND)
-    future = portal_repo.future_sessions(db, plan, plans.completed_plan_session_ids(db, patient.id), today)
-    return plan, future
+    return plan, portal_repo.future_sessions(plan, plans.completed_plan_session_ids(db, patient.id))
 
 
 def _plan_page(request: Request, db: Session, therapist: User, patient: User, forms: dict[str, FormState] | None = None,
                status_code: int = 200) -> Response:
-    plan, future = _plan_context(db, patient, date.today())
+    plan, future = _plan_context(db, patient)
     current: dict[str, object] = {}
     for session in future:
         for item in session.items:
@@ -192,7 +190,7 @@ async def change_dose(request: Request, db: DbSession, therapist: CurrentTherapi
     data, state = validate(DoseForm, values)
     if data is None:
         return _plan_page(request, db, therapist, patient, {"dose": state, "dose_for": values.get("exercise_id")}, 400)
-    plan, future = _plan_context(db, patient, date.today())
+    plan, future = _plan_context(db, patient)
     changed = portal_repo.set_dose(future, data.exercise_id, sets=data.sets, reps=data.reps,
                                    hold_seconds=data.hold_seconds, rest_seconds=data.rest_seconds)
     if not changed:
@@ -205,7 +203,7 @@ async def remove_exercise(request: Request, db: DbSession, therapist: CurrentThe
     """Remove an exercise from every session still to come."""
     patient = _my_patient(db, therapist, patient_id)
     exercise_id = (await request.form()).get("exercise_id")
-    plan, future = _plan_context(db, patient, date.today())
+    plan, future = _plan_context(db, patient)
     removed = portal_repo.remove_exercise(db, future, str(exercise_id))
     if not removed:
         raise HTTPException(404, detail=errors.EXERCISE_NOT_FOUND)
@@ -222,7 +220,7 @@ async def add_exercise(request: Request, db: DbSession, therapist: CurrentTherap
         data = None
     if data is None:
         return _plan_page(request, db, therapist, patient, {"add": state}, 400)
-    plan, future = _plan_context(db, patient, date.today())
+    plan, future = _plan_context(db, patient)
     work = (data.reps or 1) * (data.hold_seconds or 4) if data.reps else (data.hold_seconds or 0)
     sides = 2 if data.per_side else 1
     spec = ItemSpec(exercise_id=data.exercise_id, block=data.block, sets=data.sets, reps=data.reps,
@@ -239,7 +237,7 @@ async def change_mode(request: Request, db: DbSession, therapist: CurrentTherapi
     data, _state = validate(ModeForm, form_values(await request.form()))
     if data is None:
         return _plan_page(request, db, therapist, patient, status_code=400)
-    plan, _future = _plan_context(db, patient, date.today())
+    plan, _future = _plan_context(db, patient)
     old, plan.mode = plan.mode, data.mode
     return _edited(request, db, therapist, patient, plan, [{"change": "mode", "from": old.value, "to": data.mode.value}])
 
@@ -255,7 +253,7 @@ async def review_proposal(request: Request, db: DbSession, therapist: CurrentThe
     if proposal.status != "pending":
         raise HTTPException(409, detail=errors.PROPOSAL_REVIEWED)
     note = str((await request.form()).get("note", ""))[:500]
-    plan, future = _plan_context(db, patient, date.today())
+    plan, future = _plan_context(db, patient)
     if decision == "approve":
         by_slot = {(s["week"], s["index_in_week"]): s["items"] for s in proposal.proposed}
         for session in future:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -113,9 +112,9 @@ def trace_of(db: Session, set_id: int) -> LandmarkTrace | None:
 
 
 # ------------------------------------------------------------------ plan editing
-def future_sessions(db: Session, plan: Plan, done_ids: set[int], today: date) -> list[PlanSession]:
-    """Sessions of the plan the patient has not done and that are not in the past."""
-    return [s for s in plan.sessions if s.id not in done_ids and s.scheduled_on >= today]
+def future_sessions(plan: Plan, done_ids: set[int]) -> list[PlanSession]:
+    """Sessions of the plan the patient has not done yet (an overdue session can still be done)."""
+    return [s for s in plan.sessions if s.id not in done_ids]
 
 
 def item_of_plan(db: Session, plan: Plan, item_id: int) -> PlanItem | None:

@@ -22,13 +22,28 @@
 
     function duration() { return data.t.length ? data.t[data.t.length - 1] : 0; }
 
+    let box = null;
+    function bodyBox() {
+      // The region the body moves in over the whole set (in pixels), with a margin: the view zooms
+      // to the person, keeping the recording's aspect ratio.
+      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (const frame of data.frames) for (const p of frame) {
+        if (p[2] < 0.3) continue;
+        x0 = Math.min(x0, p[0] * data.width); x1 = Math.max(x1, p[0] * data.width);
+        y0 = Math.min(y0, p[1] * data.height); y1 = Math.max(y1, p[1] * data.height);
+      }
+      if (!isFinite(x0)) return { x: 0, y: 0, w: data.width, h: data.height };
+      const m = 0.15 * Math.max(x1 - x0, y1 - y0);
+      return { x: x0 - m, y: y0 - m, w: x1 - x0 + 2 * m, h: y1 - y0 + 2 * m };
+    }
+
     function draw(t) {
       const i = frameAt(data.t, t);
       const frame = data.frames[i];
       const w = canvas.width, h = canvas.height;
-      // Keep the recording's aspect ratio inside the canvas.
-      const scale = Math.min(w / data.width, h / data.height);
-      const ox = (w - data.width * scale) / 2, oy = (h - data.height * scale) / 2;
+      box = box || bodyBox();
+      const scale = Math.min(w / box.w, h / box.h);
+      const ox = (w - box.w * scale) / 2 - box.x * scale, oy = (h - box.h * scale) / 2 - box.y * scale;
       const px = (p) => [ox + p[0] * data.width * scale, oy + p[1] * data.height * scale];
       ctx.fillStyle = "#10151b"; ctx.fillRect(0, 0, w, h);
       const rep = data.reps.filter((r) => r.t <= t).pop();
