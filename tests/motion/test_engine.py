@@ -281,3 +281,22 @@ def test_landmark_a_source_never_has_is_not_out_of_frame():
     engine, events = run(frames)
     assert engine.count == 1
     assert all("out_of_frame" not in e.issues for e in events if e.type == "setup")
+
+
+def test_hold_mode_exercise_times_the_hold_and_counts_it():
+    import tomllib
+
+    from backcoach.exercises import parse_exercise
+    from backcoach.paths import EXERCISES_DIR
+
+    data = tomllib.loads((EXERCISES_DIR / "squat.toml").read_text(encoding="utf-8"))
+    data["phases"]["mode"] = "hold"
+    data["dosage"]["beginner"]["hold_s"] = 2.0
+    data["errors"] = [e for e in data["errors"] if "too_fast" not in e]
+    wall_sit = parse_exercise(data, "wall-sit test")
+    knees = START + ramp(175, 80, 1.0) + [80.0] * 90 + ramp(80, 175, 1.0) + [175.0] * 30
+    engine, events = run(squat_stream(knees), engine=ExerciseEngine(wall_sit))
+    (held,) = reps_of(events)
+    assert held.counted and held.metrics["hold_s"] == pytest.approx(2.0, abs=0.05)
+    holds = [e for e in events if e.type == "hold"]
+    assert [round(h.elapsed_s) for h in holds] == [1, 2]

@@ -261,6 +261,10 @@ class ExerciseEngine:
             if transition.phase == START and not transition.rep_done:
                 candidates.append(("info", "ready"))
             if transition.rep_done:
+                if self.hold_target > 0 and transition.hold_s >= self.hold_target > self._hold_announced:
+                    # The hold reached its target on the frame that completed the rep.
+                    events.append(HoldEvent(t=t, elapsed_s=round(transition.hold_s, 2), target_s=self.hold_target,
+                                            side=self._report_side(transition.side)))
                 rep = self._finish_rep(transition, t)
                 events.append(rep)
                 candidates.extend(self._rep_cues(rep))
