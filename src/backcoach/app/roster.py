@@ -12,10 +12,11 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from backcoach.app.i18n import N_
+from backcoach.app.portal.quality import tracking_alert
 from backcoach.app.progress import PlanProgress, plan_progress
 from backcoach.clinical.redflags import needs_rescreen
 from backcoach.store.models import ExerciseSession, User
-from backcoach.store.repo import clinical, plans, training
+from backcoach.store.repo import clinical, plans, portal, training
 
 ALERT_RED_FLAG = N_("Red-flag screening needs review")
 ALERT_PAIN_RISING = N_("Pain before the last session rose sharply")
@@ -55,8 +56,11 @@ def roster_row(db: Session, patient: User, today: date) -> RosterRow:
         onboarding = baseline.answers.get("items", [baseline.total])[0]
         if needs_rescreen(row.pain[-1], row.pain[:-1], float(onboarding if onboarding is not None else baseline.total)):
             row.alerts.append(ALERT_PAIN_RISING)
-    if progress is not None and progress.sessions_due - progress.sessions_done > 0:
+    if progress is not None and progress.sessions_missed > 0:
         row.alerts.append(ALERT_MISSED)
     if plan is None:
         row.alerts.append(ALERT_NO_PLAN)
+    tracking = tracking_alert(portal.last_ai_session(db, patient.id))
+    if tracking is not None:
+        row.alerts.append(tracking)
     return row

@@ -211,3 +211,18 @@ def test_exercise_preview_animates_the_reference_motion(client: TestClient) -> N
     assert len(data["frames"]) == len(data["t"]) > 10 and data["reps"] == []
     assert client.get("/therapist/exercises/side_plank/preview.json").status_code == 404
     assert client.get("/therapist/exercises/not_an_exercise").status_code == 404
+
+
+def test_roster_flags_poor_tracking_in_the_last_camera_session(client: TestClient, db: Session) -> None:
+    from backcoach.store.repo import portal as portal_repo
+
+    sign_in(client, THERAPIST)
+    patient = user_id(db, PATIENT)
+    assert "Poor tracking quality" not in client.get("/therapist").text
+    last = portal_repo.last_ai_session(db, patient)
+    reps = [rep for s in last.sets for rep in s.reps]
+    for rep in reps[: len(reps) // 3 + 1]:  # just over 30% of the attempts not counted
+        rep.counted, rep.reason = False, "body not tracked"
+    db.commit()
+    row = re.search(rf'<tr data-patient="{patient}">.*?</tr>', client.get("/therapist").text, re.DOTALL).group(0)
+    assert "Poor tracking quality in the last camera session" in row
