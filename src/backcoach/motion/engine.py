@@ -30,6 +30,10 @@ from backcoach.motion.rules import RepRecord, build_checks
 from backcoach.pose.skeleton import NUM_LANDMARKS
 
 IN_REP = frozenset({OUT, END, RETURN})
+#: Progress at or below which the body rests in the start position (references keep refining).
+REST_BAND = 0.03
+#: Exponential-average weight while resting at the start between reps: slow on purpose.
+REST_SMOOTHING = 0.05
 #: Outside setup, posture/view and the camera check run on every GUARD_EVERY-th frame.
 GUARD_EVERY = 3
 #: Exponential-average weight for the reference lengths while the patient holds the start position.
@@ -231,7 +235,15 @@ class ExerciseEngine:
         # primary feature becomes unreadable while waiting at the start (the patient turned
         # round), they are measured afresh.
         progress = self._progress(view)
-        if phase == SETUP or (phase == START and all(p is None for p in progress.values())):
+        readable = [p for p in progress.values() if p is not None]
+        resting = phase == START and bool(readable) and max(readable) <= REST_BAND
+        if resting:
+            # Still at rest in the start position: refine the references slowly (a patient who
+            # was still settling when setup ended); a slow average cannot follow a real movement.
+            self._update_pose_context(points, vis, smoothing=REST_SMOOTHING)
+            view = FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY, self.near)
+            progress = self._progress(view)
+        elif phase == SETUP or (phase == START and not readable):
             self._update_pose_context(points, vis, fresh=phase == START)
             view = FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY, self.near)  # fresh cache
             if self.exercise.phases.relative and phase == SETUP:
@@ -276,7 +288,7 @@ class ExerciseEngine:
             events.append(self._set_done(t))
         return events
 
-    def _update_pose_context(self, points: list, vis: list, fresh: bool = False) -> None:
+    def _update_pose_context(self, points: list, vis: list, fresh: bool = False, smoothing: float = REF_SMOOTHING) -> None:
         """In the start position: near side, facing direction, reference lengths (averaged over
         frames, or replaced when ``fresh``)."""
         if self.fixed_side is None:
@@ -309,7 +321,7 @@ class ExerciseEngine:
             lengths["leg"] = distance(points[side_hip], points[side_ank])
         for key, value in lengths.items():
             old = self.refs[key]
-            self.refs[key] = value if old <= 0 or fresh else old + REF_SMOOTHING * (value - old)
+            self.refs[key] = value if old <= 0 or fresh else old + smoothing * (value - old)
 
     def _progress(self, view: FrameView) -> dict[str, float | None]:
         ex = self.exercise

@@ -25,6 +25,8 @@ LYING_TRUNK_DEG = 50.0
 FRONT_WIDTH_RATIO = 0.45
 SIDE_WIDTH_RATIO = 0.3
 MIN_VIS = 0.5
+#: Shoulder or hip width beyond this many torso lengths: the trunk points at the camera (end-on).
+END_ON_WIDTH_RATIO = 2.0
 #: Hip height above the knee (in torso lengths) below which an upright body is sitting.
 SITTING_HIP_OVER_KNEE = 0.6
 
@@ -59,6 +61,10 @@ def recognise(points: list, vis: list) -> Posture:
     if torso <= 0:
         return Posture("unknown", "unknown", "shoulders and hips coincide")
     view = _view(points, vis, torso)
+    widths = _widths(points, vis)
+    if widths and max(widths) >= END_ON_WIDTH_RATIO * torso:
+        # The trunk points at the camera (filmed from the feet or the head): lying or on all fours.
+        return Posture(_end_on(points, vis, shoulder, hip, max(widths)), "front")
     trunk = math.degrees(math.atan2(abs(shoulder[0] - hip[0]), shoulder[1] - hip[1]))
     knee, ankle = _mid(points, vis, L_KNEE, R_KNEE), _mid(points, vis, L_ANK, R_ANK)
     if trunk <= UPRIGHT_TRUNK_DEG:
@@ -68,12 +74,18 @@ def recognise(points: list, vis: list) -> Posture:
     return Posture("unknown", view, f"trunk {trunk:.0f} deg from vertical is between upright and lying")
 
 
+def _widths(points, vis) -> list[float]:
+    return [math.dist(points[i], points[j]) for i, j in ((L_SH, R_SH), (L_HIP, R_HIP))
+            if vis[i] >= MIN_VIS and vis[j] >= MIN_VIS]
+
+
 def _view(points, vis, torso: float) -> str:
-    widths = [math.dist(points[i], points[j]) for i, j in ((L_SH, R_SH), (L_HIP, R_HIP))
-              if vis[i] >= MIN_VIS and vis[j] >= MIN_VIS]
+    widths = _widths(points, vis)
     if not widths:
         return "side"  # the far side is hidden: only a side view does that
-    ratio = max(widths) / torso
+    # The mean of shoulder and hip width: a camera above a lying body spreads the shoulders
+    # (depth maps onto image height) but hardly the narrower hips.
+    ratio = sum(widths) / len(widths) / torso
     if ratio >= FRONT_WIDTH_RATIO:
         return "front"
     if ratio <= SIDE_WIDTH_RATIO:
@@ -93,6 +105,19 @@ def _upright(hip, knee, ankle, torso: float) -> str:
         return "standing"
     knee_over_ankle = (knee[1] - ankle[1]) / torso
     return "kneeling" if knee_over_ankle < 0.25 else "standing"
+
+
+def _end_on(points, vis, shoulder, hip, width: float) -> str:
+    """Posture of a body whose trunk points at the camera, in units of its shoulder width."""
+    knee, wrist = _mid(points, vis, L_KNEE, R_KNEE), _mid(points, vis, L_WR, R_WR)
+    knees_below = knee is not None and (hip[1] - knee[1]) / width > 0.4
+    hands_below = wrist is not None and (shoulder[1] - wrist[1]) / width > 0.4
+    if knees_below and hands_below:
+        return "quadruped"
+    ear = _mid(points, vis, L_EAR, R_EAR)
+    if vis[NOSE] >= MIN_VIS and ear is not None and points[NOSE][1] > ear[1]:
+        return "supine"
+    return "prone"
 
 
 def _horizontal(points, vis, shoulder, hip, knee, torso: float) -> str:
