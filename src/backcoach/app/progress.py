@@ -14,6 +14,8 @@ class PlanProgress:
     sessions_planned: int
     sessions_done: int
     sessions_due: int
+    #: Scheduled before today and not done.
+    sessions_missed: int
     #: Completed sessions since the last missed scheduled session.
     streak: int
     next_session_id: int | None
@@ -44,6 +46,7 @@ def plan_progress(plan: Plan, done_ids: set[int], today: date) -> PlanProgress:
         sessions_planned=len(plan.sessions),
         sessions_done=sum(1 for s in plan.sessions if s.id in done_ids),
         sessions_due=len(due),
+        sessions_missed=sum(1 for s in due if s.scheduled_on < today and s.id not in done_ids),
         streak=streak,
         next_session_id=upcoming[0].id if upcoming else None,
     )
