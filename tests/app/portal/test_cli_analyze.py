@@ -51,3 +51,9 @@ def test_analyze_with_data_still_needs_a_reference(tmp_path: Path) -> None:
     csv.write_text("subject,arm,week,outcome,value\n")
     result = runner.invoke(cli, ["trial", "analyze", "--data", str(csv)])
     assert result.exit_code == 2 and "--reference" in result.output
+
+
+def test_analyze_explains_an_empty_database(tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["trial", "analyze", "--database-url", f"sqlite:///{tmp_path / 'empty.db'}"])
+    assert result.exit_code == 2
+    assert "has no backcoach tables" in result.output

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 import pandas as pd
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from backcoach.store.models import Role, TrialParticipant, TrialRecord, TrialVault, User
@@ -244,6 +245,10 @@ class StoredTrial:
 
 def stored_trial(db: Session, trial_id: int | None) -> StoredTrial:
     """The long table, reference arm and completers of one stored trial (the only one by default)."""
+    bind = db.get_bind()
+    if not inspect(bind).has_table(TrialRecord.__tablename__):
+        raise TrialActionError(f"{bind.url.render_as_string(hide_password=True)} has no backcoach tables; "
+                               "start the app once (backcoach serve or backcoach demo) to create them")
     trials = trial_repo.list_trials(db)
     if trial_id is None and len(trials) != 1:
         raise TrialActionError(f"the database holds {len(trials)} trials "
