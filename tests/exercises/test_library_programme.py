@@ -16,9 +16,11 @@ PROGRAMME = {
     "knee_to_chest": ("flexibility", "supine", "side", "per_side"),
     "childs_pose": ("flexibility", "quadruped", "side", "bilateral"),
     "hamstring_stretch": ("flexibility", "supine", "side", "per_side"),
-    "piriformis_stretch": ("flexibility", "supine", "side", "per_side"),
+    "piriformis_stretch": ("flexibility", "supine", "side", "per_side"),  # from the supporting side
     "hip_flexor_stretch": ("flexibility", "kneeling", "side", "per_side"),
-    "lumbar_rotation_stretch": ("flexibility", "supine", "foot_end", "alternating"),
+    # Brief: foot-end view, alternating; the engine cannot read a foot-end view yet (side view, sides
+    # counted together).
+    "lumbar_rotation_stretch": ("flexibility", "supine", "side", "bilateral"),
     "prone_lying": ("mckenzie", "prone", "side", "bilateral"),
     "prone_on_elbows": ("mckenzie", "prone", "side", "bilateral"),
     "standing_extension": ("mckenzie", "standing", "side", "bilateral"),
