@@ -117,6 +117,9 @@ def seed_demo(db: Session, today: date | None = None) -> list[DemoLogin]:
             continue
         accounts.grant_consent(db, patient, ConsentKind.HEALTH_DATA, CONSENT_VERSION)
         accounts.grant_consent(db, patient, ConsentKind.CAMERA, CONSENT_VERSION)
+        clinical.save_assessment(db, patient_id=patient.id, kind="history", data={
+            "patient": {"age": 42 if locale == "en" else 51, "sex": None, "weight_kg": None},
+            "history": {"duration_weeks": 26, "legs": {}, "aggravating": ["sitting_long"], "easing": []}})
         clinical.save_screening(db, patient_id=patient.id, outcome="CONTINUE", flags=[],
                                 answers={qid: False for qid in redflag_data()["questions"]})
         result = clinical.save_classification(
