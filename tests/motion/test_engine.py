@@ -300,3 +300,10 @@ def test_hold_mode_exercise_times_the_hold_and_counts_it():
     assert held.counted and held.metrics["hold_s"] == pytest.approx(2.0, abs=0.05)
     holds = [e for e in events if e.type == "hold"]
     assert [round(h.elapsed_s) for h in holds] == [1, 2]
+
+
+def test_quick_shake_past_the_out_threshold_is_not_an_attempt():
+    # Knee 120 deg: hips at 0.84 of standing, progress 0.41 (> 0.3 + hysteresis, < 0.45), 0.4 s.
+    shake = ramp(175, 120, 0.2) + ramp(120, 175, 0.2) + [175.0] * 20
+    _, events = run(squat_stream(START + rep() + shake + rep()))
+    assert [r.counted for r in reps_of(events)] == [True, True]

@@ -34,6 +34,10 @@ IN_REP = frozenset({OUT, END, RETURN})
 REST_BAND = 0.03
 #: Exponential-average weight while resting at the start between reps: slow on purpose.
 REST_SMOOTHING = 0.05
+#: An excursion back within WOBBLE_S seconds that peaked under out_fraction + WOBBLE_MARGIN and never
+#: reached the end is a wobble, not an attempt (dropped without a rep event) [E].
+WOBBLE_S = 0.6
+WOBBLE_MARGIN = 0.15
 #: Outside setup, posture/view and the camera check run on every GUARD_EVERY-th frame.
 GUARD_EVERY = 3
 #: Exponential-average weight for the reference lengths while the patient holds the start position.
@@ -137,6 +141,7 @@ class ExerciseEngine:
         self._jitter = [None, None, 0.0, 0]  # previous two progress values, sum of squares, n
         self._symmetry = [0.0, 0]
         self._hold_announced = 0
+        self._rep_began = 0.0
 
     # ------------------------------------------------------------------ public API
     @property
@@ -269,9 +274,14 @@ class ExerciseEngine:
                     candidates.append((check.rule.severity, check.rule.cue))
 
         for transition in transitions:
+            if transition.phase == OUT:
+                self._rep_began = t
             events.append(PhaseEvent(t=t, phase=transition.phase, side=self._report_side(transition.side)))
             if transition.phase == START and not transition.rep_done:
                 candidates.append(("info", "ready"))
+            if transition.rep_done and self._is_wobble(transition, t):
+                self._new_rep()  # a shake around the out threshold, not an attempt
+                continue
             if transition.rep_done:
                 if self.hold_target > 0 and transition.hold_s >= self.hold_target > self._hold_announced:
                     # The hold reached its target on the frame that completed the rep.
@@ -474,6 +484,13 @@ class ExerciseEngine:
         )
         self._new_rep()
         return rep
+
+    def _is_wobble(self, transition, t: float) -> bool:
+        """A "rep" that barely crossed the out threshold and came straight back, in under
+        WOBBLE_S: jitter or a shake, which a physiotherapist would not call an attempt."""
+        return (not transition.reached_end and self.record.last_t is not None
+                and t - self._rep_began < WOBBLE_S
+                and transition.peak < self.spec.out_fraction + WOBBLE_MARGIN)
 
     def _new_rep(self) -> None:
         self.record = RepRecord(self.standards, self.errors, self.baseline)
