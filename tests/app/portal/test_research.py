@@ -330,3 +330,49 @@ def test_screening_log_keeps_reasons_and_incomplete_answers(client: TestClient, 
     duplicate = client.post(f"{trial_url}/screening", data={**ELIGIBLE_FORM, "code": "S1",
                                                             "csrf_token": csrf_of(client, trial_url)})
     assert duplicate.status_code == 400 and "already used in this trial" in duplicate.text
+
+
+def test_adverse_events_and_withdrawals_check_their_fields_and_are_summarised_by_arm(client: TestClient, db: Session) -> None:
+    trial = demo_trial(db)
+    participant = first_participant(db, trial)
+    url = f"/research/trials/{trial.id}/participants/{participant.id}"
+    sign_in(client, RESEARCHER)
+    token = csrf_of(client, url)
+    bad = client.post(f"{url}/adverse-events", data={"onset": "2026-03-10", "resolved_on": "2026-03-01",
+                                                     "description": "Fall during bridge", "severity": "moderate",
+                                                     "relatedness": "possible", "serious": "true", "csrf_token": token})
+    assert bad.status_code == 400 and 'aria-describedby="e-resolved_on"' in bad.text and "Fall during bridge" in bad.text
+    ok = client.post(f"{url}/adverse-events", data={"onset": "2026-03-10", "description": "Fall during bridge",
+                                                    "severity": "moderate", "relatedness": "possible", "serious": "true",
+                                                    "csrf_token": token})
+    assert ok.status_code == 303
+    arm = db.scalar(select(TrialAllocation.arm).where(TrialAllocation.participant_id == participant.id))
+    page = client.get(f"/research/trials/{trial.id}/events").text
+    summary = re.search(r"data-ae-summary>.*?</table>", page, re.DOTALL).group(0)
+    assert re.search(rf"<td>{arm}</td><td>1</td><td>1</td><td>1</td>", summary)
+    assert "report promptly" in page
+    no_note = client.post(f"{url}/withdraw", data={"on": "2026-03-12", "reason": "other", "stops": "both",
+                                                   "csrf_token": token})
+    assert no_note.status_code == 400 and 'aria-describedby="e-note"' in no_note.text
+
+    statistician = TestClient(client.app, base_url="https://testserver", follow_redirects=False)
+    sign_in(statistician, STATISTICIAN)
+    coded = statistician.get(f"/research/trials/{trial.id}/events").text
+    assert re.search(r"<td>Arm [XY]</td><td>1</td><td>1</td><td>1</td>", coded) and ARM_WORDS.search(coded) is None
+
+
+def test_stratified_trial_allocates_within_the_participants_stratum(client: TestClient, db: Session) -> None:
+    sign_in(client, RESEARCHER)
+    response = client.post("/research/trials", data={
+        "name": "Stratified", "arms": "Tango,Foxtrot", "ratio": "2:1", "reference": "Foxtrot", "consent_version": "v2",
+        "per_stratum": "6", "strata": "site=north,south", "csrf_token": csrf_of(client, "/research")})
+    trial_url = response.headers["location"]
+    client.post(f"{trial_url}/seal", data={"csrf_token": csrf_of(client, trial_url)})
+    assert "site=south" in client.get(f"{trial_url}/screening").text
+    participant_url = _screen(client, trial_url, "ST1", stratum="site=south")
+    _consent_and_randomise(client, participant_url)
+    record = db.scalar(select(TrialReveal).order_by(TrialReveal.id.desc())).record
+    assert (record["stratum"], record["position"], record["participant"]) == ("site=south", 1, "ST1")
+    wrong = client.post(f"{trial_url}/screening", data={**ELIGIBLE_FORM, "code": "ST2", "stratum": "site=east",
+                                                        "csrf_token": csrf_of(client, trial_url)})
+    assert wrong.status_code == 400 and "Choose a value in the allowed range." in wrong.text

@@ -226,3 +226,14 @@ def test_roster_flags_poor_tracking_in_the_last_camera_session(client: TestClien
     db.commit()
     row = re.search(rf'<tr data-patient="{patient}">.*?</tr>', client.get("/therapist").text, re.DOTALL).group(0)
     assert "Poor tracking quality in the last camera session" in row
+
+
+def test_a_saved_version_downloads_as_its_own_file(client: TestClient) -> None:
+    sign_in(client, THERAPIST)
+    text = shipped_toml("squat").replace("[phases]", "# checked by the clinic\n[phases]", 1)
+    token = csrf_of(client, "/therapist/exercises/squat")
+    client.post("/therapist/exercises/squat", data={"toml": text, "csrf_token": token})
+    response = client.get("/therapist/exercises/squat/versions/1.toml")
+    assert response.text == text
+    assert response.headers["content-disposition"] == 'attachment; filename="squat.v1.toml"'
+    assert client.get("/therapist/exercises/squat/versions/2.toml").status_code == 404

@@ -33,7 +33,14 @@ from backcoach.trial import clinic, eligibility
 from backcoach.trial.analysis import AnalysisSet, ModelError, TrialDataError, render as table_render
 from backcoach.trial.analysis.figures import plot_figure
 from backcoach.trial.export import long_csv
-from backcoach.trial.events import AdverseEvent, EventError, Relatedness, Severity, WithdrawalReason
+from backcoach.trial.events import (
+    AdverseEvent,
+    EventError,
+    Relatedness,
+    Severity,
+    WithdrawalReason,
+    adverse_event_summary,
+)
 from backcoach.trial.fhir import audit_event, AccessEvent, collection, observations_from_long
 from backcoach.trial.visits import QUESTIONNAIRES
 
@@ -527,10 +534,15 @@ def events(request: Request, db: DbSession, user: Analyst, trial_id: int) -> Res
     vault = trial_repo.get_vault(db, trial.id)
     allocation = trial_repo.allocations(db, trial.id)
     label = lambda p: service.arm_label(allocation.get(p.id), user, vault)  # noqa: E731
+    adverse = trial_repo.adverse_events(db, trial.id)
+    events = [AdverseEvent(p.code, e.onset, e.description, Severity(e.severity), e.serious,
+                           Relatedness(e.relatedness), e.resolved_on) for e, p in adverse]
+    arm_of = {p.code: label(p) for p in trial_repo.participants(db, trial.id) if p.id in allocation}
     _audit(db, request, user, "read", "trial_events", TRIAL_CONDUCT, trial.id)
     return render(request, "research/events.html", {
         "trial": trial, "withdrawals": [(w, p, label(p)) for w, p in trial_repo.withdrawals(db, trial.id)],
-        "adverse": [(e, p, label(p)) for e, p in trial_repo.adverse_events(db, trial.id)],
+        "adverse": [(e, p, label(p), ev.needs_expedited_report) for (e, p), ev in zip(adverse, events)],
+        "summary": adverse_event_summary(events, arm_of) if arm_of else {},
     })
 
 

@@ -409,6 +409,18 @@ async def save_exercise(request: Request, db: DbSession, therapist: CurrentThera
     return RedirectResponse(f"/therapist/exercises/{exercise_id}?version={version.version}&saved=1", status_code=303)
 
 
+@router.get("/exercises/{exercise_id}/versions/{version}.toml")
+def download_version(request: Request, db: DbSession, therapist: CurrentTherapist, exercise_id: str,
+                     version: int) -> Response:
+    """A saved version as a file, to review and adopt into the library."""
+    _shipped(exercise_id)
+    saved = next((v for v in portal_repo.exercise_versions(db, exercise_id) if v.version == version), None)
+    if saved is None:
+        raise HTTPException(404, detail=errors.EXERCISE_NOT_FOUND)
+    return Response(saved.toml, media_type="application/toml", headers={
+        "Content-Disposition": f'attachment; filename="{exercise_id}.v{version}.toml"'})
+
+
 @router.get("/exercises/{exercise_id}/preview.json")
 def preview_exercise(request: Request, therapist: CurrentTherapist, exercise_id: str) -> Response:
     """One repetition of the exercise's reference motion on the synthetic body."""
