@@ -46,11 +46,28 @@ def no_features(name):
         pytest.param("angle(left_hip, left_knee, left_ankle) > 80 and not 1 > 2", "left", True, id="boolean"),
         pytest.param("80 < angle(left_hip, left_knee, left_ankle) <= 90", "left", True, id="chained"),
         pytest.param("1 > 2 or 3 > 4", "left", False, id="or"),
+        pytest.param("ahead(left_ankle, left_knee)", "left", 1.0, id="ahead-along-facing"),
+        pytest.param("height({near}_hip, {near}_knee)", "right", 1.0, id="near-side-is-the-views"),
     ],
 )
 def test_expression_values(text, side, expected):
     evaluate = compile_expression(text, side, no_features)
     assert evaluate(view(**LEG)) == pytest.approx(expected)
+
+
+def test_near_placeholder_follows_the_frame_views_near_side():
+    evaluate = compile_expression("angle({near}_hip, {near}_knee, {near}_ankle)", "left", no_features)
+    v = view(**LEG)
+    assert evaluate(v) == pytest.approx(90.0)  # view.near defaults to left
+    v.near = "right"
+    assert evaluate(v) == pytest.approx(180.0)
+
+
+def test_ahead_sign_follows_facing():
+    evaluate = compile_expression("ahead(left_ankle, left_knee)", "left", no_features)
+    v = view(**LEG)
+    v.facing = -1.0
+    assert evaluate(v) == pytest.approx(-1.0)
 
 
 def test_features_are_referenced_by_name():
