@@ -7,6 +7,7 @@ features (with ``{side}``/``{other}``) are compiled once per side.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 
 from backcoach.exercises.schema import Exercise, Feature
@@ -47,14 +48,24 @@ def feature_expression(feature: Feature) -> str:
     return f"{feature.kind}({p}){scale}"
 
 
+def _names(text: str) -> set[str]:
+    """The bare names an expression mentions (features, references, landmarks)."""
+    try:
+        tree = parse(text)
+    except ExpressionError:
+        return set()  # reported with its position when the feature is compiled
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
 def _sided(exercise: Exercise) -> set[str]:
     """Names of the features that depend on the side, directly or through another feature."""
     sided = {name for name, f in exercise.features.items() if is_sided(feature_expression(f))}
+    uses = {name: _names(f.expr) for name, f in exercise.features.items() if f.kind == "expr"}
     changed = True
     while changed:
         changed = False
-        for name, f in exercise.features.items():
-            if name not in sided and f.kind == "expr" and any(other in f.expr for other in sided):
+        for name, names in uses.items():
+            if name not in sided and names & sided:
                 sided.add(name)
                 changed = True
     return sided
