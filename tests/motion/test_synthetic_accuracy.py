@@ -37,38 +37,40 @@ MATCH_SLACK_S = 0.6
 #: Open engine or definition bugs written up in /work/notes/engine-issues.md (from the synthetic
 #: generator engineer): (exercise, check, views, settings, reason); None matches every view/setting.
 KNOWN_ENGINE_ISSUES: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...] | None, str]] = [
-    ("bird_dog", "angle", ("front",), None, "engine-issues.md S7: quadruped seen from the front is taken for standing"),
-    ("bird_dog", "angle", ("side",), None, "engine-issues.md S8: far stance knee read on left reps"),
-    ("bird_dog", "count", ("front",), None, "engine-issues.md S7: quadruped seen from the front is taken for standing"),
-    ("bird_dog", "count", ("side",), None, "engine-issues.md S8: far stance knee read on left reps"),
-    ("bird_dog", "errors", ("front",), None, "engine-issues.md S7: quadruped seen from the front is taken for standing"),
-    ("bird_dog", "errors", ("side",), None, "engine-issues.md S8: far stance knee read on left reps"),
-    ("bird_dog", "false_errors", ("front",), None, "engine-issues.md S7: quadruped seen from the front is taken for standing"),
-    ("bird_dog", "false_errors", ("side",), None, "engine-issues.md S8: far stance knee read on left reps"),
-    ("bird_dog", "hold", ("front",), None, "engine-issues.md S7: quadruped seen from the front is taken for standing"),
-    ("bird_dog", "hold", ("side",), None, "engine-issues.md S8: far stance knee read on left reps"),
-    ("cat_camel", "count", ("side",), ("noise2-yaw15",), "engine-issues.md S11: START late and rep events lag with noise"),
-    ("cat_camel", "errors", ("side",), ("noise2", "noise2-yaw15",), "engine-issues.md S11: START late and rep events lag with noise"),
-    ("cat_camel", "false_errors", ("side",), ("noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S11: START late and rep events lag with noise"),
-    ("dead_bug", "angle", ("side",), None, "engine-issues.md S5: setup demands the far side of alternating exercises"),
-    ("dead_bug", "count", ("side",), None, "engine-issues.md S5: setup demands the far side of alternating exercises"),
-    ("dead_bug", "errors", ("side",), None, "engine-issues.md S5: setup demands the far side of alternating exercises"),
-    ("dead_bug", "false_errors", ("side",), None, "engine-issues.md S5: setup demands the far side of alternating exercises"),
-    ("dead_bug", "hold", ("side",), None, "engine-issues.md S5: setup demands the far side of alternating exercises"),
-    ("glute_bridge", "count", ("front",), None, "engine-issues.md S6: supine seen from the feet is not recognised"),
-    ("glute_bridge", "errors", ("front",), None, "engine-issues.md S6: supine seen from the feet is not recognised"),
-    ("glute_bridge", "false_errors", ("front",), None, "engine-issues.md S6: supine seen from the feet is not recognised"),
-    ("prone_press_up", "count", ("side",), ("noise2-yaw15",), "engine-issues.md S9: incl_h folds at vertical (head_thrown_back); S12: 15 deg yaw taken for a front view"),
-    ("prone_press_up", "errors", ("side",), None, "engine-issues.md S9: incl_h folds at vertical (head_thrown_back); S12: 15 deg yaw taken for a front view"),
-    ("prone_press_up", "false_errors", ("side",), ("noise2-yaw15",), "engine-issues.md S9: incl_h folds at vertical (head_thrown_back); S12: 15 deg yaw taken for a front view"),
+    ("bird_dog", "angle", ("side",), ("clean", "noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S8: far stance knee read on left reps"),
+    ("bird_dog", "count", ("side",), ("clean", "noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S8: far stance knee read on left reps"),
+    ("bird_dog", "errors", ("side",), ("clean", "noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S8: far stance knee read on left reps"),
+    ("bird_dog", "false_errors", ("side",), ("clean", "noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S8: far stance knee read on left reps"),
+    ("bird_dog", "hold", ("side",), ("clean", "noise2",), "engine-issues.md S8: far stance knee read on left reps"),
+    ("bird_dog", "jitter", None, None, "engine-issues.md S8: far stance knee read on left reps"),
+    ("cat_camel", "errors", ("side",), ("noise2",), "engine-issues.md S11: START late and rep events lag with noise"),
+    ("cat_camel", "false_errors", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S11: START late and rep events lag with noise"),
+    ("dead_bug", "angle", ("side",), ("clean", "noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S5: setup demands the far side of alternating exercises"),
+    ("dead_bug", "count", ("side",), ("clean", "noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S5: setup demands the far side of alternating exercises"),
+    ("dead_bug", "errors", ("side",), ("clean", "noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S5: setup demands the far side of alternating exercises"),
+    ("dead_bug", "false_errors", ("side",), ("clean", "noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S5: setup demands the far side of alternating exercises"),
+    ("dead_bug", "hold", ("side",), ("clean", "noise2",), "engine-issues.md S5: setup demands the far side of alternating exercises"),
+    ("dead_bug", "jitter", None, None, "engine-issues.md S5: setup demands the far side of alternating exercises"),
+    ("flexion_in_lying", "angle", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
+    ("flexion_in_lying", "count", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
+    ("flexion_in_lying", "errors", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
+    ("flexion_in_lying", "false_errors", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
+    ("hamstring_stretch", "count", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
+    ("hamstring_stretch", "errors", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
+    ("hamstring_stretch", "false_errors", ("side",), ("noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S16: resting leg incl_h crosses 10 deg under 15 deg yaw"),
+    ("knee_to_chest", "angle", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
+    ("knee_to_chest", "count", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
+    ("knee_to_chest", "errors", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
+    ("knee_to_chest", "false_errors", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
+    ("prone_press_up", "errors", ("side",), ("clean", "noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S9: incl_h folds at vertical (head_thrown_back); S12: 15 deg yaw taken for a front view"),
     ("seated_flank_stretch", "count", ("front",), ("noise3-yaw-10-pitch10",), "engine-issues.md S13: camera pitch/yaw reads as trunk lean or hip tilt"),
     ("seated_flank_stretch", "false_errors", ("front",), ("noise3-yaw-10-pitch10",), "engine-issues.md S13: camera pitch/yaw reads as trunk lean or hip tilt"),
-    ("squat", "count", ("front",), ("clean", "noise2-yaw15",), "engine-issues.md S1: front-view squat depth"),
-    ("squat", "errors", ("front",), None, "engine-issues.md S1: front-view squat depth"),
-    ("squat", "errors", ("side",), None, "engine-issues.md S10: leg reference frozen short, END not reached, end-phase rules never run"),
-    ("squat", "false_errors", ("front",), ("clean", "noise2-yaw15",), "engine-issues.md S1: front-view squat depth"),
-    ("bird_dog", "jitter", None, None, "engine-issues.md S8: far stance knee read on left reps"),
-    ("dead_bug", "jitter", None, None, "engine-issues.md S5: setup demands the far side of alternating exercises"),
+    ("sit_to_stand", "count", ("front",), ("noise3-yaw-10-pitch10",), "engine-issues.md S15: sit_to_stand front with a pitched camera, no reps"),
+    ("sit_to_stand", "errors", ("front",), ("noise3-yaw-10-pitch10",), "engine-issues.md S15: sit_to_stand front with a pitched camera, no reps"),
+    ("sit_to_stand", "false_errors", ("front",), ("noise3-yaw-10-pitch10",), "engine-issues.md S15: sit_to_stand front with a pitched camera, no reps"),
+    ("squat", "count", ("front",), ("noise2-yaw15",), "engine-issues.md S1: front-view squat depth"),
+    ("squat", "errors", ("front",), ("noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S1: front-view squat depth"),
+    ("squat", "false_errors", ("front",), ("noise2-yaw15",), "engine-issues.md S1: front-view squat depth"),
 ]
 
 
@@ -160,7 +162,9 @@ def test_every_injected_error_is_found_on_its_rep_and_side(request, exercise_id,
             if error_id not in found:
                 problems.append(f"rep {rep.index}: {error_id} missed (found {sorted(found)})")
             elif rules[error_id].sides != "none" and side is not None and found[error_id] != side:
-                problems.append(f"rep {rep.index}: {error_id} on side {found[error_id]}, injected on {side}")
+                # An error without its own side is on the rep's side (a per-side exercise).
+                if not (found[error_id] is None and event.side == side):
+                    problems.append(f"rep {rep.index}: {error_id} on side {found[error_id]}, injected on {side}")
     assert not problems, "; ".join(problems)
 
 
