@@ -62,3 +62,20 @@ def test_error_1_detection_with_side(shared_data, exercise, min_specificity, min
     assert clean / correct >= min_specificity, f"{correct - clean} of {correct} correct executions flagged"
     assert found / errors >= min_sensitivity, f"error 1 found in {found} of {errors}"
     assert right_side / max(found, 1) >= min_side_accuracy, f"side right in {right_side} of {found}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "label, expected_side",
+    [pytest.param("Correct0", None, id="correct"), pytest.param("Error1Bodypart2_0", "right", id="right-arm-low"),
+     pytest.param("Error1Bodypart1_1", "left", id="left-arm-low")],
+)
+def test_ctk_video_end_to_end(shared_data, label, expected_side):
+    # Our own MediaPipe on the anonymised video (no mirroring), then the engine.
+    from backcoach.pose.video import video_frames
+
+    path = shared_data / "keraal" / "group3_sub01" / "VideosAnon" / "cacheTete" / "sub01_trial01" / f"VideoColor_{label}.avi"
+    result = analyse(video_frames(path, "full"), "seated_arms_up_breathing", setup_s=0.0)
+    sides = {e.side for rep in result.reps for e in rep.errors if e.id == "error-1"}
+    assert result.reps, "no repetition seen"
+    assert sides == ({expected_side} if expected_side else set())
