@@ -55,9 +55,18 @@ def test_posture_and_view(parts, width, expected):
 
 def test_side_lying_seen_from_the_front_has_stacked_shoulders():
     points, vis = skeleton(SUPINE)
-    for left, right in (("left_shoulder", "right_shoulder"), ("left_hip", "right_hip")):
-        points[INDEX[right]] = [points[INDEX[left]][0], points[INDEX[left]][1] + 0.15]
+    # Shoulders 0.24 apart (0.8 torso) and hips 0.15 apart, one above the other.
+    for (left, right), gap in ((("left_shoulder", "right_shoulder"), 0.24), (("left_hip", "right_hip"), 0.15)):
+        points[INDEX[right]] = [points[INDEX[left]][0], points[INDEX[left]][1] + gap]
     assert recognise(points, vis).posture == "side_lying"
+
+
+def test_camera_above_a_supine_body_is_not_side_lying():
+    # A pitched camera separates the shoulders vertically a little (here 0.12 torso), the hips less.
+    points, vis = skeleton(SUPINE)
+    points[INDEX["right_shoulder"]] = [points[INDEX["left_shoulder"]][0], points[INDEX["left_shoulder"]][1] + 0.12]
+    points[INDEX["right_hip"]] = [points[INDEX["left_hip"]][0], points[INDEX["left_hip"]][1] + 0.05]
+    assert recognise(points, vis).posture == "supine"
 
 
 def test_trunk_pointing_at_the_camera_on_all_fours():

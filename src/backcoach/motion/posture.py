@@ -121,8 +121,11 @@ def _end_on(points, vis, shoulder, hip, width: float) -> str:
 
 
 def _horizontal(points, vis, shoulder, hip, knee, torso: float) -> str:
-    # Side-lying seen from the front: one shoulder stacked above the other.
-    if vis[L_SH] >= MIN_VIS and vis[R_SH] >= MIN_VIS and abs(points[L_SH][1] - points[R_SH][1]) / torso > 0.3:
+    # Side-lying seen from the front: one shoulder stacked above the other, and one hip above the
+    # other (a camera above a supine body also separates the shoulders a little, never both much).
+    if all(vis[i] >= MIN_VIS for i in (L_SH, R_SH, L_HIP, R_HIP)) and (
+        abs(points[L_SH][1] - points[R_SH][1]) / torso > 0.5 and abs(points[L_HIP][1] - points[R_HIP][1]) / torso > 0.3
+    ):
         return "side_lying"
     wrist = _mid(points, vis, L_WR, R_WR)
     hands_below = wrist is not None and (shoulder[1] - wrist[1]) / torso > 0.5
