@@ -71,3 +71,14 @@ def test_therapist_cannot_open_patient_pages(client: TestClient) -> None:
     response = client.get("/plan")
     assert response.status_code == 403
     assert errors.NOT_ALLOWED in response.text
+
+
+def test_plan_page_lists_the_next_sessions_exercises(client: TestClient, db: Session) -> None:
+    patient = user_id(db, "week1@demo.backcoach")
+    done = plans.completed_plan_session_ids(db, patient)
+    upcoming = next(s for s in plans.active_plan(db, patient).sessions if s.id not in done)
+    sign_in(client, "week1@demo.backcoach")
+    page = client.get("/plan").text
+    assert page.count("data-next-exercise=") == len(upcoming.items)
+    assert f'href="/plan/sessions/{upcoming.id}" data-next-session' in page
+    assert "2 × 10 reps" in page

@@ -33,7 +33,12 @@ def read_plan(request: Request, db: DbSession, patient: CurrentPatient) -> Respo
     progress = plan_progress(plan, done, date.today())
     weeks = [[s for s in plan.sessions if s.week == week] for week in range(1, plan.weeks + 1)]
     article = article_for_week(progress.current_week)
+    next_session = next((s for s in plan.sessions if s.id == progress.next_session_id), None)
+    next_items = [] if next_session is None else [
+        {"item": item, "name": exercise_name(item.exercise_id, request.state.locale)} for item in next_session.items
+    ]
     return render(request, "plan/plan.html", {
+        "next_session": next_session, "next_items": next_items,
         "plan": plan, "weeks": weeks, "done": done, "progress": progress, "today": date.today(),
         "article": article, "article_read": article is not None
         and article.id in community.articles_read(db, patient.id),
