@@ -83,3 +83,24 @@ def test_only_the_owner_can_share(client: TestClient, db: Session) -> None:
     sign_in(client, "week1@demo.backcoach")
     response = client.post(f"/reports/{report.id}/share", data={"csrf_token": csrf_of(client, "/plan")})
     assert response.status_code == 404
+
+
+def test_png_labels_hold_exercises_with_their_seconds(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from backcoach.app import reports
+
+    drawn: list[str] = []
+    original = reports.ImageDraw.ImageDraw.text
+
+    def spy(self, xy, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        drawn.append(text)
+        return original(self, xy, text, *args, **kwargs)
+
+    monkeypatch.setattr(reports.ImageDraw.ImageDraw, "text", spy)
+    summary = {"date": "2026-11-23", "form_score": None, "duration_minutes": 30.0, "streak": 2,
+               "grades": dict.fromkeys(reports.GRADES, 0),
+               "exercises": [{"exercise_id": "side_plank", "sets": 3, "reps_counted": 0, "reps_planned": 0,
+                              "hold_seconds": 30.0},
+                             {"exercise_id": "glute_bridge", "sets": 2, "reps_counted": 18, "reps_planned": 20,
+                              "hold_seconds": 0.0}]}
+    reports.render_png(summary, "en", "Sam")
+    assert "30 s held" in drawn and "18/20" in drawn and "—" in drawn

@@ -100,7 +100,12 @@ def render_png(summary: dict[str, Any], locale: str, name: str) -> bytes:
     y += 80
     for entry in summary["exercises"][:7]:
         counted, planned = entry["reps_counted"], entry["reps_planned"]
-        reps = f"{counted}/{planned}" if planned else str(counted)
+        if planned:
+            reps = f"{counted}/{planned}"
+        elif entry["hold_seconds"]:
+            reps = _("%(s)s s held") % {"s": round(entry["hold_seconds"])}
+        else:
+            reps = str(counted)
         draw.text((60, y), exercise_name(entry["exercise_id"], locale), font=regular(40), fill="#1b1f24")
         draw.text((width - 60, y), reps, font=bold(40), fill="#1f5f8b", anchor="ra")
         y += 64
