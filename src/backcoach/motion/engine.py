@@ -248,7 +248,8 @@ class ExerciseEngine:
             self._update_pose_context(points, vis, smoothing=REST_SMOOTHING)
             view = FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY, self.near)
             progress = self._progress(view)
-        elif phase == SETUP or (phase == START and not readable):
+        elif (phase == SETUP and self.posture == self.exercise.start_position) or (phase == START and not readable):
+            # Only the start position itself defines the references (not the walk into it).
             self._update_pose_context(points, vis, fresh=phase == START)
             view = FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY, self.near)  # fresh cache
             if self.exercise.phases.relative and phase == SETUP:
@@ -422,6 +423,8 @@ class ExerciseEngine:
         tempo_errors = []
         hold_mode = ex.phases.mode == "hold"
         for rule in [] if hold_mode else self.too_fast:
+            if not (transition.out_timed if rule.too_fast.phase == "out" else transition.return_timed):
+                continue  # the limb was hidden at one end of the phase: its time is unknown
             took = transition.out_s if rule.too_fast.phase == "out" else transition.return_s
             if took < rule.too_fast.seconds:
                 tempo_errors.append(ErrorFound(rule.id, None, round(took, 2), rule.too_fast.seconds, rule.severity, rule.cue))
@@ -446,7 +449,9 @@ class ExerciseEngine:
             "range": scoring.range_part([(v, m, (c.low, c.high)) for c, v, m in standards], transition.peak),
             "form": scoring.form_part([e.severity for e in errors]),
             "tempo": 1.0 if hold_mode else scoring.tempo_part(
-                transition.out_s, transition.return_s, ex.phases.min_out_s, ex.phases.min_return_s),
+                transition.out_s, transition.return_s,
+                ex.phases.min_out_s if transition.out_timed else 0.0,
+                ex.phases.min_return_s if transition.return_timed else 0.0),
             "stability": scoring.stability_part(jitter),
         }
         weights = ex.score.model_dump()
@@ -466,9 +471,9 @@ class ExerciseEngine:
             "rom": round(self._start + transition.peak * self._excursion, 3),
             "target": ex.phases.target,
             "progress_peak": round(transition.peak, 3),
-            "out_s": round(transition.out_s, 2),
+            "out_s": round(transition.out_s, 2) if transition.out_timed else None,
             "end_s": round(transition.end_s, 2),
-            "return_s": round(transition.return_s, 2),
+            "return_s": round(transition.return_s, 2) if transition.return_timed else None,
             "hold_s": round(transition.hold_s, 2),
             "jitter": round(jitter, 4),
             "standards": {c.rule.id + (f"_{c.side}" if c.side else ""): (None if v is None else round(v, 3))

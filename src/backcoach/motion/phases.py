@@ -71,9 +71,10 @@ class PhaseState(NamedTuple):
     reached_end: bool = False
     hold_s: float = 0.0
     rep_start: float = 0.0
-    moving_since: float | None = None
+    rest: dict = {}  # side -> (time, progress) of its last frame at rest in START (copied on write)
     broken_since: float | None = None
-    start_p: float = LEAVE_START
+    start_p: float = 0.0
+    out_seen: bool = True
     seen_t: float = 0.0
     seen_p: float = 0.0
     rises: tuple = ()
@@ -94,6 +95,8 @@ class Transition:
     hold_s: float = 0.0
     peak: float = 0.0
     reached_end: bool = False
+    out_timed: bool = True
+    return_timed: bool = True
 
 
 def step(
@@ -146,21 +149,21 @@ def step(
         side, p = _leading(progress)
         if p is None:
             return state._replace(last_t=t), []
-        # The outward phase is timed from the last frame at rest in the start position (progress
-        # near 0: neither the tail of the previous return nor an excursion the other way, as the
-        # camel half of a cat-camel cycle, is part of this rep).
-        at_rest = -2 * LEAVE_START <= p <= LEAVE_START
         if p >= spec.out_fraction + h:
-            # If the rest was never seen (the limb was hidden, or already past the start band on
-            # its first frame here), the rep is timed from this frame and this progress.
-            seen = state.moving_since is not None
+            # Timed from this side's last frame at rest. If that was never seen (the limb was
+            # hidden, or already past the start band on its first frame here), from this frame
+            # and this progress, and the out phase is marked untimed.
+            rest = state.rest.get(side)
             new = PhaseState(phase=OUT, side=side, phase_since=t, last_t=t, peak=p,
-                             rep_start=state.moving_since if seen else t,
-                             start_p=state.start_p if seen else p,
-                             rises=((t, p),), near_t=t)
+                             rep_start=rest[0] if rest else t, start_p=rest[1] if rest else p,
+                             out_seen=rest is not None, rises=((t, p),), near_t=t)
             return new, [Transition(OUT, side)]
-        if at_rest:
-            return state._replace(last_t=t, moving_since=t, start_p=max(p, 0.0)), []
+        # The last frame at rest in the start position, per side (progress near 0: neither the
+        # tail of the previous return nor an excursion the other way, as the camel half of a
+        # cat-camel cycle, is part of the next rep).
+        resting = {s: (t, max(q, 0.0)) for s, q in progress.items() if q is not None and -2 * LEAVE_START <= q <= LEAVE_START}
+        if resting:
+            return state._replace(last_t=t, rest={**state.rest, **resting}), []
         return state._replace(last_t=t), []
 
     p = progress.get(state.side) if state.side in progress else progress.get("both")
@@ -170,7 +173,7 @@ def step(
         others = [q for side, q in progress.items() if side != state.side and q is not None]
         if phase == RETURN and others and max(others) >= spec.out_fraction + h:
             # Timed up to its last sighting; the new rep starts from this frame.
-            done = _complete(state, state.seen_t, state.peak, state.seen_p)
+            done = _complete(state, state.seen_t, state.peak, state.seen_p, return_timed=False)
             return done[0]._replace(phase_since=t, last_t=t), done[1]
         return state._replace(last_t=t), []
     peak = max(state.peak, p)
@@ -208,11 +211,14 @@ def step(
     return state, []
 
 
-def _complete(state: PhaseState, t: float, peak: float, p: float) -> tuple[PhaseState, list[Transition]]:
+def _complete(
+    state: PhaseState, t: float, peak: float, p: float, return_timed: bool = True
+) -> tuple[PhaseState, list[Transition]]:
     """Finish the rep at time t with progress p: back to START with a ``rep_done`` transition.
 
     Durations are measured between bands (leaving the start, near the peak, the count threshold)
-    and scaled to the whole phase of a smooth movement.
+    and scaled to the whole phase of a smooth movement. A phase whose start or end was not seen
+    (a hidden limb) is marked untimed: a scaled fragment is no basis for a tempo verdict.
     """
     peak_t = next((when for when, value in state.rises if value >= peak - NEAR_PEAK), t)
     top = max(peak, NEAR_PEAK * 2)
@@ -221,7 +227,7 @@ def _complete(state: PhaseState, t: float, peak: float, p: float) -> tuple[Phase
     done = Transition(
         START, state.side, rep_done=True, out_s=(peak_t - state.rep_start) / out_window,
         end_s=state.end_s, return_s=(t - state.near_t) / back_window, hold_s=state.hold_s,
-        peak=peak, reached_end=state.reached_end,
+        peak=peak, reached_end=state.reached_end, out_timed=state.out_seen, return_timed=return_timed,
     )
     return PhaseState(phase=START, phase_since=t, last_t=t), [done]
 
