@@ -30,3 +30,11 @@ def test_htmx_is_served_locally(client: TestClient) -> None:
 
 def test_privacy_statement_says_video_stays_on_device(client: TestClient) -> None:
     assert "never leaves your device" in client.get("/privacy").text
+
+
+def test_every_response_carries_the_security_headers(client: TestClient) -> None:
+    for path in ("/", "/static/app.css", "/no/such/page"):
+        headers = client.get(path).headers
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["permissions-policy"].startswith("camera=(self)")

@@ -22,6 +22,14 @@ from backcoach.store import db as store_db
 
 STATIC_DIR = PACKAGE_DIR / "app" / "static"
 HTMX_DIR = NODE_MODULES / "htmx.org" / "dist"
+#: Sent with every response: no MIME sniffing, no framing, no referrer to other sites, and the
+#: camera only for this origin (the live session asks for it; nothing else may).
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(self), microphone=(), geolocation=()",
+}
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -52,6 +60,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         )
         response: Response = await call_next(request)
         response.headers.setdefault("Content-Language", i18n.html_lang(request.state.locale))
+        return response
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         return response
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
