@@ -9,7 +9,7 @@ Browser -> server
 Server -> browser
     JSON objects with a ``type``: the engine's events (``setup``, ``phase``, ``rep``, ``hold``,
     ``cue``, ``set_done``) and the session's own (``ready``, ``frame_skipped``, ``paused``,
-    ``resumed``, ``stop``, ``error``).
+    ``resumed``, ``pain_ok``, ``stop``, ``pong``, ``error``).
 """
 
 from __future__ import annotations
@@ -74,6 +74,12 @@ class Pain(_Control):
     nrs: int = Field(ge=0, le=10)
 
 
+class Ping(_Control):
+    """Answered with ``pong`` once every earlier message has been handled (keep-alive, latency)."""
+
+    action: Literal["ping"]
+
+
 class Resize(_Control):
     """The camera's image size changed (rotation)."""
 
@@ -81,13 +87,13 @@ class Resize(_Control):
     image_size: tuple[Annotated[int, Field(gt=0)], Annotated[int, Field(gt=0)]]
 
 
-Control = Annotated[StartSet | Pause | Resume | Skip | End | Pain | Resize, Field(discriminator="action")]
+Control = Annotated[StartSet | Pause | Resume | Skip | End | Pain | Resize | Ping, Field(discriminator="action")]
 _CONTROL = TypeAdapter(Control)
 #: Every control action the server understands.
-ACTIONS = ("start_set", "pause", "resume", "skip", "end", "pain", "resize")
+ACTIONS = ("start_set", "pause", "resume", "skip", "end", "pain", "resize", "ping")
 
 
-def parse_control(text: str) -> StartSet | Pause | Resume | Skip | End | Pain | Resize:
+def parse_control(text: str) -> StartSet | Pause | Resume | Skip | End | Pain | Resize | Ping:
     """Read one JSON control message.
 
     Raises

@@ -1,10 +1,11 @@
 """The training session: start (pain before), do the exercises, finish (pain after, CR10).
 
-This module and ``templates/live/`` belong to the live-session work: the camera view, the
-on-device pose model and the WebSocket to the movement engine plug in here. What exists now is
-the mode that needs no camera (the trial's video-only arm): the patient works through the
-planned sets and ticks each one off; sets are stored as they are ticked, reps only come from
-the engine.
+Two modes share one page (``templates/live/session.html`` and the ES modules in
+``static/live/``): **AI** streams on-device pose landmarks over the WebSocket below to the
+movement engine (:mod:`backcoach.app.live`), which counts, grades and cues; **video-only** (the
+trial's control arm) shows the same demonstrations and timers and the patient ticks each set off.
+This module also serves what the browser's pose model needs (the tasks-vision runtime and our
+``.task`` bundles) and the demonstration motions, so nothing is fetched from a CDN.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from backcoach.app import errors
@@ -21,6 +22,9 @@ from backcoach.app.audit import OWN_RECORD, audit_read
 from backcoach.app.deps import CSRF, CurrentPatient, DbSession
 from backcoach.app.exercise_names import exercise_name
 from backcoach.app.forms import FormState, form_values, validate
+from backcoach.app.live import endpoints
+from backcoach.app.live.page import page_config
+from backcoach.app.live.safety import pain_stop
 from backcoach.app.progress import plan_progress
 from backcoach.app.reports import summarise
 from backcoach.app.routers.plan import plan_session_page
@@ -28,7 +32,8 @@ from backcoach.app.templating import render
 from backcoach.store.models import ExerciseSession, SessionMode, SessionStatus, User
 from backcoach.store.repo import clinical, plans, training
 
-router = APIRouter(dependencies=CSRF)
+router = APIRouter()
+router.include_router(endpoints.router)
 
 #: CR10 answers: 0-10 in 0.5 steps, and 11 for "more than 10" (brief §2.8).
 CR10_ABOVE_MAX = 11.0
@@ -43,6 +48,10 @@ class StartForm(BaseModel):
 class SetDoneForm(BaseModel):
     plan_item_id: int
     set_index: int = Field(ge=1)
+
+
+class PainForm(BaseModel):
+    nrs: int = Field(ge=0, le=10)
 
 
 class FinishForm(BaseModel):
@@ -64,7 +73,7 @@ def _ensure_not_blocked(db: DbSession, patient: User) -> None:
         raise HTTPException(403, detail=errors.EXERCISE_LOCKED)
 
 
-@router.post("/sessions")
+@router.post("/sessions", dependencies=CSRF)
 async def start_session(request: Request, db: DbSession, patient: CurrentPatient) -> Response:
     """Start a planned session after the pain check-in."""
     _ensure_not_blocked(db, patient)
@@ -98,13 +107,15 @@ def _session_context(db: DbSession, request: Request, patient: User, session: Ex
     plan_session = plans.get_plan_session(db, patient.id, session.plan_session_id or -1)
     items = plan_session.items if plan_session else []
     done = {(s.plan_item_id, s.set_index) for s in session.sets}
+    locale = request.state.locale
     return {
         "session": session, "form": form, "done": done,
-        "items": [{"item": item, "name": exercise_name(item.exercise_id, request.state.locale)} for item in items],
+        "items": [{"item": item, "name": exercise_name(item.exercise_id, locale)} for item in items],
+        "live_config": page_config(session.id, session.mode.value, locale, list(items), done),
     }
 
 
-@router.post("/sessions/{session_id}/sets")
+@router.post("/sessions/{session_id}/sets", dependencies=CSRF)
 async def tick_set(request: Request, db: DbSession, patient: CurrentPatient, session_id: int) -> Response:
     """Store one set as done the moment it is ticked (never only at the end)."""
     session = _session_or_404(db, patient, session_id)
@@ -126,7 +137,19 @@ async def tick_set(request: Request, db: DbSession, patient: CurrentPatient, ses
     return RedirectResponse(f"/sessions/{session.id}", status_code=303)
 
 
-@router.post("/sessions/{session_id}/finish")
+@router.post("/sessions/{session_id}/pain", dependencies=CSRF)
+async def rate_pain(request: Request, db: DbSession, patient: CurrentPatient, session_id: int) -> Response:
+    """An in-session pain rating, checked against the stop rule (clinical brief §5.4 rule 2)."""
+    session = _session_or_404(db, patient, session_id)
+    data, _state = validate(PainForm, form_values(await request.form()))
+    if data is None:
+        return JSONResponse({"detail": errors.FIELD_OUT_OF_RANGE}, status_code=400)
+    verdict = pain_stop(session.pain_before, data.nrs)
+    return JSONResponse({"stop": verdict is not None, "rule": verdict.rule if verdict else None,
+                         "nrs": data.nrs, "pre": session.pain_before})
+
+
+@router.post("/sessions/{session_id}/finish", dependencies=CSRF)
 async def finish_session(request: Request, db: DbSession, patient: CurrentPatient, session_id: int) -> Response:
     """Pain after and exertion (CR10), then the training report."""
     session = _session_or_404(db, patient, session_id)

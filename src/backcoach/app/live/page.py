@@ -1,0 +1,51 @@
+"""What the session page hands to its ES modules: the planned items and how to run them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backcoach.exercises import UnknownExerciseError, get_exercise
+from backcoach.pose.skeleton import BONES
+from backcoach.store.models import PlanItem
+
+#: Default model; the page drops to lite when the device cannot keep up (see static/live/pose.js).
+DEFAULT_MODEL = "full"
+
+
+def item_config(item: PlanItem, locale: str) -> dict[str, Any]:
+    """One planned exercise for the page: dosage, and the library's texts when it has the exercise."""
+    entry: dict[str, Any] = {
+        "plan_item_id": item.id, "exercise_id": item.exercise_id, "sets": item.sets, "reps": item.reps,
+        "hold_s": item.hold_seconds, "rest_s": item.rest_seconds, "per_side": item.per_side,
+        "name": item.exercise_id.replace("_", " "), "instructions": [], "key_points": [],
+        "tracked": False,
+    }
+    try:
+        exercise = get_exercise(item.exercise_id)
+    except UnknownExerciseError:
+        return entry  # no movement definition yet: timers and ticks only
+    zh = locale == "zh_Hans"
+    entry.update(
+        name=exercise.name.zh_hans if zh else exercise.name.en,
+        instructions=list(exercise.instructions.zh_hans if zh else exercise.instructions.en),
+        key_points=list(exercise.key_points.zh_hans if zh else exercise.key_points.en),
+        tracked=True,
+    )
+    return entry
+
+
+def page_config(session_id: int, mode: str, locale: str, items: list[PlanItem], done: set) -> dict[str, Any]:
+    """The JSON the page's ``session.js`` starts from."""
+    return {
+        "session_id": session_id,
+        "mode": mode,
+        "lang": "zh-CN" if locale == "zh_Hans" else "en-US",
+        "socket_path": f"/sessions/{session_id}/live",
+        "wasm_base": "/live/vendor/tasks-vision/wasm",
+        "vision_bundle": "/live/vendor/tasks-vision/vision_bundle.mjs",
+        "model_url": "/live/models/pose_landmarker_{variant}.task",
+        "model": DEFAULT_MODEL,
+        "bones": [list(bone) for bone in BONES],
+        "items": [item_config(item, locale) for item in items],
+        "done": sorted(f"{plan_item_id}-{set_index}" for plan_item_id, set_index in done),
+    }

@@ -1,0 +1,209 @@
+"""One live connection: control messages and pose frames in, JSON events out.
+
+The movement engine judges the frames; this class only routes them: it opens (or resumes) the
+planned set in the store, feeds valid frames to a fresh :class:`~backcoach.motion.engine.ExerciseEngine`,
+numbers reps over the whole set (so a resumed set continues where it stopped), stores each rep
+before the browser is told about it, and applies the pain stop rule. It holds no state that
+matters between reps: after a dropped connection a new instance picks the set up from the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from backcoach.app.live import protocol
+from backcoach.app.live.recorder import LiveRefused, OpenedSet, StoreRecorder
+from backcoach.app.live.safety import pain_stop
+from backcoach.exercises import UnknownExerciseError, get_exercise
+from backcoach.motion.engine import ExerciseEngine
+from backcoach.pose.frame import FrameError
+
+Message = dict[str, Any]
+
+
+@dataclass
+class ActiveSet:
+    opened: OpenedSet
+    engine: ExerciseEngine
+    image_size: tuple[int, int]
+    paused: bool = False
+    longest_hold: float = 0.0
+    pain: int | None = None
+
+
+@dataclass
+class LiveSession:
+    """The server side of one WebSocket: call :meth:`on_text` and :meth:`on_bytes` per message."""
+
+    recorder: StoreRecorder
+    active: ActiveSet | None = None
+    frames_received: int = 0
+    frames_skipped: int = 0
+    #: Frames that arrived after a set ended (still in flight from the browser): dropped quietly.
+    frames_between_sets: int = 0
+    sets_run: int = 0
+    stopped: bool = False
+
+    # ------------------------------------------------------------------ messages
+    def on_text(self, text: str) -> list[Message]:
+        """Handle one control message; a bad one is answered with an ``error`` event."""
+        try:
+            control = protocol.parse_control(text)
+        except protocol.ProtocolError as exc:
+            return [_error("bad_message", str(exc))]
+        handler = getattr(self, f"_{control.action}")
+        return handler(control)
+
+    def on_bytes(self, data: bytes) -> list[Message]:
+        """Handle one binary pose frame; a malformed one is skipped and reported, never raised."""
+        self.frames_received += 1
+        index = self.frames_received - 1
+        active = self.active
+        if active is None and self.sets_run:
+            self.frames_between_sets += 1
+            return []
+        if active is None:
+            return self._skipped(index, "no set is running: send start_set before frames")
+        if active.paused:
+            return []
+        try:
+            frame = protocol.decode_frame(data, active.image_size)
+        except FrameError as exc:
+            return self._skipped(index, str(exc))
+        messages = []
+        for event in active.engine.push(frame):
+            message = self._event(event.to_dict())
+            if message is not None:
+                messages.append(message)
+        return messages
+
+    # ------------------------------------------------------------------ control actions
+    def _start_set(self, control: protocol.StartSet) -> list[Message]:
+        if self.stopped:
+            return [_error("stopped", "the session was stopped by the pain rule; end it or skip the exercise")]
+        if self.active is not None:
+            self._close_active()
+        try:
+            opened = self.recorder.open_set(control.plan_item_id, control.set_index, control.side)
+        except LiveRefused as exc:
+            return [_error("set_refused", exc.message)]
+        try:
+            exercise = get_exercise(opened.exercise_id)
+        except UnknownExerciseError:
+            return [_error("not_tracked", f"exercise {opened.exercise_id!r} has no movement definition, "
+                                          "so it cannot be followed by the camera; do it with the timer")]
+        planned = opened.reps_planned or exercise.dosage.beginner.reps
+        remaining = max(planned - opened.prior_counted, 0)
+        engine = ExerciseEngine(exercise, reps_target=remaining or None, side=opened.side,
+                                hold_s=opened.hold_seconds_planned)
+        self.active = ActiveSet(opened, engine, control.image_size)
+        self.sets_run += 1
+        ready = {
+            "type": "ready", "set_id": opened.set_id, "exercise_id": opened.exercise_id,
+            "set_index": opened.set_index, "side": opened.side, "reps_planned": planned,
+            "hold_s": engine.hold_target, "count": opened.prior_counted, "attempts": opened.prior_attempts,
+            "resumed": opened.resumed,
+        }
+        if opened.resumed and remaining == 0:
+            return [ready, *self._finish(engine.finish())]
+        return [ready]
+
+    def _pause(self, _control: protocol.Pause) -> list[Message]:
+        if self.active is None:
+            return [_error("no_set", "no set is running")]
+        self.active.paused = True
+        return [{"type": "paused"}]
+
+    def _resume(self, _control: protocol.Resume) -> list[Message]:
+        if self.active is None:
+            return [_error("no_set", "no set is running")]
+        self.active.paused = False
+        return [{"type": "resumed"}]
+
+    def _skip(self, _control: protocol.Skip) -> list[Message]:
+        return self._end_active(skipped=True)
+
+    def _end(self, _control: protocol.End) -> list[Message]:
+        return self._end_active(skipped=False)
+
+    def _ping(self, _control: protocol.Ping) -> list[Message]:
+        return [{"type": "pong"}]
+
+    def _resize(self, control: protocol.Resize) -> list[Message]:
+        if self.active is None:
+            return [_error("no_set", "no set is running")]
+        self.active.image_size = control.image_size
+        return []
+
+    def _pain(self, control: protocol.Pain) -> list[Message]:
+        pre = self.recorder.info.pain_before
+        verdict = pain_stop(pre, control.nrs)
+        messages: list[Message] = []
+        if self.active is not None and verdict is not None:
+            messages = self._end_active(skipped=True, pain=control.nrs)
+        elif self.active is not None:
+            self.active.pain = control.nrs  # stored with the set when it ends
+        if verdict is None:
+            return [*messages, {"type": "pain_ok", "nrs": control.nrs, "pre": pre}]
+        self.stopped = True
+        return [*messages, {"type": "stop", "rule": verdict.rule, "nrs": control.nrs, "pre": pre,
+                            "source": verdict.source}]
+
+    # ------------------------------------------------------------------ helpers
+    def _end_active(self, *, skipped: bool, pain: int | None = None) -> list[Message]:
+        if self.active is None:
+            return [_error("no_set", "no set is running")]
+        active = self.active
+        messages = self._finish(active.engine.finish(), pain=pain)
+        for message in messages:
+            if message["type"] == "set_done":
+                message["skipped"] = skipped
+        return messages
+
+    def _finish(self, events: list, pain: int | None = None) -> list[Message]:
+        messages = []
+        for event in events:
+            message = self._event(event.to_dict(), pain=pain)
+            if message is not None:
+                messages.append(message)
+        return messages
+
+    def _close_active(self) -> None:
+        """A new set starts while one is open: the old one ends where it is."""
+        if self.active is not None:
+            self._finish(self.active.engine.finish())
+
+    def _event(self, event: Message, pain: int | None = None) -> Message | None:
+        active = self.active
+        assert active is not None
+        opened = active.opened
+        kind = event["type"]
+        if kind == "rep":
+            event["index"] += opened.prior_attempts
+            event["count"] += opened.prior_counted
+            self.recorder.record_rep(opened.set_id, event)
+        elif kind == "hold":
+            active.longest_hold = max(active.longest_hold, event["elapsed_s"])
+        elif kind == "frame_skipped":
+            self.frames_skipped += 1
+        elif kind == "set_done":
+            event["counted"] += opened.prior_counted
+            event["attempts"] += opened.prior_attempts
+            if opened.prior_counted and len(event["counted_by_side"]) <= 1:
+                key = next(iter(event["counted_by_side"]), opened.side or "both")
+                event["counted_by_side"] = {key: event["counted"]}
+            event["reps_planned"] = opened.reps_planned
+            event["skipped"] = False
+            self.recorder.finish_set(opened.set_id, hold_seconds_done=active.longest_hold or None,
+                                     pain=pain if pain is not None else active.pain)
+            self.active = None
+        return event
+
+    def _skipped(self, index: int, reason: str) -> list[Message]:
+        self.frames_skipped += 1
+        return [{"type": "frame_skipped", "index": index, "reason": reason}]
+
+
+def _error(code: str, message: str) -> Message:
+    return {"type": "error", "code": code, "message": message}

@@ -1,0 +1,382 @@
+// The training session page: demonstrations, timers and, in AI mode, the camera, the on-device
+// pose model and the WebSocket to the movement engine. Video never leaves the device.
+
+import { cameraProblem, closeCamera, openCamera } from "./camera.js";
+import { drawSkeleton, playDemo } from "./overlay.js";
+import { createLandmarker, packFrame, RateMeter, tooSlow } from "./pose.js";
+import { LiveSocket } from "./socket.js";
+import { say, setCaptionTarget, silence } from "./speech.js";
+
+const config = JSON.parse(document.getElementById("live-config").textContent);
+const T = JSON.parse(document.getElementById("live-strings").textContent);
+const params = new URLSearchParams(location.search);
+const $ = (selector) => document.querySelector(selector);
+const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => values[key]);
+const textKey = config.lang.startsWith("zh") ? "zh-Hans" : "en";
+const ADAPT_AFTER_FRAMES = 60;
+
+const el = {
+  stage: $("[data-stage]"), title: $("[data-stage-title]"), step: $("[data-stage-step]"),
+  keyPoints: $("[data-key-points]"), demo: $("[data-demo]"), aiBox: $("[data-ai-box]"),
+  video: $("[data-camera]"), overlay: $("[data-overlay]"), count: $("[data-rep-count]"),
+  target: $("[data-rep-target]"), hold: $("[data-hold-timer]"), rest: $("[data-rest-timer]"),
+  grade: $("[data-grade-badge]"), cue: $("[data-cue]"), setup: $("[data-setup-status]"),
+  connection: $("[data-connection]"), cameraProblem: $("[data-camera-problem]"),
+  cameraMessage: $("[data-camera-message]"), stopNotice: $("[data-stop-notice]"),
+  painForm: $("[data-pain-form]"), model: $("[data-model-status]"),
+};
+
+const state = {
+  mode: config.mode, item: null, steps: [], running: false, paused: false, stoppedItems: new Set(),
+  landmarker: null, variant: params.get("model") || config.model, delegate: null, adapt: params.get("adapt") !== "0",
+  socket: null, rate: new RateMeter(), frames: 0, skipped: 0, latencies: [], stopDemo: null,
+  restTimer: null, setTimer: null, setStarted: 0,
+};
+// Read by the end-to-end tests and `backcoach bench live`.
+window.backcoachLive = {
+  state,
+  stats: () => ({ fps: state.rate.fps, frames: state.frames, skipped: state.skipped, variant: state.variant,
+                  delegate: state.delegate, latencies: state.latencies.slice() }),
+  dropConnection: () => state.socket && state.socket.drop(),
+};
+setCaptionTarget(el.cue);
+
+function show(element, visible) { if (element) element.hidden = !visible; }
+function button(action) { return $(`[data-action="${action}"]`); }
+function setButtons({ start, pause, resume, skip, end, pain }) {
+  show(button("start-set"), start); show(button("pause"), pause); show(button("resume"), resume);
+  show(button("skip"), skip); show(button("end"), end); show(button("pain"), pain);
+}
+function aiFor(item) { return state.mode === "ai" && item.tracked; }
+
+// ---------------------------------------------------------------- exercises and sets
+function buildSteps(item) {
+  const steps = [];
+  for (let set = 1; set <= item.sets; set += 1) {
+    if (config.done.includes(`${item.plan_item_id}-${set}`)) continue;
+    const sides = aiFor(item) && item.per_side ? ["left", "right"] : [null];
+    for (const side of sides) steps.push({ set, side });
+  }
+  return steps;
+}
+
+async function startExercise(item) {
+  stopRest();
+  state.item = item;
+  state.steps = buildSteps(item);
+  show(el.stage, true);
+  show(el.aiBox, aiFor(item));
+  el.title.textContent = item.name;
+  el.keyPoints.replaceChildren(...item.key_points.map((point) => {
+    const li = document.createElement("li"); li.textContent = point; return li;
+  }));
+  el.count.textContent = "0";
+  el.target.textContent = item.reps ?? "–";
+  el.hold.textContent = "0";
+  show(el.grade, false);
+  showStep();
+  setButtons({ start: state.steps.length > 0, pause: false, resume: false, skip: false, end: false, pain: true });
+  el.stage.scrollIntoView({ block: "start" });
+  const intro = [item.name, ...item.instructions];
+  if (item.key_points.length) intro.push(T.key_points, ...item.key_points);
+  say(intro.join(" "), config.lang);
+  await startDemo(item);
+}
+
+async function startDemo(item) {
+  if (state.stopDemo) state.stopDemo();
+  state.stopDemo = null;
+  show(el.demo.closest("figure"), false);
+  const response = await fetch(`/live/demo/${item.exercise_id}.json?fps=15`);
+  if (!response.ok) return;  // no reference motion for this exercise yet
+  state.stopDemo = playDemo(el.demo, await response.json(), config.bones);
+  show(el.demo.closest("figure"), true);
+}
+
+function showStep() {
+  const step = state.steps[0];
+  if (!step) { el.step.textContent = T.exercise_done; return; }
+  const sideText = step.side ? ` · ${T[step.side]}` : "";
+  el.step.textContent = fill(T.set_of, { n: step.set, total: state.item.sets }) + sideText;
+}
+
+async function startSet() {
+  const item = state.item;
+  const step = state.steps[0];
+  if (!item || !step) return;
+  stopRest();
+  silence();
+  setButtons({ start: false, pause: true, resume: false, skip: true, end: true, pain: true });
+  el.count.textContent = "0";
+  el.hold.textContent = "0";
+  show(el.grade, false);
+  if (!aiFor(item)) { startTimedSet(); return; }
+  try {
+    await openCamera(el.video);
+  } catch (error) {
+    offerVideoOnly(cameraProblem(error));
+    return;
+  }
+  el.overlay.width = el.video.videoWidth;
+  el.overlay.height = el.video.videoHeight;
+  if (!state.landmarker) {
+    el.model.textContent = T.model_loading;
+    const made = await createLandmarker(config, state.variant);
+    Object.assign(state, { landmarker: made.landmarker, delegate: made.delegate, variant: made.variant });
+    el.model.textContent = fill(T.model_ready, { variant: made.variant, delegate: made.delegate });
+  }
+  await ensureSocket();
+  state.running = true;
+  state.paused = false;
+  state.socket.sendControl(startMessage());
+  frameLoop();
+}
+
+function startMessage() {
+  const step = state.steps[0];
+  return { action: "start_set", plan_item_id: state.item.plan_item_id, set_index: step.set, side: step.side,
+           image_size: [el.video.videoWidth || 640, el.video.videoHeight || 480] };
+}
+
+async function ensureSocket() {
+  if (state.socket) return;
+  state.socket = new LiveSocket(config.socket_path, {
+    onMessage: handleEvent,
+    onState: (connection) => { el.connection.textContent = T[`connection_${connection}`] || ""; },
+    resumeMessage: () => (state.running ? startMessage() : null),
+  });
+  await state.socket.connect();
+}
+
+function frameLoop() {
+  const video = el.video;
+  const schedule = () => (video.requestVideoFrameCallback
+    ? video.requestVideoFrameCallback(onFrame) : requestAnimationFrame(onFrame));
+  const onFrame = () => {
+    if (!state.running) return;
+    if (!state.paused && video.readyState >= 2) {
+      const captured = performance.now();
+      const result = state.landmarker.detectForVideo(video, captured);
+      const landmarks = result.landmarks && result.landmarks[0];
+      state.frames += 1;
+      state.rate.tick(performance.now());
+      drawSkeleton(el.overlay, landmarks, config.bones);
+      state.socket.sendFrame(packFrame(captured / 1000, landmarks));
+      if (state.adapt && state.frames === ADAPT_AFTER_FRAMES && tooSlow(state.variant, state.rate.fps)) switchToLite();
+    }
+    schedule();
+  };
+  schedule();
+}
+
+async function switchToLite() {
+  const made = await createLandmarker(config, "lite", state.delegate === "GPU");
+  const old = state.landmarker;
+  Object.assign(state, { landmarker: made.landmarker, delegate: made.delegate, variant: "lite" });
+  el.model.textContent = fill(T.model_ready, { variant: "lite", delegate: made.delegate });
+  old.close();
+}
+
+function stopFrames() {
+  state.running = false;
+  closeCamera(el.video);
+  drawSkeleton(el.overlay, null, []);
+}
+
+// ---------------------------------------------------------------- video-only sets (timer + tick)
+function startTimedSet() {
+  state.setStarted = performance.now();
+  state.running = true;
+  state.setTimer = setInterval(() => {
+    if (state.paused) return;
+    el.hold.textContent = Math.floor((performance.now() - state.setStarted) / 1000);
+  }, 250);
+}
+
+async function tickSet(set) {
+  const token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"];
+  const body = new FormData();
+  body.set("plan_item_id", state.item.plan_item_id);
+  body.set("set_index", set);
+  const response = await fetch(`/sessions/${config.session_id}/sets`, {
+    method: "POST", body, headers: { "X-CSRF-Token": token, "HX-Request": "true" },
+  });
+  if (!response.ok) return;
+  const form = $(`[data-tick-set="${state.item.plan_item_id}-${set}"]`);
+  if (form) form.closest("form").outerHTML = await response.text();
+}
+
+// ---------------------------------------------------------------- events from the server
+function handleEvent(event) {
+  if (typeof event.t === "number" && (event.type === "cue" || event.type === "rep")) {
+    state.latencies.push({ type: event.type, ms: performance.now() - event.t * 1000 });
+  }
+  switch (event.type) {
+    case "ready":
+      el.count.textContent = event.count;
+      el.target.textContent = event.reps_planned;
+      if (event.resumed) el.connection.textContent = fill(T.resumed, { count: event.count });
+      break;
+    case "setup":
+      el.setup.textContent = event.ok ? T.setup_ok : T.setup_fix;
+      el.aiBox.dataset.setupOk = event.ok;
+      break;
+    case "rep":
+      el.count.textContent = event.count;
+      el.grade.textContent = event.counted ? T[`grade_${event.grade.replace(" ", "_")}`] : T.not_counted;
+      el.grade.className = `badge ${event.counted ? "ok" : "warn"}`;
+      el.grade.dataset.grade = event.counted ? event.grade : "not_counted";
+      show(el.grade, true);
+      break;
+    case "hold":
+      el.hold.textContent = Math.floor(event.elapsed_s);
+      break;
+    case "cue":
+      say(event.text[textKey] || event.text.en, config.lang);
+      el.cue.dataset.cueId = event.id;
+      break;
+    case "set_done":
+      setDone(event);
+      break;
+    case "frame_skipped":
+      state.skipped += 1;
+      break;
+    case "stop":
+      stopForPain();
+      break;
+    case "pain_ok":
+      el.connection.textContent = T.pain_ok;
+      break;
+    case "paused": case "resumed":
+      break;
+    case "error":
+      if (event.code === "not_tracked") { stopFrames(); startTimedSet(); }
+      el.connection.textContent = event.message;
+      break;
+    default:
+      break;
+  }
+}
+
+function setDone(event) {
+  if (event && event.type === "set_done") el.count.textContent = event.counted;
+  stopFrames();
+  clearInterval(state.setTimer);
+  const step = state.steps.shift();
+  if (step && !aiFor(state.item) && !(event && event.skipped)) tickSet(step.set);
+  if (step && aiFor(state.item) && (!step.side || step.side === "right")) markDone(step.set);
+  if (state.steps.length === 0) { finishExercise(); return; }
+  showStep();
+  startRest(state.item.rest_s);
+}
+
+function markDone(set) {
+  const key = `${state.item.plan_item_id}-${set}`;
+  config.done.push(key);
+  const form = $(`[data-tick-set="${key}"]`);
+  if (form) {
+    const badge = document.createElement("span");
+    badge.className = "badge ok"; badge.dataset.setDone = key; badge.textContent = fill(T.set_done, { n: set });
+    form.closest("form").replaceWith(badge);
+  }
+}
+
+function finishExercise() {
+  setButtons({ start: false, pause: false, resume: false, skip: false, end: false, pain: true });
+  el.step.textContent = T.exercise_done;
+  say(T.exercise_done, config.lang);
+  const entry = $(`[data-item="${state.item.plan_item_id}"]`);
+  if (entry) entry.dataset.exerciseDone = "true";
+}
+
+function startRest(seconds) {
+  setButtons({ start: true, pause: false, resume: false, skip: false, end: false, pain: true });
+  let left = seconds;
+  el.rest.textContent = fill(T.rest_left, { s: left });
+  say(T.rest, config.lang);
+  state.restTimer = setInterval(() => {
+    left -= 1;
+    el.rest.textContent = left > 0 ? fill(T.rest_left, { s: left }) : "";
+    if (left <= 0) { stopRest(); say(T.rest_over, config.lang); }
+  }, 1000);
+}
+
+function stopRest() { clearInterval(state.restTimer); state.restTimer = null; el.rest.textContent = ""; }
+
+function stopForPain() {
+  stopFrames();
+  clearInterval(state.setTimer);
+  if (state.item) state.stoppedItems.add(state.item.plan_item_id);
+  setButtons({ start: false, pause: false, resume: false, skip: false, end: false, pain: false });
+  show(el.stopNotice, true);
+  say($("[data-stop-message]").textContent, config.lang);
+  el.stopNotice.scrollIntoView({ block: "center" });
+}
+
+function offerVideoOnly(problem) {
+  setButtons({ start: true, pause: false, resume: false, skip: false, end: false, pain: true });
+  el.cameraMessage.textContent = T[`camera_${problem}`];
+  show(el.cameraProblem, true);
+}
+
+// ---------------------------------------------------------------- buttons
+function control(action) {
+  if (state.socket && aiFor(state.item)) state.socket.sendControl({ action });
+}
+
+document.addEventListener("click", (click) => {
+  const target = click.target.closest("[data-start-exercise], [data-action], [data-pain]");
+  if (!target) return;
+  if (target.dataset.startExercise) {
+    const item = config.items.find((i) => String(i.plan_item_id) === target.dataset.startExercise);
+    if (item && !state.stoppedItems.has(item.plan_item_id)) startExercise(item);
+    return;
+  }
+  if (target.dataset.pain !== undefined) {
+    show(el.painForm, false);
+    const nrs = Number(target.dataset.pain);
+    if (state.socket && state.running && aiFor(state.item)) state.socket.sendControl({ action: "pain", nrs });
+    else localPainCheck(nrs);
+    return;
+  }
+  switch (target.dataset.action) {
+    case "start-set": startSet(); break;
+    case "pause":
+      state.paused = true; control("pause");
+      setButtons({ start: false, pause: false, resume: true, skip: true, end: true, pain: true });
+      break;
+    case "resume":
+      state.paused = false; control("resume");
+      setButtons({ start: false, pause: true, resume: false, skip: true, end: true, pain: true });
+      break;
+    case "skip": case "end":
+      if (aiFor(state.item) && state.running) control(target.dataset.action);
+      else setDone({ type: "set_done", skipped: target.dataset.action === "skip" });
+      break;
+    case "pain": show(el.painForm, el.painForm.hidden); break;
+    case "video-only":
+      state.mode = "video"; show(el.cameraProblem, false); show(el.aiBox, false);
+      if (state.item) startExercise(state.item);
+      break;
+    case "skip-exercise":
+      show(el.stopNotice, false); show(el.stage, false); break;
+    default: break;
+  }
+});
+
+// Without a running set on the socket, the server checks the same stop rule over HTTP.
+async function localPainCheck(nrs) {
+  const token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"];
+  const body = new FormData();
+  body.set("nrs", nrs);
+  const response = await fetch(`/sessions/${config.session_id}/pain`, {
+    method: "POST", body, headers: { "X-CSRF-Token": token, Accept: "application/json" },
+  });
+  if (!response.ok) return;
+  const verdict = await response.json();
+  if (verdict.stop) stopForPain();
+  else el.connection.textContent = T.pain_ok;
+}
+
+if (state.mode === "ai") el.model.textContent = T.model_idle;
+document.documentElement.dataset.liveReady = "true";
