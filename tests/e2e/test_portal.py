@@ -172,3 +172,23 @@ def test_research_portal_shows_tables_and_hides_arms_from_the_assessor(browser, 
     body = assessor.locator("main").inner_text()
     assert re.search(r"\b(AI|video)\b", body) is None
     _shot(assessor, "09-assessor-blind")
+
+
+def test_exercise_editor_checks_and_previews_the_edited_file(browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page = _page(browser, server, "therapist@demo.backcoach")
+    page.goto("/therapist/exercises/squat")
+    editor = page.locator("[data-toml]")
+    text = editor.input_value()
+    editor.fill(text.replace('feature = "trunk_lean", above = 50', 'feature = "trunk_lean", above = 5', 1))
+    page.locator("[data-check]").click()
+    expect(page.locator("[data-valid]")).to_be_visible()
+    page.locator("[data-replay] [data-play]").click()
+    expect(page.locator("[data-replay] [data-reps] li")).to_have_count(3)
+    expect(page.locator("[data-replay] [data-reps] li").first).to_contain_text("Keep your chest up.")
+    _shot(page, "10-editor-preview")
+    editor.fill(text.replace("[phases]", "[phases\n", 1))
+    page.locator("[data-check]").click()
+    expect(page.locator("[data-problem]").first).to_contain_text("squat.toml")
+    _shot(page, "11-editor-problem")

@@ -237,3 +237,20 @@ def test_a_saved_version_downloads_as_its_own_file(client: TestClient) -> None:
     assert response.text == text
     assert response.headers["content-disposition"] == 'attachment; filename="squat.v1.toml"'
     assert client.get("/therapist/exercises/squat/versions/2.toml").status_code == 404
+
+
+def test_preview_grades_the_reference_motion_with_the_edited_file(client: TestClient) -> None:
+    sign_in(client, THERAPIST)
+    shipped = shipped_toml("squat")
+    token = csrf_of(client, "/therapist/exercises/squat")
+    url = "/therapist/exercises/squat/preview.json"
+    as_shipped = client.post(url, data={"toml": shipped, "csrf_token": token}).json()
+    assert [r["counted"] for r in as_shipped["reps"]] == [True, True, True]
+    assert all(r["cues"] == [] for r in as_shipped["reps"])
+    strict = re.sub(r'(when = \{ feature = "trunk_lean", above = )\d+', r"\g<1>5", shipped, count=1)
+    assert strict != shipped
+    edited = client.post(url, data={"toml": strict, "csrf_token": token}).json()
+    assert [r["cues"] for r in edited["reps"]] == [["Keep your chest up."]] * 3
+    assert len(edited["frames"]) == len(as_shipped["frames"])
+    broken = client.post(url, data={"toml": "id = 3", "csrf_token": token})
+    assert broken.status_code == 422 and broken.json()["problems"]

@@ -11,7 +11,10 @@ import re
 import tomllib
 from dataclasses import dataclass
 
+from typing import Any
+
 from backcoach.exercises.loader import ExerciseFileError, parse_exercise
+from backcoach.exercises.schema import Exercise
 from backcoach.paths import EXERCISES_DIR
 
 
@@ -36,19 +39,48 @@ def shipped_toml(exercise_id: str) -> str | None:
 
 def check_toml(exercise_id: str, text: str) -> list[Problem]:
     """Every problem the exercise library finds in ``text`` (empty when the file is valid)."""
+    return parse_toml(exercise_id, text)[1]
+
+
+def parse_toml(exercise_id: str, text: str) -> tuple[Exercise | None, list[Problem]]:
+    """The edited exercise, or None and every problem the exercise library finds in ``text``."""
     source = f"{exercise_id}.toml"
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        return [Problem(source, "(TOML syntax)", str(error))]
+        return None, [Problem(source, "(TOML syntax)", str(error))]
     try:
         exercise = parse_exercise(data, source)
     except ExerciseFileError as error:
-        return [Problem(source, *_split(part)) for part in str(error).removeprefix(f"{source}: ").split("; ")]
+        return None, [Problem(source, *_split(part)) for part in str(error).removeprefix(f"{source}: ").split("; ")]
     if exercise.id != exercise_id:
-        return [Problem(source, "id", f"id = {exercise.id!r} differs from the file name {exercise_id!r}; "
-                                      f"keep id = {exercise_id!r} (a new exercise needs a new file)")]
-    return []
+        return None, [Problem(source, "id", f"id = {exercise.id!r} differs from the file name {exercise_id!r}; "
+                                            f"keep id = {exercise_id!r} (a new exercise needs a new file)")]
+    return exercise, []
+
+
+#: Repetitions of the reference motion graded in the editor's preview.
+PREVIEW_REPS = 3
+
+
+def graded_preview(exercise: Exercise, fps: float = 15.0) -> tuple[Any, list[Any]]:
+    """The reference motion on the synthetic body and the rep events the *edited* file gives it.
+
+    Shows the effect of changed thresholds before saving: the same clean movement is counted and
+    graded by the engine built from the edited definition.
+
+    Raises
+    ------
+    MotionFileError
+        When the exercise has no reference motion yet.
+    """
+    from backcoach.motion.engine import ExerciseEngine
+    from backcoach.motion.synthetic.generate import generate
+
+    sequence = generate(exercise.id, reps=PREVIEW_REPS, fps=fps, setup=False, idle_s=1.0, seed=0).sequence
+    engine = ExerciseEngine(exercise, reps_target=PREVIEW_REPS)
+    events = [e for frame in sequence.frames() for e in engine.push(frame)] + engine.finish()
+    return sequence, [e for e in events if e.type == "rep"]
 
 
 def _split(part: str) -> tuple[str, str]:

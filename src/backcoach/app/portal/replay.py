@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from backcoach.exercises.loader import UnknownExerciseError, get_exercise
+from backcoach.exercises.schema import Exercise
 from backcoach.motion.cues import engine_cue_texts
 from backcoach.pose.skeleton import BONES, NUM_LANDMARKS as LANDMARK_COUNT
 from backcoach.store.models import ExerciseSet, LandmarkTrace
@@ -76,15 +77,27 @@ def _drawable(xy: np.ndarray, visibility: np.ndarray) -> list:
     return np.round(frames, DECIMALS).tolist()
 
 
-def cue_texts(exercise_id: str) -> dict[str, dict[str, str]]:
-    """Cue id -> text by language, as the engine says them (the exercise's own cues first)."""
+def cue_texts(exercise_id: str, exercise: Exercise | None = None) -> dict[str, dict[str, str]]:
+    """Cue id -> text by language, as the engine says them (the exercise's own cues first).
+
+    ``exercise`` overrides the library's file (the editor's unsaved text).
+    """
     texts = dict(engine_cue_texts())
-    try:
-        exercise = get_exercise(exercise_id)
-    except UnknownExerciseError:
-        return texts
+    if exercise is None:
+        try:
+            exercise = get_exercise(exercise_id)
+        except UnknownExerciseError:
+            return texts
     texts.update({cue_id: {"en": text.en, "zh-Hans": text.zh_hans} for cue_id, text in exercise.cues.items()})
     return texts
+
+
+def _cue_lines(errors: list, texts: dict[str, dict[str, str]], lang: str) -> list[str]:
+    lines = []
+    for error in errors or []:
+        text = texts.get(error.get("cue")) if isinstance(error, dict) else None
+        lines.append(text.get(lang, text["en"]) if text else str(error.get("id", "")))
+    return lines
 
 
 def replay_payload(exercise_set: ExerciseSet, trace: LandmarkTrace, lang: str) -> dict[str, Any]:
@@ -93,12 +106,9 @@ def replay_payload(exercise_set: ExerciseSet, trace: LandmarkTrace, lang: str) -
     texts = cue_texts(exercise_set.exercise_id)
     reps = []
     for rep in exercise_set.reps:
-        cues = []
-        for error in rep.errors or []:
-            text = texts.get(error.get("cue")) if isinstance(error, dict) else None
-            cues.append(text.get(lang, text["en"]) if text else str(error.get("id", "")))
         reps.append({"index": rep.index, "t": round(rep_time(rep, exercise_set), 3), "counted": rep.counted,
-                     "grade": rep.grade, "score": rep.score, "cues": cues, "reason": rep.reason})
+                     "grade": rep.grade, "score": rep.score, "cues": _cue_lines(rep.errors, texts, lang),
+                     "reason": rep.reason})
     return {
         "exercise_id": exercise_set.exercise_id, "width": width, "height": height,
         "t": np.round(t, 3).tolist(), "frames": _drawable(values[..., :2], values[..., 3]),
@@ -106,9 +116,15 @@ def replay_payload(exercise_set: ExerciseSet, trace: LandmarkTrace, lang: str) -
     }
 
 
-def sequence_payload(sequence: Any) -> dict[str, Any]:
-    """The same drawing payload for a synthetic ``PoseSequence`` (the exercise editor's preview)."""
+def sequence_payload(sequence: Any, rep_events: list[Any] = (), texts: dict | None = None,
+                     lang: str = "en") -> dict[str, Any]:
+    """The same drawing payload for a synthetic ``PoseSequence`` and the engine's rep events on it."""
     width, height = sequence.image_size
+    reps = [{"index": e.index, "t": round(float(e.t - sequence.t[0]), 3), "counted": e.counted, "grade": e.grade,
+             "score": e.score, "reason": e.reason,
+             "cues": _cue_lines([{"id": x.id, "cue": x.cue} for x in e.errors], texts or {}, lang)}
+            for e in rep_events]
     return {"exercise_id": sequence.meta.get("exercise", ""), "width": int(width), "height": int(height),
-            "t": np.round(sequence.t, 3).tolist(), "frames": _drawable(sequence.xyz[..., :2], sequence.visibility),
-            "bones": [list(b) for b in BONES], "reps": []}
+            "t": np.round(sequence.t - sequence.t[0], 3).tolist(),
+            "frames": _drawable(sequence.xyz[..., :2], sequence.visibility), "bones": [list(b) for b in BONES],
+            "reps": reps}

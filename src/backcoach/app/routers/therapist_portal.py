@@ -22,7 +22,7 @@ from backcoach.app.exercise_names import exercise_name
 from backcoach.app.forms import FormState, form_values, validate
 from backcoach.app.portal import charts, exercises as editor
 from backcoach.app.portal.quality import tracking_alert
-from backcoach.app.portal.replay import TraceError, replay_payload, sequence_payload
+from backcoach.app.portal.replay import TraceError, cue_texts, replay_payload, sequence_payload
 from backcoach.app.templating import render
 from backcoach.store.models import PostKind, SessionMode, User
 from backcoach.store.repo import accounts, community, plans
@@ -432,3 +432,19 @@ def preview_exercise(request: Request, therapist: CurrentTherapist, exercise_id:
         return JSONResponse(sequence_payload(demo_frames(exercise_id, fps=15)))
     except MotionFileError:
         raise HTTPException(404, detail=errors.NO_REFERENCE_MOTION) from None
+
+
+@router.post("/exercises/{exercise_id}/preview.json")
+async def preview_edited(request: Request, therapist: CurrentTherapist, exercise_id: str) -> Response:
+    """The reference motion graded by the edited (unsaved) file: reps, grades and cues."""
+    from backcoach.motion.synthetic.motions import MotionFileError
+
+    _shipped(exercise_id)
+    exercise, problems = editor.parse_toml(exercise_id, str((await request.form()).get("toml", "")))
+    if exercise is None:
+        return JSONResponse({"problems": [p.__dict__ for p in problems]}, status_code=422)
+    try:
+        sequence, reps = editor.graded_preview(exercise)
+    except MotionFileError:
+        raise HTTPException(404, detail=errors.NO_REFERENCE_MOTION) from None
+    return JSONResponse(sequence_payload(sequence, reps, cue_texts(exercise_id, exercise), _lang(request)))

@@ -85,9 +85,19 @@
     function pause() { if (playing) { offset += (performance.now() - start) / 1000; playing = false; } }
 
     async function load() {
-      const response = await fetch(root.dataset.src, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-      if (!response.ok) { const note = root.querySelector("[data-preview-error]"); if (note) note.hidden = false; return false; }
+      const options = { headers: { Accept: "application/json" }, credentials: "same-origin" };
+      if (root.dataset.postFrom) {
+        // The editor's preview grades the reference motion with the text being edited.
+        const form = document.querySelector(root.dataset.postFrom).form;
+        options.method = "POST";
+        options.body = new FormData(form);
+      }
+      const response = await fetch(root.dataset.src, options);
+      const note = root.querySelector("[data-preview-error]");
+      if (note) note.hidden = response.ok || response.status !== 404;
+      if (!response.ok) return false;
       data = await response.json();
+      box = null; offset = 0; list.innerHTML = "";
       for (const r of data.reps) {
         const li = document.createElement("li");
         li.dataset.rep = String(r.index);
@@ -106,8 +116,9 @@
     }
 
     root.querySelector("[data-play]").addEventListener("click", async () => {
-      if (!data && !(await load())) return;
-      if (playing) pause(); else play();
+      if (playing) { pause(); return; }
+      if ((!data || root.dataset.postFrom) && !(await load())) return;
+      play();
     });
     seek.addEventListener("input", () => { if (!data) return; pause(); offset = (Number(seek.value) / 1000) * duration(); draw(offset); });
     if (!("lazy" in root.dataset)) load().then((ok) => { if (ok) play(); });
