@@ -27,13 +27,16 @@ from backcoach.motion.synthetic.truth import JOINT_ANGLES
 
 NAME = "synthetic"
 #: Noise levels (pixels on a 1280x720 image, share of dropped frames, camera turned off the nominal
-#: view, hover around the phase thresholds). "moderate" is what the F1 goal is judged at.
+#: view, hover around the phase thresholds). "moderate" is what the F1 goal is judged at; "high"
+#: is a stress level reported without goals.
 LEVELS: dict[str, dict] = {
     "clean": dict(noise_px=0.0),
     "moderate": dict(noise_px=2.0, dropout_rate=0.02, view_yaw_deg=10.0, jitter=0.05),
     "high": dict(noise_px=5.0, dropout_rate=0.05, view_yaw_deg=20.0, jitter=0.1, occlude_far_side=True),
 }
 QUICK_LEVELS = ("moderate",)
+#: Levels the rep-count goal applies to.
+GOAL_LEVELS = ("clean", "moderate")
 REPS = 4
 #: Longest hold generated and required, seconds: a 60 s prone lie adds nothing a 4 s one does not.
 MAX_HOLD_S = 4.0
@@ -216,6 +219,8 @@ def evaluate(quick: bool = False, exercise: str | None = None) -> DatasetResult:
     if not exercises:
         result.skipped = "no exercise has a reference motion" if exercise is None else f"{exercise!r} has no reference motion"
         return result
+    overall: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    overall_f1: dict[str, list[float]] = defaultdict(list)
     for ex in exercises:
         command = command_for(NAME, quick, ex.id)
         tallies: dict[str, Tally] = defaultdict(Tally)
@@ -229,16 +234,42 @@ def evaluate(quick: bool = False, exercise: str | None = None) -> DatasetResult:
         for level, tally in tallies.items():
             fig = lambda metric, value, n, goal=None, error=None, note="": Figure(  # noqa: E731
                 NAME, metric, value, n, goal, ex.id, error, level, command, note)
-            result.figures.append(fig("rep_count_exact", tally.exact / tally.sets, tally.sets, GOAL_REPS))
+            goal = GOAL_REPS if level in GOAL_LEVELS else None
+            result.figures.append(fig("rep_count_exact", tally.exact / tally.sets, tally.sets, goal))
+            overall[level][0] += tally.exact
+            overall[level][1] += tally.sets
             for error_id, confusion in sorted(tally.errors.items()):
                 note = f"precision {_f(confusion.precision)}, recall {_f(confusion.recall)}, {confusion.fp} false alarms in {confusion.fp + confusion.tn} reps without it"
                 goal = GOAL_F1 if level == "moderate" else None
                 result.figures.append(fig("error_f1", confusion.f1, confusion.tp + confusion.fn, goal, error_id, note))
+                if confusion.f1 is not None:
+                    overall_f1[level].append(confusion.f1)
             if tally.angle_errors:
                 result.figures.append(fig("angle_mae_deg", mae(tally.angle_errors), len(tally.angle_errors),
                                           note=f"bias {np.mean(tally.angle_errors):+.1f} deg"))
             rate = tally.guard_alarms / tally.guard_frames if tally.guard_frames else None
             result.figures.append(fig("guard_false_alarm_rate", rate, tally.guard_frames))
+    if exercise is None:
+        command = command_for(NAME, quick)
+        for level, (exact, sets) in overall.items():
+            goal = GOAL_REPS if level in GOAL_LEVELS else None
+            result.figures.append(Figure(NAME, "rep_count_exact", exact / sets, sets, goal, "all", None, level, command))
+        for level, values in overall_f1.items():
+            share = sum(v >= GOAL_F1.target for v in values) / len(values)
+            result.figures.append(Figure(NAME, "share_of_errors_with_f1_at_goal", share, len(values), None, "all", None, level, command,
+                                         f"mean F1 {np.mean(values):.2f} over {len(values)} error ids"))
+    for ex in exercises:
+        try:
+            absent = [r.id for r in ex.errors if r.id not in load_motion(ex.id).errors]
+        except MotionFileError:
+            continue
+        if absent:
+            result.notes.append(f"`{ex.id}`: the synthetic body cannot produce {', '.join(absent)} (see its motion file); not measured here.")
+    result.notes.append(
+        "Figures below goal at the clean and moderate levels point at the engine or the reference motion of that "
+        "exercise (issue 3 owns both for the first nine exercises); the `high` level (5 px, 5% dropped frames, "
+        "20 deg off the view, far side unreliable) is a stress test without goals."
+    )
     missing = sorted(set(load_library()) - set(motion_ids()))
     if missing and exercise is None:
         result.notes.append(f"No reference motion yet (not measured): {', '.join(missing)}.")
