@@ -9,7 +9,6 @@ Bad frames mid-stream are skipped and reported as :class:`FrameSkippedEvent`; th
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import replace
 
 import numpy as np
@@ -18,15 +17,16 @@ from backcoach.exercises import Exercise, get_exercise
 from backcoach.motion import scoring
 from backcoach.motion.cues import CueScheduler, engine_cue_texts
 from backcoach.motion.events import (
-    CueEvent, ErrorFound, Event, FrameSkippedEvent, HoldEvent, PhaseEvent, RepEvent, SetDoneEvent, SetupEvent,
+    CueEvent, Event, FrameSkippedEvent, HoldEvent, PhaseEvent, RepEvent, SetDoneEvent, SetupEvent,
 )
-from backcoach.motion.features import MIN_VISIBILITY, CompiledFeatures, FrameView, feature_expression
-from backcoach.motion.geometry import Missing, distance, near_side, to_image_points, to_world_points
+from backcoach.motion.context import compiled_features, facing_direction, reference_lengths, required_landmarks
+from backcoach.motion.features import MIN_VISIBILITY, FrameView
+from backcoach.motion.geometry import Missing, near_side, to_image_points, to_world_points
 from backcoach.motion.guard import Guard, frame_issues
 from backcoach.motion.phases import END, LEAVE_START, OUT, RETURN, SETUP, START, PhaseSpec, PhaseState, step
-from backcoach.motion.points import PointError, resolve_point, substitute
 from backcoach.motion.posture import recognise
 from backcoach.motion.rules import RepRecord, build_checks
+from backcoach.motion.verdict import judge_rep
 from backcoach.pose.skeleton import NUM_LANDMARKS
 
 IN_REP = frozenset({OUT, END, RETURN})
@@ -42,30 +42,6 @@ WOBBLE_MARGIN = 0.15
 GUARD_EVERY = 3
 #: Exponential-average weight for the reference lengths while the patient holds the start position.
 REF_SMOOTHING = 0.2
-_NAME = re.compile(r"[a-z_{}]+")
-_COMPILED: dict[int, tuple[Exercise, CompiledFeatures]] = {}
-
-
-def compiled_features(exercise: Exercise) -> CompiledFeatures:
-    """The exercise's compiled features, shared by every engine on the same exercise object."""
-    entry = _COMPILED.get(id(exercise))
-    if entry is None or entry[0] is not exercise:
-        entry = _COMPILED[id(exercise)] = (exercise, CompiledFeatures(exercise))
-    return entry[1]
-
-
-def required_landmarks(exercise: Exercise, side: str) -> tuple[int, ...]:
-    """Landmark indices the exercise's features read, with ``{side}`` resolved to ``side``."""
-    found: set[int] = {11, 12, 23, 24}
-    for feature in exercise.features.values():
-        for token in _NAME.findall(feature_expression(feature)):
-            try:
-                found.update(resolve_point(substitute(token, side)))
-            except PointError:
-                continue  # a function, feature or reference name
-    return tuple(sorted(found))
-
-
 class ExerciseEngine:
     """Judges one set of one exercise, frame by frame.
 
@@ -111,7 +87,6 @@ class ExerciseEngine:
         self.setup_checks = [c for c in self.standards if c.rule.phase == "setup"]
         # Hold time runs only while every critical end-phase standard is in range this frame.
         self.hold_checks = [c for c in self.standards if c.rule.phase == "end" and c.rule.critical and not c.change]
-        self.too_fast = [rule for rule in ex.errors if rule.too_fast is not None]
         self.required = {s: required_landmarks(ex, s) for s in ("left", "right")}
         self.fixed_side = side
         self.views = ex.views
@@ -302,35 +277,11 @@ class ExerciseEngine:
     def _update_pose_context(self, points: list, vis: list, fresh: bool = False, smoothing: float = REF_SMOOTHING) -> None:
         """In the start position: near side, facing direction, reference lengths (averaged over
         frames, or replaced when ``fresh``)."""
-        if self.fixed_side is None:
-            self.near = near_side(vis)
-        else:
-            self.near = self.fixed_side
-        ok = [v >= MIN_VISIBILITY for v in vis]
-        if self.camera_view == "front":
-            if ok[11] and ok[12] and points[11][0] != points[12][0]:
-                self.facing = 1.0 if points[11][0] > points[12][0] else -1.0
-        else:
-            ears = [points[i] for i in (7, 8) if ok[i]]
-            if ok[0] and ears:
-                dx = points[0][0] - sum(p[0] for p in ears) / len(ears)
-                if dx:
-                    self.facing = 1.0 if dx > 0 else -1.0
-            elif ok[29] and ok[31]:
-                self.facing = 1.0 if points[31][0] > points[29][0] else -1.0
-        side_sh, side_hip, side_ank = (11, 23, 27) if self.near == "left" else (12, 24, 28)
-        lengths = {}
-        if ok[11] and ok[12] and ok[23] and ok[24]:
-            shoulder = tuple((a + b) / 2 for a, b in zip(points[11], points[12]))
-            hip = tuple((a + b) / 2 for a, b in zip(points[23], points[24]))
-            lengths["torso"] = distance(shoulder, hip)
-            lengths["shoulder_width"] = distance(points[11], points[12])
-            lengths["hip_width"] = distance(points[23], points[24])
-        elif ok[side_sh] and ok[side_hip]:
-            lengths["torso"] = distance(points[side_sh], points[side_hip])
-        if ok[side_hip] and ok[side_ank]:
-            lengths["leg"] = distance(points[side_hip], points[side_ank])
-        for key, value in lengths.items():
+        self.near = self.fixed_side or near_side(vis)
+        facing = facing_direction(points, vis, self.camera_view)
+        if facing is not None:
+            self.facing = facing
+        for key, value in reference_lengths(points, vis, self.near).items():
             old = self.refs[key]
             self.refs[key] = value if old <= 0 or fresh else old + smoothing * (value - old)
 
@@ -416,76 +367,27 @@ class ExerciseEngine:
 
     # ------------------------------------------------------------------ per rep
     def _finish_rep(self, transition, t: float) -> RepEvent:
-        ex = self.exercise
-        record = self.record
-        rep_side = transition.side if transition.side != "both" else None
-        errors = record.errors_found(rep_side)
-        tempo_errors = []
-        hold_mode = ex.phases.mode == "hold"
-        for rule in [] if hold_mode else self.too_fast:
-            if not (transition.out_timed if rule.too_fast.phase == "out" else transition.return_timed):
-                continue  # the limb was hidden at one end of the phase: its time is unknown
-            took = transition.out_s if rule.too_fast.phase == "out" else transition.return_s
-            if took < rule.too_fast.seconds:
-                tempo_errors.append(ErrorFound(rule.id, None, round(took, 2), rule.too_fast.seconds, rule.severity, rule.cue))
-        standards = record.standard_values(rep_side)
-        reasons = []
-        primary_met = any(met for check, _, met in standards if check.rule.critical and check.rule.feature == self.primary)
-        if not (transition.reached_end or primary_met):
-            reasons.append(f"did not reach the target range ({transition.peak * 100:.0f}% of the movement)")
-        for check, value, met in standards:
-            if check.rule.critical and met is False:
-                reasons.append(f"{check.rule.label.en} ({check.rule.measure} {value:.1f}, "
-                               f"needed {check.low:g} to {check.high:g})")
-        for error in errors + tempo_errors:
-            if error.severity in ("safety", "critical"):
-                label = next(r.label.en for r in ex.errors if r.id == error.id)
-                reasons.append(f"{label}" + (f" ({error.side})" if error.side else ""))
-        if self.hold_target > 0 and transition.hold_s + 1e-6 < self.hold_target:
-            reasons.append(f"held {transition.hold_s:.1f} s of {self.hold_target:g} s")
-        prev1, prev2, ss, n = self._jitter
-        jitter = scoring.rms(ss, n)
-        parts = {
-            "range": scoring.range_part([(v, m, (c.low, c.high)) for c, v, m in standards], transition.peak),
-            "form": scoring.form_part([e.severity for e in errors]),
-            "tempo": 1.0 if hold_mode else scoring.tempo_part(
-                transition.out_s, transition.return_s,
-                ex.phases.min_out_s if transition.out_timed else 0.0,
-                ex.phases.min_return_s if transition.return_timed else 0.0),
-            "stability": scoring.stability_part(jitter),
-        }
-        weights = ex.score.model_dump()
-        value = scoring.score(parts, weights)
-        grade = scoring.grade(value, ex.grades)
-        if grade is None and not reasons:
-            reasons.append(f"score {value:g} below qualified ({ex.grades.qualified:g})")
-        counted = not reasons
+        _, _, sum_squares, n = self._jitter
+        relative_start = self._starts.get(transition.side) if self.exercise.phases.relative else None
+        verdict = judge_rep(
+            self.exercise, transition, self.record, hold_target=self.hold_target,
+            jitter=scoring.rms(sum_squares, n),
+            symmetry=self._symmetry[0] / self._symmetry[1] if self._symmetry[1] else None,
+        )
+        if relative_start is not None:
+            verdict.metrics["rom"] = round(relative_start + transition.peak * self._excursion, 3)
         side = self._report_side(transition.side)
         self.attempts += 1
-        if counted:
+        if verdict.counted:
             key = side or "both"
             self.counted_by_side[key] = self.counted_by_side.get(key, 0) + 1
-            self.scores.append(value)
-        self.form_scores.append(0.0 if any(e.severity != "minor" for e in errors + tempo_errors) else 1.0)
-        metrics = {
-            "rom": round(self._start + transition.peak * self._excursion, 3),
-            "target": ex.phases.target,
-            "progress_peak": round(transition.peak, 3),
-            "out_s": round(transition.out_s, 2) if transition.out_timed else None,
-            "end_s": round(transition.end_s, 2),
-            "return_s": round(transition.return_s, 2) if transition.return_timed else None,
-            "hold_s": round(transition.hold_s, 2),
-            "jitter": round(jitter, 4),
-            "standards": {c.rule.id + (f"_{c.side}" if c.side else ""): (None if v is None else round(v, 3))
-                          for c, v, _ in standards},
-        }
-        if self._symmetry[1]:
-            metrics["symmetry"] = round(self._symmetry[0] / self._symmetry[1], 2)
+            self.scores.append(verdict.score)
+        self.form_scores.append(1.0 if verdict.form_ok else 0.0)
         rep = RepEvent(
-            t=t, index=self.attempts, side=side, counted=counted, reason="; ".join(reasons) or None,
-            score=value if counted else None, grade=scoring.GRADE_LABELS[grade] if counted and grade else None,
-            errors=errors + tempo_errors, metrics=metrics, parts={k: round(v, 3) for k, v in parts.items()},
-            count=self.count,
+            t=t, index=self.attempts, side=side, counted=verdict.counted, reason="; ".join(verdict.reasons) or None,
+            score=verdict.score if verdict.counted else None,
+            grade=scoring.GRADE_LABELS[verdict.grade] if verdict.counted and verdict.grade else None,
+            errors=verdict.errors, metrics=verdict.metrics, parts=verdict.parts, count=self.count,
         )
         self._new_rep()
         return rep
