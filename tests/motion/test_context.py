@@ -1,0 +1,50 @@
+"""Start-position measurements: facing direction, reference lengths, required landmarks."""
+
+from __future__ import annotations
+
+import pytest
+
+from backcoach.exercises import get_exercise
+from backcoach.motion.context import facing_direction, reference_lengths, required_landmarks
+from backcoach.pose.skeleton import INDEX
+
+
+def body(**points):
+    pts = [[0.0, 0.0] for _ in range(33)]
+    vis = [0.0] * 33
+    for name, point in points.items():
+        pts[INDEX[name]] = list(point)
+        vis[INDEX[name]] = 1.0
+    return pts, vis
+
+
+@pytest.mark.parametrize(
+    "points, view, expected",
+    [
+        pytest.param(dict(nose=(0.6, 1.0), left_ear=(0.5, 1.0)), "side", 1.0, id="nose-ahead-right"),
+        pytest.param(dict(nose=(0.4, 1.0), left_ear=(0.5, 1.0)), "side", -1.0, id="nose-ahead-left"),
+        pytest.param(dict(left_heel=(0.5, 0.0), left_foot_index=(0.4, 0.0)), "side", -1.0, id="toes-when-face-hidden"),
+        pytest.param(dict(left_shoulder=(0.6, 0.8), right_shoulder=(0.4, 0.8)), "front", 1.0, id="front-subject-left"),
+        pytest.param({}, "side", None, id="nothing-visible"),
+    ],
+)
+def test_facing_direction(points, view, expected):
+    assert facing_direction(*body(**points), view) == expected
+
+
+def test_reference_lengths_from_both_sides_or_the_near_side():
+    both = dict(left_shoulder=(0.4, 1.0), right_shoulder=(0.6, 1.0), left_hip=(0.45, 0.5), right_hip=(0.55, 0.5),
+                left_ankle=(0.45, 0.1))
+    lengths = reference_lengths(*body(**both), "left")
+    assert lengths["torso"] == pytest.approx(0.5)
+    assert lengths["shoulder_width"] == pytest.approx(0.2)
+    assert lengths["hip_width"] == pytest.approx(0.1)
+    assert lengths["leg"] == pytest.approx(0.4)
+    side_only = reference_lengths(*body(left_shoulder=(0.3, 1.0), left_hip=(0.0, 0.6)), "left")
+    assert side_only == {"torso": pytest.approx(0.5)}
+
+
+def test_required_landmarks_resolve_the_side():
+    left = required_landmarks(get_exercise("squat"), "left")
+    assert INDEX["left_knee"] in left and INDEX["right_knee"] in left  # knee_gap reads both knees
+    assert INDEX["left_heel"] in left and INDEX["right_heel"] not in left
