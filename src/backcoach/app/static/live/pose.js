@@ -7,10 +7,26 @@ export const FRAME_BYTES = 8 + LANDMARKS * 4 * 4;
 const SLOW_FPS = 10;
 
 /**
+ * True when WebGL runs on real graphics hardware. A software renderer (SwiftShader, llvmpipe:
+ * headless browsers, some VMs) makes the GPU delegate far slower than the CPU one.
+ */
+export function hardwareGpu() {
+  try {
+    const gl = document.createElement("canvas").getContext("webgl2");
+    if (!gl) return false;
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    const renderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    return !/swiftshader|llvmpipe|software|basic render/i.test(renderer);
+  } catch (error) {
+    return false;
+  }
+}
+
+/**
  * Create a PoseLandmarker in VIDEO mode: GPU delegate when it works, CPU otherwise.
  * `config` holds vision_bundle, wasm_base, model_url ("{variant}" placeholder) and model.
  */
-export async function createLandmarker(config, variant = config.model, preferGpu = true) {
+export async function createLandmarker(config, variant = config.model, preferGpu = hardwareGpu()) {
   const vision = await import(config.vision_bundle);
   const fileset = await vision.FilesetResolver.forVisionTasks(config.wasm_base);
   const options = (delegate) => ({

@@ -29,14 +29,14 @@ const el = {
 const state = {
   mode: config.mode, item: null, steps: [], running: false, paused: false, stoppedItems: new Set(),
   landmarker: null, variant: params.get("model") || config.model, delegate: null, adapt: params.get("adapt") !== "0",
-  socket: null, rate: new RateMeter(), frames: 0, skipped: 0, latencies: [], stopDemo: null,
+  socket: null, rate: new RateMeter(), frames: 0, skipped: 0, latencies: [], reps: [], stopDemo: null,
   restTimer: null, setTimer: null, setStarted: 0,
 };
 // Read by the end-to-end tests and `backcoach bench live`.
 window.backcoachLive = {
   state,
   stats: () => ({ fps: state.rate.fps, frames: state.frames, skipped: state.skipped, variant: state.variant,
-                  delegate: state.delegate, latencies: state.latencies.slice() }),
+                  delegate: state.delegate, latencies: state.latencies.slice(), reps: state.reps.slice() }),
   dropConnection: () => state.socket && state.socket.drop(),
 };
 setCaptionTarget(el.cue);
@@ -111,6 +111,15 @@ async function startSet() {
   el.hold.textContent = "0";
   show(el.grade, false);
   if (!aiFor(item)) { startTimedSet(); return; }
+  // Model and connection first, so the camera's first frames are already judged.
+  if (!state.landmarker) {
+    el.model.textContent = T.model_loading;
+    const forced = params.get("delegate");
+    const made = await createLandmarker(config, state.variant, forced ? forced === "GPU" : undefined);
+    Object.assign(state, { landmarker: made.landmarker, delegate: made.delegate, variant: made.variant });
+    el.model.textContent = fill(T.model_ready, { variant: made.variant, delegate: made.delegate });
+  }
+  await ensureSocket();
   try {
     await openCamera(el.video);
   } catch (error) {
@@ -119,13 +128,6 @@ async function startSet() {
   }
   el.overlay.width = el.video.videoWidth;
   el.overlay.height = el.video.videoHeight;
-  if (!state.landmarker) {
-    el.model.textContent = T.model_loading;
-    const made = await createLandmarker(config, state.variant);
-    Object.assign(state, { landmarker: made.landmarker, delegate: made.delegate, variant: made.variant });
-    el.model.textContent = fill(T.model_ready, { variant: made.variant, delegate: made.delegate });
-  }
-  await ensureSocket();
   state.running = true;
   state.paused = false;
   state.socket.sendControl(startMessage());
@@ -222,8 +224,13 @@ function handleEvent(event) {
       el.aiBox.dataset.setupOk = event.ok;
       break;
     case "rep":
+      state.reps.push(event);
       el.count.textContent = event.count;
-      el.grade.textContent = event.counted ? T[`grade_${event.grade.replace(" ", "_")}`] : T.not_counted;
+      // Say on which side a form error was seen (e.g. "Not counted · right side").
+      const sides = [...new Set(event.errors.map((error) => error.side).filter((side) => side === "left" || side === "right"))];
+      el.grade.textContent = [event.counted ? T[`grade_${event.grade.replace(" ", "_")}`] : T.not_counted,
+                              ...sides.map((side) => T[side])].join(" · ");
+      el.grade.dataset.errorSides = sides.join(" ");
       el.grade.className = `badge ${event.counted ? "ok" : "warn"}`;
       el.grade.dataset.grade = event.counted ? event.grade : "not_counted";
       show(el.grade, true);

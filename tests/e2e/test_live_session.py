@@ -1,0 +1,248 @@
+"""The live session in a real browser, through the real on-device model and the WebSocket.
+
+Debian's Chromium (headless, CPU) gets a fake camera fed from real clips converted with ffmpeg at
+test time: the tfjs squat video (2 complete squats; counted 2) and a KERAAL "hiding face" (CTK)
+execution with the right arm not raised enough (flagged on the right). The journey goes plan ->
+pain check-in -> live session -> finish -> report -> group post, in English and in Chinese.
+Screenshots go to ``test-artifacts/live/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from backcoach.app.demo import DEMO_PASSWORD, seed_demo
+from backcoach.app.main import create_app
+from backcoach.app.settings import Settings
+from backcoach.paths import ROOT
+from backcoach.store import db as store_db
+from backcoach.store.models import PlanItem, User
+from backcoach.store.repo import plans
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+# platform-notes.md: headless Chromium with a fake camera fed from a file.
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--use-fake-device-for-media-stream",
+                  "--use-fake-ui-for-media-stream", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                  "--autoplay-policy=no-user-gesture-required"]
+ARTIFACTS = ROOT / "test-artifacts" / "live"
+SECRET = "live-e2e-secret-not-for-production"
+ENGLISH = "week3@demo.backcoach"
+CHINESE = "week1@demo.backcoach"
+# Source frames 0-48 of the 5 fps squat clip hold exactly two complete squats (standing again by
+# frame 43; the third descent starts at 51). The first frame is held 4 s before them (the model
+# settles, the engine confirms the start position) and the last for 25 s after (no further reps).
+SQUAT_FILTER = ("trim=end_frame=49,setpts=PTS-STARTPTS,"
+                "tpad=start_duration=4:start_mode=clone:stop_duration=25:stop_mode=clone,scale=360:640,fps=10")
+SQUAT_REPS = 2
+# The CTK execution plays once at its own rate, then its last frame is held.
+CTK_FILTER = "tpad=start_duration=2:start_mode=clone:stop_duration=20:stop_mode=clone,scale=480:270,fps=10"
+CTK_RIGHT_ARM_ERROR = "keraal/group3_sub01/VideosAnon/cacheTete/sub01_trial01/VideoColor_Error1Bodypart2_0.avi"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _convert(source: Path, target: Path, video_filter: str) -> Path:
+    if not source.is_file():
+        pytest.fail(f"{source} is missing from the shared data")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(source), "-vf", video_filter, "-pix_fmt", "yuv420p",
+                    str(target)], check=True)
+    return target
+
+
+@pytest.fixture(scope="module")
+def squat_camera(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = shared_data / "tfjs_pose" / "pose-detection" / "test_data" / "pose_squats.mp4"
+    return _convert(source, tmp_path_factory.mktemp("camera") / "squat.y4m", SQUAT_FILTER)
+
+
+@pytest.fixture(scope="module")
+def ctk_camera(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _convert(shared_data / CTK_RIGHT_ARM_ERROR, tmp_path_factory.mktemp("camera") / "ctk.y4m", CTK_FILTER)
+
+
+def _add_first(db, email: str, exercise_id: str, reps: int, upcoming: int = 0) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Put one set of ``exercise_id`` first in one of the patient's upcoming planned sessions.
+
+    Returns (plan session id, plan item id).
+    """
+    patient = db.scalar(select(User).where(User.email == email))
+    done = plans.completed_plan_session_ids(db, patient.id)
+    plan_session = [s for s in plans.active_plan(db, patient.id).sessions if s.id not in done][upcoming]
+    item = PlanItem(plan_session_id=plan_session.id, position=0, block="main", exercise_id=exercise_id, sets=1,
+                    reps=reps, hold_seconds=None, rest_seconds=10, per_side=False, expected_seconds=60)
+    db.add(item)
+    db.flush()
+    return plan_session.id, item.id
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, tuple[int, int]]]]:
+    """The real server on a free port with the demo clinic (plus the clip's exercises in the plans)."""
+    database = f"sqlite:///{tmp_path_factory.mktemp('live') / 'demo.db'}"
+    app = create_app(Settings(environment="test", database_url=database, secret_key=SECRET))
+    with store_db.transaction(app.state.sessionmaker) as db:
+        seed_demo(db)
+        items = {
+            "squat_en": _add_first(db, ENGLISH, "squat", reps=5),
+            "squat_zh": _add_first(db, CHINESE, "squat", reps=5),
+            "ctk": _add_first(db, ENGLISH, "seated_arms_up_breathing", reps=3, upcoming=1),
+        }
+    app.state.engine.dispose()
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": SECRET, "BACKCOACH_ENVIRONMENT": "test",
+           "BACKCOACH_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    process = subprocess.Popen([str(Path(sys.executable).parent / "backcoach"), "serve", "--port", str(port)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{process.stdout.read()}")
+        try:
+            if httpx.get(f"{url}/login", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise RuntimeError(f"server did not start:\n{process.stdout.read()}")
+    yield url, items
+    process.terminate()
+    process.wait(timeout=10)
+    if process.returncode not in (0, -15):
+        raise RuntimeError(f"server ended with {process.returncode}:\n{process.stdout.read()}")
+    process.stdout.close()
+
+
+def _browser(playwright, camera: Path):  # type: ignore[no-untyped-def]
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install the Debian chromium package (scripts/setup.sh)")
+    return playwright.chromium.launch(executable_path=CHROMIUM,
+                                      args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={camera}"])
+
+
+def _sign_in(browser, url: str, email: str, locale: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=url, viewport={"width": 1100, "height": 900}, locale=locale)
+    context.grant_permissions(["camera"])
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _start_ai_session(page, plan_session_id: int, pain_before: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/plan")
+    page.locator(f"[data-plan-session='{plan_session_id}']").click()
+    page.locator(f"input[name=pain_before][value='{pain_before}']").check(force=True)
+    page.locator("button[name=mode][value=ai]").click()
+    page.wait_for_url(re.compile(r"/sessions/\d+$"))
+    page.wait_for_selector("html[data-live-ready=true]")
+
+
+def _run_set(page, item_id: int, until_reps: int | None, name: str, settle_ms: int = 4000) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.locator(f"[data-start-exercise='{item_id}']").click()
+    expect(page.locator("[data-stage]")).to_be_visible()
+    page.locator("[data-action=start-set]").click()
+    if until_reps is not None:
+        expect(page.locator("[data-rep-count]")).to_have_text(str(until_reps), timeout=90_000)
+    page.wait_for_timeout(settle_ms)  # nothing more should be counted while the clip stands still
+    _shot(page, name)
+    page.locator("[data-action=end]").click()
+    expect(page.locator(f"[data-item='{item_id}']")).to_have_attribute("data-exercise-done", "true")
+
+
+def _finish_report_and_post(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.locator("input[name=pain_after][value='2']").check(force=True)
+    page.locator("input[name=cr10][value='3.5']").check(force=True)
+    page.locator("button[name=outcome][value=completed]").click()
+    page.wait_for_url(re.compile(r"/reports/\d+$"))
+    expect(page.locator("[data-report]")).to_be_visible()
+    _shot(page, f"{name}-report")
+    page.locator("[data-share-report]").click()
+    page.wait_for_load_state("networkidle")
+    _shot(page, f"{name}-group")
+
+
+@pytest.mark.parametrize("email, locale, caption_language", [
+    pytest.param(ENGLISH, "en-GB", "en", id="english"),
+    pytest.param(CHINESE, "zh-CN", "zh", id="chinese"),
+])
+def test_squat_clip_is_counted_through_the_browser_model_and_reported(  # type: ignore[no-untyped-def]
+        server, squat_camera: Path, email: str, locale: str, caption_language: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    url, items = server
+    plan_session_id, item_id = items["squat_en" if caption_language == "en" else "squat_zh"]
+    with sync_playwright() as playwright:
+        browser = _browser(playwright, squat_camera)
+        page = _sign_in(browser, url, email, locale)
+        _start_ai_session(page, plan_session_id, pain_before="3")
+        expect(page.locator("[data-privacy]")).to_be_visible()
+        _shot(page, f"{caption_language}-01-session")
+        _run_set(page, item_id, SQUAT_REPS, f"{caption_language}-02-squats-counted")
+        expect(page.locator("[data-rep-count]")).to_have_text(str(SQUAT_REPS))
+        expect(page.locator("[data-grade-badge]")).to_have_attribute("data-grade", re.compile(r"[a-z ]+"))
+        caption = page.locator("[data-cue]").inner_text()
+        assert caption, "a cue was shown as a caption"
+        if caption_language == "zh":
+            assert re.search(r"[\u4e00-\u9fff]", caption), caption
+        stats = page.evaluate("window.backcoachLive.stats()")
+        assert stats["frames"] > 100 and stats["skipped"] == 0, stats
+        _finish_report_and_post(page, caption_language)
+        expect(page.locator("[data-post]").first).to_be_visible()
+        browser.close()
+
+
+def test_keraal_right_arm_not_raised_is_flagged_on_the_right(server, ctk_camera: Path) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect, sync_playwright
+
+    url, items = server
+    plan_session_id, item_id = items["ctk"]
+    with sync_playwright() as playwright:
+        browser = _browser(playwright, ctk_camera)
+        page = _sign_in(browser, url, ENGLISH, "en-GB")
+        _start_ai_session(page, plan_session_id, pain_before="2")
+        page.locator(f"[data-start-exercise='{item_id}']").click()
+        page.locator("[data-action=start-set]").click()
+        # One execution (about 10 s) and the held last frame.
+        page.wait_for_function("window.backcoachLive.stats().reps.length >= 1", timeout=90_000)
+        page.wait_for_timeout(2000)
+        _shot(page, "en-03-keraal-right-arm")
+        reps = page.evaluate("window.backcoachLive.stats().reps")
+        flagged = {(error["id"], error["side"]) for rep in reps for error in rep["errors"]}
+        assert ("error-1", "right") in flagged, reps
+        assert ("error-1", "left") not in flagged, reps
+        expect(page.locator("[data-grade-badge]")).to_have_attribute("data-error-sides", re.compile(r"\bright\b"))
+        page.locator("[data-action=end]").click()
+        expect(page.locator(f"[data-item='{item_id}']")).to_have_attribute("data-exercise-done", "true")
+        browser.close()
