@@ -376,3 +376,27 @@ def test_stratified_trial_allocates_within_the_participants_stratum(client: Test
     wrong = client.post(f"{trial_url}/screening", data={**ELIGIBLE_FORM, "code": "ST2", "stratum": "site=east",
                                                         "csrf_token": csrf_of(client, trial_url)})
     assert wrong.status_code == 400 and "Choose a value in the allowed range." in wrong.text
+
+
+# Which POST actions each research role may take (everything else: 403).
+ACTIONS = {
+    "create": ("/research/trials", {RESEARCHER}),
+    "seal": ("{t}/seal", {RESEARCHER}), "unblind": ("{t}/unblind", {RESEARCHER}),
+    "screen": ("{t}/screening", {RESEARCHER}), "consent": ("{p}/consent", {RESEARCHER}),
+    "randomise": ("{p}/randomise", {RESEARCHER}), "withdraw": ("{p}/withdraw", {RESEARCHER}),
+    "adverse": ("{p}/adverse-events", {RESEARCHER}),
+    "tug": ("{p}/tug", {RESEARCHER, ASSESSOR}), "ultrasound": ("{p}/ultrasound", {RESEARCHER, ASSESSOR}),
+    "score": ("{p}/score", {RESEARCHER, ASSESSOR}),
+}
+
+
+@pytest.mark.parametrize("email", [RESEARCHER, STATISTICIAN, ASSESSOR, "therapist@demo.backcoach"])
+def test_every_research_action_admits_only_its_roles(client: TestClient, db: Session, email: str) -> None:
+    trial = demo_trial(db)
+    t = f"/research/trials/{trial.id}"
+    p = f"{t}/participants/{first_participant(db, trial).id}"
+    sign_in(client, email)
+    token = csrf_of(client, "/privacy")
+    refused = {name: client.post(path.format(t=t, p=p), data={"csrf_token": token}).status_code == 403
+               for name, (path, _roles) in ACTIONS.items()}
+    assert refused == {name: email not in roles for name, (_path, roles) in ACTIONS.items()}
