@@ -212,7 +212,7 @@ def evaluate(quick: bool = False, exercise: str | None = None) -> DatasetResult:
             f"Per exercise x view x noise level: one clean set and one set per error id ({REPS} reps, the error injected in the 2nd and 3rd; threshold-hover jitter only in the clean sets). Views: {'recommended only' if quick else 'every view the exercise accepts'}; levels: {', '.join(QUICK_LEVELS if quick else LEVELS)}.",
             "Levels: " + "; ".join(f"{k}: " + ", ".join(f"{a}={b}" for a, b in v.items()) for k, v in LEVELS.items()) + ".",
             f"Holds are shortened to at most {MAX_HOLD_S:g} s (generator and engine alike).",
-            "rep_count_exact: share of sets where the engine saw exactly the performed repetitions (counted or, with a critical error, reported not counted). error_f1: per error id over every repetition of the exercise at that level (views pooled); a detection on the wrong side counts as a miss for per-side and alternating exercises. angle_mae_deg: primary angle's reported extreme vs the true extreme (noise-free landmarks), for exercises whose primary feature is a joint angle. guard_false_alarm_rate: frames after the lead-in that the tracking guard distrusted, though the body was always in view.",
+            "rep_count_exact: share of sets where the engine saw exactly the performed repetitions (counted or, with a critical error, reported not counted). error_f1: per error id over every repetition of the exercise in that view and level; a detection on the wrong side counts as a miss for per-side and alternating exercises. angle_mae_deg: primary angle's reported extreme vs the true extreme (noise-free landmarks), for exercises whose primary feature is a joint angle. guard_false_alarm_rate: frames after the lead-in that the tracking guard distrusted, though the body was always in view.",
         ],
     )  # fmt: skip
     exercises = exercises_with_motion(exercise)
@@ -223,17 +223,17 @@ def evaluate(quick: bool = False, exercise: str | None = None) -> DatasetResult:
     overall_f1: dict[str, list[float]] = defaultdict(list)
     for ex in exercises:
         command = command_for(NAME, quick, ex.id)
-        tallies: dict[str, Tally] = defaultdict(Tally)
+        tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
         try:
             for case in plan_cases(ex, quick):
                 recording, run = run_case(case)
-                score_case(case, recording, run, tallies[case.level])
+                score_case(case, recording, run, tallies[(case.view, case.level)])
         except (MotionFileError, SyntheticError) as error:
             result.notes.append(f"`{ex.id}` not measured: its reference motion cannot be generated ({error}).")
             continue
-        for level, tally in tallies.items():
+        for (view, level), tally in tallies.items():
             fig = lambda metric, value, n, goal=None, error=None, note="": Figure(  # noqa: E731
-                NAME, metric, value, n, goal, ex.id, error, level, command, note)
+                NAME, metric, value, n, goal, ex.id, error, f"{view} view, {level}", command, note)
             goal = GOAL_REPS if level in GOAL_LEVELS else None
             result.figures.append(fig("rep_count_exact", tally.exact / tally.sets, tally.sets, goal))
             overall[level][0] += tally.exact
