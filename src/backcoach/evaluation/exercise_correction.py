@@ -57,7 +57,7 @@ def evaluate(quick: bool = False) -> DatasetResult:
     result = DatasetResult(
         NAME, "Exercise-Correction plank frames (real MediaPipe landmarks)",
         method=[
-            f"`{PATH.relative_to(SHARED_DATA.parent)}` (MIT): 710 frames labelled C/H/L by the dataset's author; each frame judged alone by `front_plank`'s `hips_sagging` (body line > +0.08 torso lengths) and `hips_high` (< -0.08) rules, body line from shoulder-hip-ankle (straight knees).",
+            f"`shared/data/{PATH.relative_to(SHARED_DATA)}` (MIT): 710 frames labelled C/H/L by the dataset's author; each frame judged alone by `front_plank`'s `hips_sagging` (body line > +0.08 torso lengths) and `hips_high` (< -0.08) rules, body line from shoulder-hip-ankle (straight knees).",
             f"Image size assumed {IMAGE_SIZE[0]}x{IMAGE_SIZE[1]} (not recorded in the file; chosen a priori, see the module docstring).",
             "accuracy_<class>: share of that class's frames given that class (recall); the same in quick mode (the file is small).",
         ],

@@ -13,6 +13,7 @@ loader's orthographic front view), time-aligned by cross-correlation.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -150,7 +151,7 @@ def evaluate(quick: bool = False) -> DatasetResult:
         return result
     command = command_for(NAME, quick)
     for folder, (code, exercise) in EXERCISES.items():
-        confusion, side_hits, side_total, lines = Confusion(), 0, 0, []
+        confusion, side_hits, side_total, lines, wrong = Confusion(), 0, 0, [], Counter()
         for label, side, blazepose, _ in executions(folder):
             run = run_set(exercise, load_recording(blazepose, "keraal-blazepose").frames())
             flagged, found_side = detected_side(run.reps)
@@ -158,6 +159,8 @@ def evaluate(quick: bool = False) -> DatasetResult:
             if side is not None and flagged:
                 side_total += 1
                 side_hits += int(found_side == side)
+                if found_side != side:
+                    wrong[(side, found_side)] += 1
             lines.append(f"{label}: {'flagged ' + str(found_side) if flagged else 'not flagged'} ({len(run.reps)} reps)")
         fig = lambda metric, value, n, goal=None, note="": Figure(NAME, metric, value, n, goal, exercise, "error-1", code, command, note)  # noqa: E731
         result.figures.append(fig("sensitivity", confusion.sensitivity, confusion.tp + confusion.fn))
@@ -165,10 +168,12 @@ def evaluate(quick: bool = False) -> DatasetResult:
         result.figures.append(fig("balanced_accuracy", confusion.balanced_accuracy, confusion.n, GOAL_BA))
         result.figures.append(fig("side_accuracy", side_hits / side_total if side_total else None, side_total, GOAL_BA))
         result.notes.append(f"{code} executions: " + "; ".join(lines) + ".")
+        if wrong:
+            result.notes.append(f"{code} wrong sides: " + ", ".join(f"{t} arm(s) reported as {f} ({n})" for (t, f), n in sorted(wrong.items())) + ".")
     result.notes.append(
         "Detection misses are error executions where the arm was raised high enough to pass the exercise's threshold "
-        "(error 1 is acted and graded by degree), or where no repetition was seen (`0 reps`); a wrong side is mostly "
-        "'both' for a one-arm error."
+        "(error 1 is acted and graded by degree), or where no repetition was seen (`0 reps`). A both-arms error "
+        "reported on one side means the other arm passed the exercise's threshold."
     )
     if quick:
         return result

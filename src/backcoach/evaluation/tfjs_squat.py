@@ -37,7 +37,7 @@ def evaluate(quick: bool = False) -> DatasetResult:
     """Count the squats from the reference landmarks (and from the video unless quick)."""
     result = DatasetResult(
         NAME, "tfjs pose-detection squat video (real, frontal, 5 fps)",
-        method=[f"`{FOLDER.relative_to(SHARED_DATA.parent)}`: 2 complete squats plus a third descent cut off by the end; expected count {EXPECTED}. Exercise `squat`, counted when the knee returns to standing."],
+        method=[f"`shared/data/{FOLDER.relative_to(SHARED_DATA)}`: 2 complete squats plus a third descent cut off by the end; expected count {EXPECTED}. Exercise `squat`, counted when the knee returns to standing."],
     )  # fmt: skip
     if not FOLDER.is_dir():
         result.skipped = f"{FOLDER} is absent"

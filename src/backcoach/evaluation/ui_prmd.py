@@ -76,7 +76,7 @@ def evaluate(quick: bool = False) -> DatasetResult:
     result = DatasetResult(
         NAME, "UI-PRMD (real Kinect v2 skeletons, healthy subjects, acted errors)",
         method=[
-            f"`{ROOT.relative_to(SHARED_DATA.parent)}` (PDDL). Movements with an exercise: " + ", ".join(f"{m} -> `{e}`" for m, e in MOVEMENTS.items()) + ".",
+            f"`shared/data/{ROOT.relative_to(SHARED_DATA)}` (PDDL). Movements with an exercise: " + ", ".join(f"{m} -> `{e}`" for m, e in MOVEMENTS.items()) + ".",
             f"Counting: per subject x movement x label (correct / acted incorrect), the 10 per-rep files joined into one stream with the first frame held {LEAD_IN_S:g} s before it; counted = reps the engine saw complete (counted or reported not counted); target 10.",
             "Correctness: each rep the engine reports is 'incorrect' when not counted or flagged with any error; balanced accuracy against the folder label (over the reps the engine found).",
             f"3D angles on the Kinect skeleton (world landmarks). Subjects: {', '.join(QUICK_SUBJECTS) + ' (quick)' if quick else 'all present'}.",
