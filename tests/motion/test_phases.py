@@ -160,3 +160,23 @@ def test_hold_mode_brief_wobble_does_not_end_the_hold():
     _, reps, _ = run_hold([False] * 12 + [True] * 10 + [False] * 5 + [True] * 15)
     (held,) = reps
     assert held.hold_s == pytest.approx(2.0)
+
+
+def test_hidden_limb_on_its_way_back_is_completed_when_the_other_side_starts():
+    rest = {"left": 0.0, "right": 0.0}
+    values = [rest] * 12 + [{"left": 0.0, "right": p} for p in ramp(0, 1, 10) + [1.0] * 3 + ramp(1, 0.6, 4)]
+    values += [{"left": q, "right": None} for q in ramp(0, 0.5, 6)]  # right hides; left starts its rep
+    state, reps, phases = run(values)
+    (right,) = reps
+    assert right.side == "right" and not right.return_timed
+    assert state.phase == START or phases[-1] == OUT
+
+
+def test_a_rep_hidden_on_its_way_back_at_the_end_of_the_stream_is_complete():
+    from backcoach.motion.phases import complete_hidden_return
+
+    values = SETTLE + ramp(0, 1, 10) + ramp(1, 0.6, 4) + [None] * 5
+    state, reps, _ = run(values)
+    assert state.phase == RETURN and reps == []
+    state, (done,) = complete_hidden_return(state)
+    assert state.phase == START and done.rep_done and not done.return_timed

@@ -27,6 +27,7 @@ def analyze(
     model: str = typer.Option("full", "--model", "-m", help="Pose model for videos: lite, full or heavy."),
     setup_s: float = typer.Option(None, "--setup-s", min=0, help="Seconds in the start position before reps count (default: the exercise's)."),
     hold_s: float = typer.Option(None, "--hold-s", min=0, help="Hold at the end of each rep, seconds (default: the beginner dose)."),
+    smooth: bool = typer.Option(False, "--smooth", help="One-euro filter the landmarks first (for raw recordings)."),
 ) -> None:
     """Count, check and grade each repetition of EXERCISE in SOURCE: a table per rep, or JSON."""
     from backcoach.exercises import get_exercise
@@ -35,7 +36,7 @@ def analyze(
 
     with user_errors(*LIBRARY_ERRORS):
         definition = get_exercise(exercise)
-        options = {"setup_s": setup_s, "hold_s": hold_s}
+        options = {"setup_s": setup_s, "hold_s": hold_s, "smoothing": _smoothing() if smooth else None}
         options = {k: v for k, v in options.items() if v is not None}
         is_video = source.suffix.lower() in VIDEO_SUFFIXES
         if video_out is not None and not is_video:
@@ -57,6 +58,13 @@ def analyze(
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     _print_table(report)
+
+
+def _smoothing():
+    from backcoach.pose.filters import OneEuroFilter
+
+    # 1 Hz at rest removes landmark jitter; beta 0.5 lets a moving limb through without lag.
+    return OneEuroFilter(min_cutoff=1.0, beta=0.5)
 
 
 def _analyse_video_with_overlay(source: Path, definition, model: str, video_out: Path, options: dict):

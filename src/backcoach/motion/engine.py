@@ -23,10 +23,13 @@ from backcoach.motion.context import compiled_features, facing_direction, refere
 from backcoach.motion.features import MIN_VISIBILITY, FrameView
 from backcoach.motion.geometry import Missing, near_side, to_image_points, to_world_points
 from backcoach.motion.guard import Guard, frame_issues
-from backcoach.motion.phases import END, LEAVE_START, OUT, RETURN, SETUP, START, PhaseSpec, PhaseState, step
+from backcoach.motion.phases import (
+    END, LEAVE_START, OUT, RETURN, SETUP, START, PhaseSpec, PhaseState, complete_hidden_return, step,
+)
 from backcoach.motion.posture import recognise
 from backcoach.motion.rules import RepRecord, build_checks
 from backcoach.motion.verdict import judge_rep
+from backcoach.pose.filters import OneEuroFilter
 from backcoach.pose.skeleton import NUM_LANDMARKS
 
 IN_REP = frozenset({OUT, END, RETURN})
@@ -61,6 +64,10 @@ class ExerciseEngine:
         Seconds the start position must hold before reps count; default the exercise's
         ``phases.setup_s``. Clips cut to one execution (KERAAL) start moving within a fraction
         of a second and need a shorter wait.
+    smoothing : OneEuroFilter, optional
+        Filter the landmarks before measuring (brief §4.0 asks for a one-euro or low-pass filter).
+        Off by default: live browsers and ``backcoach.pose.video`` already run MediaPipe's own
+        temporal smoothing; pass one for raw recordings (costs about 10 µs per frame).
     """
 
     def __init__(
@@ -72,6 +79,7 @@ class ExerciseEngine:
         side: str | None = None,
         use_world: bool = False,
         setup_s: float | None = None,
+        smoothing: OneEuroFilter | None = None,
     ) -> None:
         self.exercise = get_exercise(exercise) if isinstance(exercise, str) else exercise
         ex = self.exercise
@@ -91,6 +99,7 @@ class ExerciseEngine:
         self.fixed_side = side
         self.views = ex.views
         self.use_world = use_world
+        self.smoothing = smoothing
         self._start = ex.phases.start
         self._starts: dict[str, float] = {}  # measured start values of relative phases, per side
         self._excursion = ex.phases.target - ex.phases.start
@@ -140,6 +149,8 @@ class ExerciseEngine:
         self.frames += 1
         t = float(frame.t)
         self.last_t = t
+        if self.smoothing is not None:
+            frame = self.smoothing.filter_frame(frame)
         return self._process(frame, t)
 
     def finish(self, t: float | None = None) -> list[Event]:
@@ -147,6 +158,10 @@ class ExerciseEngine:
         t = self.last_t if t is None else t
         t = 0.0 if t is None else t
         events: list[Event] = []
+        if self.state.phase == RETURN and self.state.seen_t < (self.last_t or 0.0):
+            # Last seen on its way back, then hidden (a far-side limb): it returned out of sight.
+            self.state, transitions = complete_hidden_return(self.state)
+            events.append(self._finish_rep(transitions[0], t))
         if self.state.phase in IN_REP:
             events.append(self._unfinished_rep(t))
         if not self.done:

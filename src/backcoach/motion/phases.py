@@ -20,6 +20,8 @@ SETUP, START, OUT, END, RETURN = "setup", "start", "out", "end", "return"
 MAX_FRAME_GAP_S = 0.5
 #: Progress beyond which (plus the hysteresis) the body has left the start, for timing the out phase.
 LEAVE_START = 0.05
+#: A side's last frame at rest older than this when it passes the out threshold is not its start.
+MAX_REST_GAP_S = 2.0
 #: Seconds of broken standards that end a static hold early.
 RELEASE_S = 1.0
 #: Progress band below the peak that counts as "at the peak" for timing the out and return phases.
@@ -71,7 +73,8 @@ class PhaseState(NamedTuple):
     reached_end: bool = False
     hold_s: float = 0.0
     rep_start: float = 0.0
-    rest: dict = {}  # side -> (time, progress) of its last frame at rest in START (copied on write)
+    rest: dict = {}  # side -> (time, progress) of its last frame at rest (copied on write)
+    rest_floor: dict = {}  # side -> lowest progress seen while in the start zone
     broken_since: float | None = None
     start_p: float = 0.0
     out_seen: bool = True
@@ -154,18 +157,19 @@ def step(
             # hidden, or already past the start band on its first frame here), from this frame
             # and this progress, and the out phase is marked untimed.
             rest = state.rest.get(side)
+            if rest is not None and t - rest[0] > MAX_REST_GAP_S:
+                rest = None  # not seen at rest for a while: where the movement began is unknown
             new = PhaseState(phase=OUT, side=side, phase_since=t, last_t=t, peak=p,
                              rep_start=rest[0] if rest else t, start_p=rest[1] if rest else p,
-                             out_seen=rest is not None, rises=((t, p),), near_t=t)
+                             out_seen=rest is not None, rises=((t, p),), near_t=t,
+                             rest={k: v for k, v in state.rest.items() if k != side},
+                             rest_floor={k: v for k, v in state.rest_floor.items() if k != side})
             return new, [Transition(OUT, side)]
-        # The last frame at rest in the start position, per side (progress near 0: neither the
-        # tail of the previous return nor an excursion the other way, as the camel half of a
-        # cat-camel cycle, is part of the next rep).
-        resting = {s: (t, max(q, 0.0)) for s, q in progress.items() if q is not None and -2 * LEAVE_START <= q <= LEAVE_START}
-        if resting:
-            return state._replace(last_t=t, rest={**state.rest, **resting}), []
-        return state._replace(last_t=t), []
+        return _note_rest(state, t, progress, spec, exclude=None)._replace(last_t=t), []
 
+    # The other side rests while this one moves (alternating exercises): keep its last rest frame,
+    # so its own rep, which may start before this one is seen to end, can be timed.
+    state = _note_rest(state, t, progress, spec, exclude=state.side)
     p = progress.get(state.side) if state.side in progress else progress.get("both")
     if p is None:
         # The moving limb is hidden (the far side in side view). If it was already on its way
@@ -211,6 +215,32 @@ def step(
     return state, []
 
 
+def _note_rest(state: PhaseState, t: float, progress: dict, spec: PhaseSpec, exclude: str | None) -> PhaseState:
+    """Record, per side, the last frame at rest in the start position: in the start zone
+    (-0.1 .. return_fraction, so not an excursion the other way such as the camel half of a
+    cat-camel cycle) and within LEAVE_START of the lowest progress seen there (so not the tail of
+    the previous return, nor an actual rest a little off the file's nominal start)."""
+    rest, floor = None, None
+    for side, q in progress.items():
+        if side == exclude or q is None or not -2 * LEAVE_START <= q <= spec.return_fraction:
+            continue
+        low = min(state.rest_floor.get(side, q), q)
+        if floor is None:
+            rest, floor = dict(state.rest), dict(state.rest_floor)
+        floor[side] = low
+        if q <= low + LEAVE_START:
+            rest[side] = (t, max(q, 0.0))
+    return state if floor is None else state._replace(rest=rest, rest_floor=floor)
+
+
+def complete_hidden_return(state: PhaseState) -> tuple[PhaseState, list[Transition]]:
+    """At the end of a stream: a rep last seen on its way back, then hidden, is complete (timed
+    to its last sighting); anything else is not."""
+    if state.phase != RETURN:
+        return state, []
+    return _complete(state, state.seen_t, state.peak, state.seen_p, return_timed=False)
+
+
 def _complete(
     state: PhaseState, t: float, peak: float, p: float, return_timed: bool = True
 ) -> tuple[PhaseState, list[Transition]]:
@@ -229,7 +259,9 @@ def _complete(
         end_s=state.end_s, return_s=(t - state.near_t) / back_window, hold_s=state.hold_s,
         peak=peak, reached_end=state.reached_end, out_timed=state.out_seen, return_timed=return_timed,
     )
-    return PhaseState(phase=START, phase_since=t, last_t=t), [done]
+    rest = {side: when for side, when in state.rest.items() if side != state.side}
+    floor = {side: low for side, low in state.rest_floor.items() if side != state.side}
+    return PhaseState(phase=START, phase_since=t, last_t=t, rest=rest, rest_floor=floor), [done]
 
 
 def _step_hold(
