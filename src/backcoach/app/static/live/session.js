@@ -35,7 +35,7 @@ const state = {
 // Read by the end-to-end tests and `backcoach bench live`.
 window.backcoachLive = {
   state,
-  stats: () => ({ fps: state.rate.fps, frames: state.frames, skipped: state.skipped, variant: state.variant,
+  stats: () => ({ fps: state.rate.fps, frames: state.frames, firstFrameAt: state.firstFrameAt, now: performance.now(), skipped: state.skipped, variant: state.variant,
                   delegate: state.delegate, latencies: state.latencies.slice(), reps: state.reps.slice() }),
   dropConnection: () => state.socket && state.socket.drop(),
 };
@@ -161,6 +161,7 @@ function frameLoop() {
       const result = state.landmarker.detectForVideo(video, captured);
       const landmarks = result.landmarks && result.landmarks[0];
       state.frames += 1;
+      if (state.frames === 1) state.firstFrameAt = performance.now();
       state.rate.tick(performance.now());
       drawSkeleton(el.overlay, landmarks, config.bones);
       state.socket.sendFrame(packFrame(captured / 1000, landmarks));
@@ -210,9 +211,8 @@ async function tickSet(set) {
 
 // ---------------------------------------------------------------- events from the server
 function handleEvent(event) {
-  if (typeof event.t === "number" && (event.type === "cue" || event.type === "rep")) {
-    state.latencies.push({ type: event.type, ms: performance.now() - event.t * 1000 });
-  }
+  // Engine events carry the capture time of the frame that caused them: capture-to-event latency.
+  if (typeof event.t === "number") state.latencies.push({ type: event.type, ms: performance.now() - event.t * 1000 });
   switch (event.type) {
     case "ready":
       el.count.textContent = event.count;

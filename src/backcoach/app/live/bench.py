@@ -1,0 +1,160 @@
+"""Figures for ``backcoach bench live``: server handling time per frame, browser pose speed and
+frame-capture-to-cue latency. They print numbers; nothing here is a pass/fail test.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import uvicorn
+from sqlalchemy import select
+
+from backcoach.app.demo import DEMO_PASSWORD, seed_demo
+from backcoach.app.live.protocol import encode_frame
+from backcoach.app.live.recorder import SessionInfo, StoreRecorder
+from backcoach.app.live.session import LiveSession
+from backcoach.app.main import create_app
+from backcoach.app.settings import Settings
+from backcoach.motion.synthetic.generate import generate
+from backcoach.store import db as store_db
+from backcoach.store.models import PlanItem, SessionMode, User
+from backcoach.store.repo import plans, training
+
+BENCH_PATIENT = "week3@demo.backcoach"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--use-fake-device-for-media-stream",
+                  "--use-fake-ui-for-media-stream", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+#: Goals from the issue: server p95 frame-to-event, browser full-model frames/s (headless CPU).
+SERVER_P95_GOAL_MS = 10.0
+BROWSER_FPS_GOAL = 12.0
+
+
+def percentiles(values_ms: list[float]) -> dict[str, float]:
+    array = np.asarray(values_ms, dtype=float)
+    return {"n": int(array.size), "p50_ms": float(np.percentile(array, 50)), "p95_ms": float(np.percentile(array, 95)),
+            "p99_ms": float(np.percentile(array, 99)), "max_ms": float(array.max())}
+
+
+def _demo_app(directory: Path, reps: int):  # type: ignore[no-untyped-def]
+    """An app on a fresh demo database with a squat set in the bench patient's next session."""
+    app = create_app(Settings(environment="test", database_url=f"sqlite:///{directory / 'bench.db'}",
+                              secret_key="bench-secret-not-for-production"))
+    with store_db.transaction(app.state.sessionmaker) as db:
+        seed_demo(db)
+        patient = db.scalar(select(User).where(User.email == BENCH_PATIENT))
+        done = plans.completed_plan_session_ids(db, patient.id)
+        plan_session = next(s for s in plans.active_plan(db, patient.id).sessions if s.id not in done)
+        item = PlanItem(plan_session_id=plan_session.id, position=0, block="main", exercise_id="squat", sets=1,
+                        reps=reps, hold_seconds=None, rest_seconds=10, per_side=False, expected_seconds=60)
+        db.add(item)
+        db.flush()
+        session = training.start_session(db, patient_id=patient.id, mode=SessionMode.AI, pain_before=3,
+                                         plan_session_id=plan_session.id)
+        ids = {"session_id": session.id, "patient_id": patient.id, "plan_item_id": item.id,
+               "plan_session_id": plan_session.id}
+    return app, ids
+
+
+def server_latency(reps: int = 10, fps: float = 30.0, noise_px: float = 2.0) -> dict[str, Any]:
+    """Time from a frame message received to its events ready to send (decode, validate, engine,
+    store write of any finished rep, JSON encoding), over synthetic squats."""
+    sequence = generate("squat", reps=reps, fps=fps, noise_px=noise_px, seed=1).sequence
+    landmarks = np.concatenate([sequence.xyz, sequence.visibility[..., None]], axis=2)
+    messages = [encode_frame(float(t), landmarks[i]) for i, t in enumerate(sequence.t)]
+    with tempfile.TemporaryDirectory() as tmp:
+        app, ids = _demo_app(Path(tmp), reps)
+        live = LiveSession(StoreRecorder(app.state.sessionmaker, SessionInfo(ids["session_id"], ids["patient_id"], 3, "en")))
+        live.on_text(json.dumps({"action": "start_set", "plan_item_id": ids["plan_item_id"], "set_index": 1,
+                                 "image_size": list(sequence.image_size)}))
+        all_ms, rep_ms, counted = [], [], 0
+        for message in messages:
+            start = time.perf_counter()
+            replies = [json.dumps(reply) for reply in live.on_bytes(message)]
+            elapsed = (time.perf_counter() - start) * 1000
+            all_ms.append(elapsed)
+            if any('"type": "rep"' in reply for reply in replies):
+                rep_ms.append(elapsed)
+                counted += sum('"counted": true' in reply for reply in replies)
+        app.state.engine.dispose()
+    return {"frames": len(messages), "reps_counted": counted, "reps_generated": reps,
+            "all_frames": percentiles(all_ms), "frames_with_rep_write": percentiles(rep_ms),
+            "goal_p95_ms": SERVER_P95_GOAL_MS}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Run ``app`` with uvicorn in a background thread; yields its address."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the bench server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def camera_file(source: Path, target: Path, fps: int = 30) -> Path:
+    """The clip as a y4m fake camera at ``fps`` (held first frame 3 s, the clip, last frame 20 s)."""
+    video_filter = ("tpad=start_duration=3:start_mode=clone:stop_duration=20:stop_mode=clone,"
+                    f"scale=360:640,fps={fps}")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(source), "-vf", video_filter, "-pix_fmt", "yuv420p",
+                    str(target)], check=True)
+    return target
+
+
+def browser_figures(clip: Path, variant: str, seconds: float) -> dict[str, Any]:
+    """Run the live page in headless Chromium (CPU delegate) on ``clip`` as the camera for ``seconds``."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        camera = camera_file(clip, Path(tmp) / "camera.y4m")
+        app, ids = _demo_app(Path(tmp), reps=50)
+        with serving(app) as url, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={camera}"])
+            page = browser.new_context(base_url=url, locale="en-GB").new_page()
+            page.goto("/login")
+            page.fill("input[name=email]", BENCH_PATIENT)
+            page.fill("input[name=password]", DEMO_PASSWORD)
+            page.locator("form button[type=submit]").click()
+            page.wait_for_load_state("networkidle")
+            page.goto(f"/sessions/{ids['session_id']}?model={variant}&adapt=0&delegate=CPU")
+            page.wait_for_selector("html[data-live-ready=true]")
+            page.locator(f"[data-start-exercise='{ids['plan_item_id']}']").click()
+            page.locator("[data-action=start-set]").click()
+            page.wait_for_function("window.backcoachLive.stats().frames > 0", timeout=120_000)
+            page.wait_for_timeout(seconds * 1000)
+            stats = page.evaluate("window.backcoachLive.stats()")
+            browser.close()
+        app.state.engine.dispose()
+    cues = [entry["ms"] for entry in stats["latencies"] if entry["type"] == "cue"]
+    events = [entry["ms"] for entry in stats["latencies"]]
+    return {"variant": variant, "delegate": stats["delegate"], "frames": stats["frames"],
+            "fps": stats["frames"] / ((stats["now"] - stats["firstFrameAt"]) / 1000),
+            "reps_counted": sum(r["counted"] for r in stats["reps"]),
+            "capture_to_cue": percentiles(cues) if cues else None,
+            "capture_to_any_event": percentiles(events) if events else None, "goal_fps": BROWSER_FPS_GOAL}

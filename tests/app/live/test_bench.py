@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import pytest
+
+from backcoach.app.live.bench import percentiles, server_latency
+
+
+def test_percentiles_of_a_known_list() -> None:
+    figures = percentiles([float(v) for v in range(1, 101)])
+    assert figures["n"] == 100 and figures["max_ms"] == 100.0
+    assert figures["p50_ms"] == pytest.approx(50.5) and figures["p95_ms"] == pytest.approx(95.05)
+
+
+def test_server_latency_streams_every_frame_and_counts_the_generated_reps() -> None:
+    figures = server_latency(reps=2, fps=20.0)
+    assert figures["reps_counted"] == 2 and figures["frames_with_rep_write"]["n"] == 2
+    assert figures["all_frames"]["n"] == figures["frames"] > 100
