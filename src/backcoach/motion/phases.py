@@ -228,7 +228,9 @@ def _note_rest(state: PhaseState, t: float, progress: dict, spec: PhaseSpec, exc
         if floor is None:
             rest, floor = dict(state.rest), dict(state.rest_floor)
         floor[side] = low
-        if q <= low + LEAVE_START:
+        # Rest lies at the lowest progress seen, but not below the nominal start: coming back
+        # from an excursion the other way (the camel) passes through negative values first.
+        if q <= max(low, 0.0) + LEAVE_START:
             rest[side] = (t, max(q, 0.0))
     return state if floor is None else state._replace(rest=rest, rest_floor=floor)
 
