@@ -2,8 +2,9 @@
 
 Debian's Chromium (headless, CPU) gets a fake camera fed from real clips converted with ffmpeg at
 test time: the tfjs squat video (2 complete squats; counted 2) and a KERAAL "hiding face" (CTK)
-execution with the right arm not raised enough (flagged on the right). The journey goes plan ->
-pain check-in -> live session -> finish -> report -> group post, in English and in Chinese.
+execution with the right arm not raised enough (flagged on the right). The journey goes invitation ->
+account and consents -> self-assessment -> plan -> pain check-in -> live session -> finish ->
+report -> group post, in English and in Chinese.
 Screenshots go to ``test-artifacts/live/``.
 """
 
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -28,7 +30,7 @@ from backcoach.app.settings import Settings
 from backcoach.paths import ROOT
 from backcoach.store import db as store_db
 from backcoach.store.models import PlanItem, User
-from backcoach.store.repo import plans
+from backcoach.store.repo import accounts, community, plans
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +43,9 @@ CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--use-fake-device-for-media
 ARTIFACTS = ROOT / "test-artifacts" / "live"
 SECRET = "live-e2e-secret-not-for-production"
 ENGLISH = "week3@demo.backcoach"
-CHINESE = "week1@demo.backcoach"
+THERAPIST = "therapist@demo.backcoach"
+#: One invitation per journey language (the therapist's links).
+INVITATIONS = {"en": "live-e2e-invitation-en", "zh": "live-e2e-invitation-zh"}
 # Source frames 0-48 of the 5 fps squat clip hold exactly two complete squats (standing again by
 # frame 43; the third descent starts at 51). The first frame is held 4 s before them (the model
 # settles, the engine confirms the start position) and the last for 25 s after (no further reps).
@@ -94,17 +98,18 @@ def _add_first(db, email: str, exercise_id: str, reps: int, upcoming: int = 0) -
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, tuple[int, int]]]]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, tuple[int, int]], str]]:
     """The real server on a free port with the demo clinic (plus the clip's exercises in the plans)."""
     database = f"sqlite:///{tmp_path_factory.mktemp('live') / 'demo.db'}"
     app = create_app(Settings(environment="test", database_url=database, secret_key=SECRET))
     with store_db.transaction(app.state.sessionmaker) as db:
         seed_demo(db)
-        items = {
-            "squat_en": _add_first(db, ENGLISH, "squat", reps=5),
-            "squat_zh": _add_first(db, CHINESE, "squat", reps=5),
-            "ctk": _add_first(db, ENGLISH, "seated_arms_up_breathing", reps=3, upcoming=1),
-        }
+        items = {"ctk": _add_first(db, ENGLISH, "seated_arms_up_breathing", reps=3)}
+        therapist = db.scalar(select(User).where(User.email == THERAPIST))
+        group = community.groups_of(db, therapist.id)[0]
+        for token in INVITATIONS.values():
+            accounts.create_invitation(db, token=token, therapist=therapist, lifetime=timedelta(days=14),
+                                       group_id=group.id)
     app.state.engine.dispose()
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": SECRET, "BACKCOACH_ENVIRONMENT": "test",
@@ -124,7 +129,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     else:
         process.kill()
         raise RuntimeError(f"server did not start:\n{process.stdout.read()}")
-    yield url, items
+    yield url, items, database
     process.terminate()
     process.wait(timeout=10)
     if process.returncode not in (0, -15):
@@ -193,32 +198,83 @@ def _finish_report_and_post(page, name: str) -> None:  # type: ignore[no-untyped
     _shot(page, f"{name}-group")
 
 
-@pytest.mark.parametrize("email, locale, caption_language", [
-    pytest.param(ENGLISH, "en-GB", "en", id="english"),
-    pytest.param(CHINESE, "zh-CN", "zh", id="chinese"),
+def _join_and_assess(page, token: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    """Invitation link -> account -> consents -> self-assessment -> classification -> plan."""
+    from playwright.sync_api import expect
+
+    page.goto(f"/join/{token}")
+    page.fill("input[name=display_name]", "Live Tester")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", "a-long-password")
+    page.fill("input[name=password_confirm]", "a-long-password")
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/welcome/consent$"))
+    page.locator("input[name=health_data]").check()
+    page.locator("input[name=camera]").check()
+    page.locator("form button[type=submit]").last.click()
+    page.goto("/assessment/history")
+    page.fill("input[name=age]", "45")
+    page.select_option("select[name=sex]", "female")
+    page.fill("input[name=duration_weeks]", "20")
+    page.locator("input[name=aggravating]").first.check()
+    page.locator("form button[type=submit]").last.click()
+    page.goto("/assessment/safety")
+    for radio in page.locator("input[type=radio][value=no]").all():
+        radio.check(force=True)
+    page.locator("form button[type=submit]").last.click()
+    page.goto("/assessment/questionnaires/nrs")
+    for name in ("item1", "item2", "item3"):
+        page.locator(f"input[name={name}][value='4']").check(force=True)
+    page.locator("form button[type=submit]").last.click()
+    page.goto("/assessment")
+    page.locator("[data-finish-assessment]").click()
+    page.wait_for_url(re.compile(r"/assessment/result$"))
+    expect(page.locator("[data-category]")).to_be_visible()
+    _shot(page, f"{email.split('@')[0]}-00-classification")
+    page.locator("a[href='/plan']").first.click()
+    expect(page.locator("[data-next-session]")).to_be_visible()
+
+
+def _squat_in_next_session(database: str, email: str) -> tuple[int, int]:
+    """The therapist adds one set of squats to the new patient's next session (the clip's exercise)."""
+    engine = store_db.make_engine(database)
+    try:
+        with store_db.transaction(store_db.make_sessionmaker(engine)) as db:
+            return _add_first(db, email, "squat", reps=5)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("language, locale", [
+    pytest.param("en", "en-GB", id="english"),
+    pytest.param("zh", "zh-CN", id="chinese"),
 ])
-def test_squat_clip_is_counted_through_the_browser_model_and_reported(  # type: ignore[no-untyped-def]
-        server, squat_camera: Path, email: str, locale: str, caption_language: str) -> None:
+def test_journey_from_invitation_to_group_post_with_the_squat_clip_counted(  # type: ignore[no-untyped-def]
+        server, squat_camera: Path, language: str, locale: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    url, items = server
-    plan_session_id, item_id = items["squat_en" if caption_language == "en" else "squat_zh"]
+    url, _items, database = server
+    email = f"live-{language}@example.org"
     with sync_playwright() as playwright:
         browser = _browser(playwright, squat_camera)
-        page = _sign_in(browser, url, email, locale)
+        context = browser.new_context(base_url=url, viewport={"width": 1100, "height": 900}, locale=locale)
+        page = context.new_page()
+        _join_and_assess(page, INVITATIONS[language], email)
+        plan_session_id, item_id = _squat_in_next_session(database, email)
         _start_ai_session(page, plan_session_id, pain_before="3")
         expect(page.locator("[data-privacy]")).to_be_visible()
-        _shot(page, f"{caption_language}-01-session")
-        _run_set(page, item_id, SQUAT_REPS, f"{caption_language}-02-squats-counted")
+        _shot(page, f"{language}-01-session")
+        _run_set(page, item_id, SQUAT_REPS, f"{language}-02-squats-counted")
         expect(page.locator("[data-rep-count]")).to_have_text(str(SQUAT_REPS))
         expect(page.locator("[data-grade-badge]")).to_have_attribute("data-grade", re.compile(r"[a-z ]+"))
         caption = page.locator("[data-cue]").inner_text()
         assert caption, "a cue was shown as a caption"
-        if caption_language == "zh":
+        if language == "zh":
             assert re.search(r"[\u4e00-\u9fff]", caption), caption
         stats = page.evaluate("window.backcoachLive.stats()")
         assert stats["frames"] > 100 and stats["skipped"] == 0, stats
-        _finish_report_and_post(page, caption_language)
+        assert [rep["count"] for rep in stats["reps"] if rep["counted"]] == [1, 2], stats["reps"]
+        _finish_report_and_post(page, language)
         expect(page.locator("[data-post]").first).to_be_visible()
         browser.close()
 
@@ -226,7 +282,7 @@ def test_squat_clip_is_counted_through_the_browser_model_and_reported(  # type: 
 def test_keraal_right_arm_not_raised_is_flagged_on_the_right(server, ctk_camera: Path) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect, sync_playwright
 
-    url, items = server
+    url, items, _database = server
     plan_session_id, item_id = items["ctk"]
     with sync_playwright() as playwright:
         browser = _browser(playwright, ctk_camera)
