@@ -178,7 +178,9 @@ def test_exercise_editor_checks_and_previews_the_edited_file(browser, server: st
     from playwright.sync_api import expect
 
     page = _page(browser, server, "therapist@demo.backcoach")
-    page.goto("/therapist/exercises/squat")
+    page.goto("/therapist")
+    page.get_by_role("link", name="Exercise library").click()
+    page.get_by_role("link", name="Squat", exact=True).click()
     editor = page.locator("[data-toml]")
     text = editor.input_value()
     editor.fill(text.replace('feature = "trunk_lean", above = 50', 'feature = "trunk_lean", above = 5', 1))
