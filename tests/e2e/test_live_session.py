@@ -170,15 +170,20 @@ def _start_ai_session(page, plan_session_id: int, pain_before: str) -> None:  # 
     page.wait_for_selector("html[data-live-ready=true]")
 
 
-def _run_set(page, item_id: int, until_reps: int | None, name: str, settle_ms: int = 4000) -> None:  # type: ignore[no-untyped-def]
+def _run_set(page, item_id: int, until_reps: int, name: str, drop_connection: bool = False) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
     page.locator(f"[data-start-exercise='{item_id}']").click()
     expect(page.locator("[data-stage]")).to_be_visible()
     page.locator("[data-action=start-set]").click()
-    if until_reps is not None:
-        expect(page.locator("[data-rep-count]")).to_have_text(str(until_reps), timeout=90_000)
-    page.wait_for_timeout(settle_ms)  # nothing more should be counted while the clip stands still
+    expect(page.locator("[data-rep-count]")).to_have_text(str(until_reps), timeout=90_000)
+    if drop_connection:
+        # The network drops mid-set: the page reconnects and the server resumes the same set
+        # from the stored reps (the clip is standing still now, so no rep is in progress).
+        page.evaluate("window.backcoachLive.dropConnection()")
+        page.wait_for_function("window.backcoachLive.stats().resumes === 1", timeout=30_000)
+        expect(page.locator("[data-rep-count]")).to_have_text(str(until_reps))
+    page.wait_for_timeout(4000)  # nothing more should be counted while the clip stands still
     _shot(page, name)
     page.locator("[data-action=end]").click()
     expect(page.locator(f"[data-item='{item_id}']")).to_have_attribute("data-exercise-done", "true")
@@ -264,7 +269,7 @@ def test_journey_from_invitation_to_group_post_with_the_squat_clip_counted(  # t
         _start_ai_session(page, plan_session_id, pain_before="3")
         expect(page.locator("[data-privacy]")).to_be_visible()
         _shot(page, f"{language}-01-session")
-        _run_set(page, item_id, SQUAT_REPS, f"{language}-02-squats-counted")
+        _run_set(page, item_id, SQUAT_REPS, f"{language}-02-squats-counted", drop_connection=True)
         expect(page.locator("[data-rep-count]")).to_have_text(str(SQUAT_REPS))
         expect(page.locator("[data-grade-badge]")).to_have_attribute("data-grade", re.compile(r"[a-z ]+"))
         caption = page.locator("[data-cue]").inner_text()
@@ -301,4 +306,33 @@ def test_keraal_right_arm_not_raised_is_flagged_on_the_right(server, ctk_camera:
         expect(page.locator("[data-grade-badge]")).to_have_attribute("data-error-sides", re.compile(r"\bright\b"))
         page.locator("[data-action=end]").click()
         expect(page.locator(f"[data-item='{item_id}']")).to_have_attribute("data-exercise-done", "true")
+        browser.close()
+
+
+def test_refused_camera_offers_video_only_with_demo_timer_and_ticks(server, squat_camera: Path) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect, sync_playwright
+
+    url, items, _database = server
+    plan_session_id, item_id = items["ctk"]
+    with sync_playwright() as playwright:
+        browser = _browser(playwright, squat_camera)
+        page = _sign_in(browser, url, ENGLISH, "en-GB")
+        # The patient says no to the browser's camera prompt.
+        page.add_init_script("""navigator.mediaDevices.getUserMedia = () =>
+            Promise.reject(new DOMException("Permission denied", "NotAllowedError"));""")
+        _start_ai_session(page, plan_session_id, pain_before="2")
+        page.locator(f"[data-start-exercise='{item_id}']").click()
+        expect(page.locator(".demo canvas")).to_be_visible()  # the reference motion plays
+        page.locator("[data-action=start-set]").click()
+        expect(page.locator("[data-camera-problem]")).to_be_visible(timeout=60_000)
+        expect(page.locator("[data-camera-message]")).to_contain_text("camera was not allowed")
+        _shot(page, "en-04-camera-refused")
+        page.locator("[data-action=video-only]").click()
+        expect(page.locator("[data-ai-box]")).to_be_hidden()
+        page.locator("[data-action=start-set]").click()
+        expect(page.locator("[data-hold-timer]")).to_have_text("2", timeout=10_000)  # the set's timer runs
+        page.locator("[data-action=end]").click()
+        expect(page.locator(f"[data-set-done='{item_id}-1']")).to_be_visible()  # stored as ticked
+        expect(page.locator(f"[data-item='{item_id}']")).to_have_attribute("data-exercise-done", "true")
+        _shot(page, "en-05-video-only")
         browser.close()

@@ -29,14 +29,15 @@ const el = {
 const state = {
   mode: config.mode, item: null, steps: [], running: false, paused: false, stoppedItems: new Set(),
   landmarker: null, variant: params.get("model") || config.model, delegate: null, adapt: params.get("adapt") !== "0",
-  socket: null, rate: new RateMeter(), frames: 0, skipped: 0, latencies: [], reps: [], stopDemo: null,
+  socket: null, rate: new RateMeter(), frames: 0, skipped: 0, latencies: [], reps: [], resumes: 0, stopDemo: null,
   restTimer: null, setTimer: null, setStarted: 0,
 };
 // Read by the end-to-end tests and `backcoach bench live`.
 window.backcoachLive = {
   state,
   stats: () => ({ fps: state.rate.fps, frames: state.frames, firstFrameAt: state.firstFrameAt, now: performance.now(), skipped: state.skipped, variant: state.variant,
-                  delegate: state.delegate, latencies: state.latencies.slice(), reps: state.reps.slice() }),
+                  delegate: state.delegate, latencies: state.latencies.slice(), reps: state.reps.slice(),
+                  resumes: state.resumes }),
   dropConnection: () => state.socket && state.socket.drop(),
 };
 setCaptionTarget(el.cue);
@@ -217,7 +218,10 @@ function handleEvent(event) {
     case "ready":
       el.count.textContent = event.count;
       el.target.textContent = event.reps_planned;
-      if (event.resumed) el.connection.textContent = fill(T.resumed, { count: event.count });
+      if (event.resumed) {
+        state.resumes += 1;
+        el.connection.textContent = fill(T.resumed, { count: event.count });
+      }
       break;
     case "setup":
       el.setup.textContent = event.ok ? T.setup_ok : T.setup_fix;
