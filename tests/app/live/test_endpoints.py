@@ -165,7 +165,11 @@ def test_pain_rating_applies_the_stop_rule(patient_client: TestClient, db: Sessi
         if expected["type"] == "stop":
             assert events[0]["type"] == "set_done" and events[0]["skipped"] is True
             ws.send_json(start_set(item_id, set_index=2))
-            assert ws.receive_json()["code"] == "stopped"
+            assert ws.receive_json() == {"type": "error", "code": "stopped", "message":
+                                         "this exercise was stopped by the pain rule; skip it or end the session"}
+            other = add_item(db, item_id, exercise_id="squat")
+            ws.send_json(start_set(other))  # the other exercises go on
+            assert ws.receive_json()["type"] == "ready"
     if expected["type"] == "stop":
         assert session_of(db, session_id).sets[0].pain == nrs
 

@@ -9,7 +9,7 @@ matters between reps: after a dropped connection a new instance picks the set up
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from backcoach.app.live import protocol
@@ -27,6 +27,7 @@ class ActiveSet:
     opened: OpenedSet
     engine: ExerciseEngine
     image_size: tuple[int, int]
+    plan_item_id: int
     paused: bool = False
     longest_hold: float = 0.0
     pain: int | None = None
@@ -43,7 +44,8 @@ class LiveSession:
     #: Frames that arrived after a set ended (still in flight from the browser): dropped quietly.
     frames_between_sets: int = 0
     sets_run: int = 0
-    stopped: bool = False
+    #: Plan items stopped by the pain rule: skipped for the rest of the session (§5.4 rule 2).
+    stopped_items: set[int] = field(default_factory=set)
 
     # ------------------------------------------------------------------ messages
     def on_text(self, text: str) -> list[Message]:
@@ -80,8 +82,8 @@ class LiveSession:
 
     # ------------------------------------------------------------------ control actions
     def _start_set(self, control: protocol.StartSet) -> list[Message]:
-        if self.stopped:
-            return [_error("stopped", "the session was stopped by the pain rule; end it or skip the exercise")]
+        if control.plan_item_id in self.stopped_items:
+            return [_error("stopped", "this exercise was stopped by the pain rule; skip it or end the session")]
         if self.active is not None:
             self._close_active()
         try:
@@ -97,7 +99,7 @@ class LiveSession:
         remaining = max(planned - opened.prior_counted, 0)
         engine = ExerciseEngine(exercise, reps_target=remaining or None, side=opened.side,
                                 hold_s=opened.hold_seconds_planned)
-        self.active = ActiveSet(opened, engine, control.image_size)
+        self.active = ActiveSet(opened, engine, control.image_size, control.plan_item_id)
         self.sets_run += 1
         ready = {
             "type": "ready", "set_id": opened.set_id, "exercise_id": opened.exercise_id,
@@ -139,14 +141,14 @@ class LiveSession:
     def _pain(self, control: protocol.Pain) -> list[Message]:
         pre = self.recorder.info.pain_before
         verdict = pain_stop(pre, control.nrs)
-        messages: list[Message] = []
-        if self.active is not None and verdict is not None:
-            messages = self._end_active(skipped=True, pain=control.nrs)
-        elif self.active is not None:
-            self.active.pain = control.nrs  # stored with the set when it ends
         if verdict is None:
-            return [*messages, {"type": "pain_ok", "nrs": control.nrs, "pre": pre}]
-        self.stopped = True
+            if self.active is not None:
+                self.active.pain = control.nrs  # stored with the set when it ends
+            return [{"type": "pain_ok", "nrs": control.nrs, "pre": pre}]
+        messages: list[Message] = []
+        if self.active is not None:
+            self.stopped_items.add(self.active.plan_item_id)
+            messages = self._end_active(skipped=True, pain=control.nrs)
         return [*messages, {"type": "stop", "rule": verdict.rule, "nrs": control.nrs, "pre": pre,
                             "source": verdict.source}]
 
