@@ -73,12 +73,7 @@ class LiveSession:
             frame = protocol.decode_frame(data, active.image_size)
         except FrameError as exc:
             return self._skipped(index, str(exc))
-        messages = []
-        for event in active.engine.push(frame):
-            message = self._event(event.to_dict())
-            if message is not None:
-                messages.append(message)
-        return messages
+        return [self._event(event.to_dict()) for event in active.engine.push(frame)]
 
     # ------------------------------------------------------------------ control actions
     def _start_set(self, control: protocol.StartSet) -> list[Message]:
@@ -164,19 +159,15 @@ class LiveSession:
         return messages
 
     def _finish(self, events: list, pain: int | None = None) -> list[Message]:
-        messages = []
-        for event in events:
-            message = self._event(event.to_dict(), pain=pain)
-            if message is not None:
-                messages.append(message)
-        return messages
+        return [self._event(event.to_dict(), pain=pain) for event in events]
 
     def _close_active(self) -> None:
         """A new set starts while one is open: the old one ends where it is."""
         if self.active is not None:
             self._finish(self.active.engine.finish())
 
-    def _event(self, event: Message, pain: int | None = None) -> Message | None:
+    def _event(self, event: Message, pain: int | None = None) -> Message:
+        """Renumber an engine event over the whole set and store what must be stored first."""
         active = self.active
         assert active is not None
         opened = active.opened
