@@ -51,17 +51,12 @@ KNOWN_ENGINE_ISSUES: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...
     ("dead_bug", "false_errors", ("side",), ("clean", "noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S5: setup demands the far side of alternating exercises"),
     ("dead_bug", "hold", ("side",), ("clean", "noise2",), "engine-issues.md S5: setup demands the far side of alternating exercises"),
     ("dead_bug", "jitter", None, None, "engine-issues.md S5: setup demands the far side of alternating exercises"),
-    ("flexion_in_lying", "angle", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
-    ("flexion_in_lying", "count", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
-    ("flexion_in_lying", "errors", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
-    ("flexion_in_lying", "false_errors", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
-    ("hamstring_stretch", "count", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
-    ("hamstring_stretch", "errors", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
-    ("hamstring_stretch", "false_errors", ("side",), ("noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S16: resting leg incl_h crosses 10 deg under 15 deg yaw"),
-    ("knee_to_chest", "angle", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
-    ("knee_to_chest", "count", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
-    ("knee_to_chest", "errors", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
+    ("hamstring_stretch", "false_errors", ("side",), ("noise2-yaw15",), "engine-issues.md S16: resting leg incl_h crosses 10 deg under 15 deg yaw"),
     ("knee_to_chest", "false_errors", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
+    ("prone_lying", "errors", ("side",), ("noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S19: return timing with noise (getting_up_quickly missed)"),
+    ("prone_on_elbows", "count", ("side",), ("noise2", "noise3-yaw-10-pitch10",), "engine-issues.md S17: elbows_forward checked while the trunk is still rising through END"),
+    ("prone_on_elbows", "false_errors", ("side",), ("clean", "noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S17: elbows_forward checked while the trunk is still rising through END"),
+    ("prone_on_elbows", "jitter", None, None, "engine-issues.md S17: elbows_forward checked while the trunk is still rising through END"),
     ("prone_press_up", "errors", ("side",), ("clean", "noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S9: incl_h folds at vertical (head_thrown_back); S12: 15 deg yaw taken for a front view"),
     ("seated_flank_stretch", "count", ("front",), ("noise3-yaw-10-pitch10",), "engine-issues.md S13: camera pitch/yaw reads as trunk lean or hip tilt"),
     ("seated_flank_stretch", "false_errors", ("front",), ("noise3-yaw-10-pitch10",), "engine-issues.md S13: camera pitch/yaw reads as trunk lean or hip tilt"),
@@ -69,7 +64,7 @@ KNOWN_ENGINE_ISSUES: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...
     ("sit_to_stand", "errors", ("front",), ("noise3-yaw-10-pitch10",), "engine-issues.md S15: sit_to_stand front with a pitched camera, no reps"),
     ("sit_to_stand", "false_errors", ("front",), ("noise3-yaw-10-pitch10",), "engine-issues.md S15: sit_to_stand front with a pitched camera, no reps"),
     ("squat", "count", ("front",), ("noise2-yaw15",), "engine-issues.md S1: front-view squat depth"),
-    ("squat", "errors", ("front",), ("noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S1: front-view squat depth"),
+    ("squat", "errors", ("front",), ("clean", "noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S1: front-view squat depth"),
     ("squat", "false_errors", ("front",), ("noise2-yaw15",), "engine-issues.md S1: front-view squat depth"),
 ]
 
@@ -231,7 +226,7 @@ HOLD_TOLERANCE_S = 0.3
 
 @pytest.mark.parametrize("exercise_id, view, setting", [c for c in cases() if _angle_feature(c.values[0]) and c.values[2] in ("clean", "noise2")])
 def test_hold_time_matches_the_time_spent_at_the_target(request, exercise_id, view, setting):
-    """The engine times END while the primary angle is within tolerance of its target; so does the truth."""
+    """The engine times END while the primary angle is within tolerance of its target (or past it); so does the truth."""
     apply_known(request, exercise_id, "hold", view, setting)
     recording, events = judged(exercise_id, view, setting)
     exercise = exercise_of(exercise_id)
@@ -251,7 +246,9 @@ def test_hold_time_matches_the_time_spent_at_the_target(request, exercise_id, vi
         a, b, c = (INDEX[p.replace("{side}", side)] for p in feature.points)
         span = (t >= rep.start) & (t <= rep.end)
         values = ang(clean[span, a], clean[span, b], clean[span, c])
-        at_target = np.abs(values - phases.target) <= phases.tolerance
+        # END: within tolerance of the target or beyond it (brief §4.0).
+        progress = (values - phases.start) / (phases.target - phases.start)
+        at_target = progress >= 1 - phases.tolerance / abs(phases.target - phases.start)
         truth_hold = at_target.sum() / recording.sequence.fps
         if abs(event.metrics["hold_s"] - truth_hold) > HOLD_TOLERANCE_S:
             problems.append(f"rep {rep_index}: engine held {event.metrics['hold_s']} s, truth {truth_hold:.2f} s")

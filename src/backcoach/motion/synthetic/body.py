@@ -33,14 +33,15 @@ from backcoach.pose.skeleton import NUM_LANDMARKS, Landmark
 
 #: Every joint parameter, in the order of a pose vector. Angles in degrees; ``pelvis_forward``,
 #: ``pelvis_left`` and ``pelvis_up`` shift the pelvis, and ``feet_forward`` slides planted feet, in
-#: fractions of body height.
+#: fractions of body height; ``shoulder_shrug`` lifts both shoulders toward the ears (fraction of
+#: body height, the head stays).
 SIDED_JOINTS = (
     "hip_flex", "hip_abd", "hip_rot", "knee_flex", "ankle_dorsi",
     "shoulder_flex", "shoulder_abd", "shoulder_rot", "elbow_flex", "wrist_ext",
 )  # fmt: skip
 CENTRAL_JOINTS = (
     "pelvis_forward", "pelvis_left", "pelvis_up", "pelvis_pitch", "pelvis_roll", "pelvis_yaw",
-    "trunk_flex", "trunk_lat", "trunk_rot", "neck_flex", "neck_rot", "feet_forward",
+    "trunk_flex", "trunk_lat", "trunk_rot", "neck_flex", "neck_rot", "feet_forward", "shoulder_shrug",
 )  # fmt: skip
 JOINTS: tuple[str, ...] = CENTRAL_JOINTS + tuple(
     f"{side}_{name}" for side in ("left", "right") for name in SIDED_JOINTS
@@ -177,7 +178,8 @@ def forward_kinematics(shape: BodyShape, pose: np.ndarray, base: np.ndarray, ori
     trunk = pelvis @ rot_y(j["trunk_flex"]) @ rot_x(-j["trunk_lat"]) @ rot_z(j["trunk_rot"])
     shoulder_mid = origin + trunk[:, 2] * shape.length("trunk")
     half_sh = shape.length("shoulder_width") / 2
-    shoulders = {"left": shoulder_mid + trunk[:, 1] * half_sh, "right": shoulder_mid - trunk[:, 1] * half_sh}
+    shrug = trunk[:, 2] * j["shoulder_shrug"] * shape.height
+    shoulders = {"left": shoulder_mid + shrug + trunk[:, 1] * half_sh, "right": shoulder_mid + shrug - trunk[:, 1] * half_sh}
 
     head = trunk @ rot_y(j["neck_flex"]) @ rot_z(j["neck_rot"])
     h = shape.height

@@ -48,7 +48,7 @@ class RepPlan:
     end: float
     errors: list[tuple[str, str | None]]
     holds: list[tuple[float, float]] = field(default_factory=list)
-    peak: float = 0.0  # time the end pose is first reached
+    peak: float = 0.0  # end of the first unbroken run of "out" segments: the end pose is reached
 
 
 @dataclass
@@ -197,6 +197,7 @@ def build_plan(
                 seconds /= tempo
             segments.append((segment, seconds))
         rep_length = sum(s for _, s in segments)
+        peak_done = False
         first_out = next((i for i, (s, _) in enumerate(segments) if s.kind == "out"), None)
         last_return = max((i for i, (s, _) in enumerate(segments) if s.kind == "return"), default=None)
         for i, (segment, seconds) in enumerate(segments):
@@ -210,8 +211,11 @@ def build_plan(
             piece = _segment_piece(start, posture.base, previous, target, ease, scale, offsets, whole_rep_offsets, clock - rep_start, rep_length)
             if segment.kind == "hold":
                 plan.holds.append((clock, clock + seconds))
-            if target[1] == 1.0 and previous[1] == 0.0 and not plan.peak:
+            # The peak ends the first unbroken run of "out" segments (a move may pass waypoints).
+            if segment.kind == "out" and not peak_done:
                 plan.peak = clock + seconds
+            elif plan.peak:
+                peak_done = True
             add(seconds, piece, segment.kind, index)
             previous = target
         plan.end = clock
