@@ -20,6 +20,8 @@ def test_bench_live_without_browser_prints_server_figures() -> None:
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)
     assert figures["server"]["reps_counted"] == 1 and "browser" not in figures
+    socket = figures["server_socket"]  # over a real WebSocket, timed and logged by the endpoint
+    assert socket["reps_counted"] == 1 and socket["frames"] == figures["server"]["frames"]
 
 
 def test_bench_live_with_a_missing_clip_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]

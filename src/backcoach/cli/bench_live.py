@@ -23,7 +23,7 @@ def bench_live(
     """Print the live session's figures as JSON (see docs/benchmarks.md)."""
     from backcoach.app.live import bench
 
-    results: dict = {"server": bench.server_latency(reps=reps)}
+    results: dict = {"server": bench.server_latency(reps=reps), "server_socket": bench.socket_latency(reps=reps)}
     if browser:
         if not clip.is_file():
             typer.echo(f"error: camera clip {clip} not found; pass --clip or --no-browser", err=True)

@@ -5,6 +5,7 @@ frame-capture-to-cue latency. They print numbers; nothing here is a pass/fail te
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import subprocess
 import tempfile
@@ -89,6 +90,48 @@ def server_latency(reps: int = 10, fps: float = 30.0, noise_px: float = 2.0) -> 
         app.state.engine.dispose()
     return {"frames": len(messages), "reps_counted": counted, "reps_generated": reps,
             "all_frames": percentiles(all_ms), "frames_with_rep_write": percentiles(rep_ms),
+            "goal_p95_ms": SERVER_P95_GOAL_MS}
+
+
+def socket_latency(reps: int = 10, fps: float = 30.0, noise_px: float = 2.0) -> dict[str, Any]:
+    """The same frames over a real WebSocket to uvicorn: frame received -> its events sent, as the
+    endpoint measures and logs it per connection (adds the thread hop and the socket writes)."""
+    import httpx
+    from websockets.sync.client import connect
+
+    sequence = generate("squat", reps=reps, fps=fps, noise_px=noise_px, seed=1).sequence
+    landmarks = np.concatenate([sequence.xyz, sequence.visibility[..., None]], axis=2)
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    endpoint_logger = logging.getLogger("backcoach.app.live.endpoints")
+    endpoint_logger.addHandler(handler)
+    previous_level = endpoint_logger.level
+    endpoint_logger.setLevel(logging.INFO)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            app, ids = _demo_app(Path(tmp), reps)
+            with serving(app) as url, httpx.Client(base_url=url) as client:
+                page = client.get("/login").text
+                token = page.split('name="csrf_token" value="')[1].split('"')[0]
+                client.post("/login", data={"email": BENCH_PATIENT, "password": DEMO_PASSWORD, "csrf_token": token})
+                cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+                address = url.replace("http://", "ws://") + f"/sessions/{ids['session_id']}/live"
+                counted = 0
+                with connect(address, additional_headers={"Cookie": cookie}) as ws:
+                    ws.send(json.dumps({"action": "start_set", "plan_item_id": ids["plan_item_id"], "set_index": 1,
+                                        "image_size": list(sequence.image_size)}))
+                    for i, t in enumerate(sequence.t):
+                        ws.send(encode_frame(float(t), landmarks[i]))
+                    ws.send(json.dumps({"action": "ping"}))
+                    while (event := json.loads(ws.recv()))["type"] != "pong":
+                        counted += event["type"] == "rep" and event["counted"]
+            app.state.engine.dispose()
+    finally:
+        endpoint_logger.removeHandler(handler)
+        endpoint_logger.setLevel(previous_level)
+    frame_ms = next(record.frame_ms for record in records if hasattr(record, "frame_ms"))
+    return {"frames": len(frame_ms), "reps_counted": counted, "frame_to_events_sent": percentiles(frame_ms),
             "goal_p95_ms": SERVER_P95_GOAL_MS}
 
 

@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import logging
 import math
+import time
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -31,6 +33,7 @@ from backcoach.store.models import ConsentKind, Role, SessionMode, SessionStatus
 from backcoach.store.repo import accounts, training
 
 router = APIRouter()
+logger = logging.getLogger(__name__)
 
 TASKS_VISION_DIR = NODE_MODULES / "@mediapipe" / "tasks-vision"
 #: The runtime files the browser loads, with their media types (wasm must be application/wasm).
@@ -98,19 +101,36 @@ async def live_socket(websocket: WebSocket, session_id: int) -> None:
         await websocket.close(code=refused.code)
         return
     live = LiveSession(StoreRecorder(websocket.app.state.sessionmaker, info))
+    frame_ms: list[float] = []  # frame received -> its events sent, per frame
     try:
         while True:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 return
+            received = time.perf_counter()
             if message.get("bytes") is not None:
                 replies = await run_in_threadpool(live.on_bytes, message["bytes"])
             else:
                 replies = await run_in_threadpool(live.on_text, message.get("text") or "")
             for reply in replies:
                 await websocket.send_json(reply)
+            if message.get("bytes") is not None:
+                frame_ms.append((time.perf_counter() - received) * 1000)
     except WebSocketDisconnect:
         return
+    finally:
+        _log_connection(session_id, live, frame_ms)
+
+
+def _log_connection(session_id: int, live: LiveSession, frame_ms: list[float]) -> None:
+    """One line per closed connection: how many frames, how many skipped, how fast they were handled."""
+    if not frame_ms:
+        return
+    ordered = sorted(frame_ms)
+    p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+    logger.info("live session %d: %d frames (%d skipped), frame-to-events p50 %.3f ms, p95 %.3f ms, max %.3f ms",
+                session_id, len(ordered), live.frames_skipped, ordered[len(ordered) // 2], p95, ordered[-1],
+                extra={"frame_ms": frame_ms})
 
 
 def _authorise(websocket: WebSocket, session_id: int) -> SessionInfo:
