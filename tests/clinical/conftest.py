@@ -152,11 +152,19 @@ class PoseBuilder:
         self.both(f, "ankle", (0.8, 0.3))
         return f
 
+    def side_bridge(self, drop: float) -> dict:
+        """Front view side bridge: body along X, shoulders stacked 0.14 and hips 0.10 apart vertically,
+        torso 0.2 long; `drop` = mid-hip below the mid-shoulder / mid-ankle line (y-up units)."""
+        return {"left_shoulder": (0.3, 0.3), "right_shoulder": (0.3, 0.44), "left_hip": (0.5, 0.32 - drop),
+                "right_hip": (0.5, 0.42 - drop), "left_ankle": (0.85, 0.33), "right_ankle": (0.85, 0.41)}
+
     def trunk_horizontal(self, angle_deg: float) -> dict:
-        """Side view, shoulder at `angle_deg` above horizontal from the hip (Sorensen, flexor hold)."""
+        """Side view, shoulder at `angle_deg` above horizontal from the hip (Sorensen, flexor hold);
+        knees level with the hip in front (legs on the bench, or seated: the engine sees the posture)."""
         a = math.radians(angle_deg)
         f: dict = {}
         self.both(f, "hip", (0.5, 0.4))
+        self.both(f, "knee", (0.72, 0.41))
         self.both(f, "shoulder", (0.5 - 0.3 * math.cos(a), 0.4 + 0.3 * math.sin(a)))
         return f
 

@@ -167,7 +167,7 @@ def assess(
     height_cm: float = typer.Option(None, "--height-cm", help="Standing height, for fingertip-to-floor in cm."),
     sex: str = typer.Option(None, "--sex", help="female or male: picks the hold norm."),
     by_label: bool = typer.Option(False, "--by-label", help="Hold tests on a recording with per-frame labels: "
-                                  "how often the position rule agrees with each label."),
+                                  "how often the position rule agrees with each label, and each labelled run timed as a hold."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Measure one camera assessment (brief §6) from a landmark recording."""

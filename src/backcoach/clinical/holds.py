@@ -1,33 +1,90 @@
-"""Trunk endurance holds (clinical brief §6.3): time only while the position holds.
+"""Trunk endurance holds (clinical brief §6.3): timed by the movement engine's hold timer.
 
-Per tracked frame a test-specific position check runs on the engine's geometry (``off``,
-``incl_h``); the hold starts at the first frame in position and ends when the position is lost
-for more than 1 s (the end is the start of that lost stretch). Frames without tracking are not
-timed; tracking lost for more than 5 s ends the test as INCONCLUSIVE (§5.4 rule 6).
+Each test position is an exercise-style definition kept with the clinical data
+(``data/camera_tests/<definition>.toml``, validated by the exercise schema; tests, not library
+exercises) with ``[phases] mode = "hold"``. ``backcoach.motion.engine.ExerciseEngine`` times it:
+the hold starts at the first frame in the position, time counts only while every critical standard
+holds, and the hold ends when they stay broken for 1 s. The clinical code adds what a test needs
+around it: no target time (held to failure, or the Biering-Sorensen cap), frames without the
+required landmarks are not given to the engine (a gap over 0.5 s is not timed), and tracking lost
+for more than 5 s makes the test INCONCLUSIVE (§5.4 rule 6).
+
+The definitions' limits are written ``"@name"`` and filled in from the one named place of clinical
+thresholds (``data/thresholds.toml``) before validation; the trunk flexor's ``"@start_angle"`` is
+the patient's own start (median of the first tracked second).
 
 Validity limits: norms are context only (McGill 1999 means are recalled values [P]; use ratios and
 within-person change, §6.3); the Biering-Sorensen test needs a helper and anchoring (clinic test).
-The live engine's own hold timer (``backcoach.motion``) is not used here yet: it needs the
-assessment positions as exercise files (a named gap, see docs/clinical.md).
 """
 
 from __future__ import annotations
 
+import re
+import tomllib
+
 import numpy as np
 
 from backcoach.clinical.camera import CameraResult, CameraTestError, Track, test_spec
-from backcoach.clinical.thresholds import TH
+from backcoach.clinical.thresholds import DATA_DIR, TH
+from backcoach.exercises import Exercise, parse_exercise
+from backcoach.motion.engine import ExerciseEngine
 from backcoach.motion.geometry import Missing, distance, incl_h, near_side, off
+from backcoach.motion.phases import END, RELEASE_S
 from backcoach.pose.sequence import PoseSequence
 
+DEFINITIONS_DIR = DATA_DIR / "camera_tests"
+_TERM = re.compile(r"\s*([+-]?)\s*@([a-z_]+)\s*")
 
-PLANKS = ("hold_prone_plank", "hold_side_bridge_left", "hold_side_bridge_right")
+
+def _limits(start_angle: float | None) -> dict[str, float | None]:
+    """The values a definition may name with ``@``: clinical thresholds and the measured start."""
+    if TH["hold_fail_persist_s"] != RELEASE_S:  # the engine owns the 1 s release; they must agree
+        raise CameraTestError(f"hold_fail_persist_s = {TH['hold_fail_persist_s']} s but the engine ends a hold "
+                              f"after {RELEASE_S} s broken; change both together")
+    return {"plank_offset_lt": TH["plank_offset_lt"], "sorensen_drop_deg": TH["sorensen_drop_deg"],
+            "flexor_drop_deg": TH["flexor_drop_deg"], "start_angle": start_angle}
+
+
+def _resolve(value, names: dict[str, float | None], where: str):
+    """``"@a-@b"`` -> the sum of the named values with their signs; numbers pass through."""
+    if not isinstance(value, str):
+        return value
+    terms = _TERM.findall(value)
+    if not terms or _TERM.sub("", value):
+        raise CameraTestError(f"{where}: {value!r} is not a number or a sum of @names")
+    total = 0.0
+    for sign, name in terms:
+        if name not in names:
+            raise CameraTestError(f"{where}: unknown @{name} (known: {', '.join(sorted(names))})")
+        if names[name] is None:
+            raise CameraTestError(f"{where}: @{name} is not known for this recording")
+        total += -names[name] if sign == "-" else names[name]
+    return total
+
+
+def hold_definition(test_id: str, start_angle: float | None = None) -> Exercise:
+    """The engine definition of an endurance test's position, its limits filled in and validated."""
+    spec = test_spec(test_id)
+    if spec["kind"] != "hold":
+        raise CameraTestError(f"{test_id} is a {spec['kind']} test, not an endurance hold")
+    path = DEFINITIONS_DIR / f"{spec['definition']}.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    names = _limits(start_angle)
+    for i, standard in enumerate(data.get("standards", [])):
+        where = f"{path.name}: standards[{i}] ({standard.get('id')}) range"
+        standard["range"] = [_resolve(v, names, where) for v in standard.get("range", [])]
+    return parse_exercise(data, str(path))
+
+
+def _critical_range(definition: Exercise) -> tuple[float, float]:
+    (standard,) = [s for s in definition.standards if s.critical and s.phase == "end"]
+    return standard.range
 
 
 def position_measure(track: Track, test_id: str, i: int) -> float | None:
-    """The quantity the test's failure rule watches at frame i: ``off(H; S, A)`` in torso lengths
-    (+ = hips toward the floor) for planks, ``incl_h(H -> S)`` in degrees otherwise."""
-    if test_id in PLANKS:
+    """The quantity the definition's critical standard watches, at frame i alone: ``off(H; S, A)``
+    in torso lengths (+ = hips toward the floor) for planks, ``incl_h(H -> S)`` in degrees otherwise."""
+    if test_spec(test_id)["definition"] in ("prone_plank", "side_bridge"):
         s, h, a = track.joint(i, "shoulder"), track.joint(i, "hip"), track.joint(i, "ankle")
         value = off(h, s, a, distance(s, h))
     else:
@@ -35,31 +92,18 @@ def position_measure(track: Track, test_id: str, i: int) -> float | None:
     return None if isinstance(value, Missing) else value
 
 
-def position_ok(track: Track, test_id: str, i: int, start_angle: float | None) -> bool | None:
-    """Whether frame i is in the test position (None: cannot tell)."""
-    value = position_measure(track, test_id, i)
-    if value is None:
-        return None
-    limit = TH["plank_offset_lt"]
-    if test_id == "hold_prone_plank":
-        return abs(value) <= limit
-    if test_id in PLANKS:
-        return value <= limit
-    if test_id == "hold_biering_sorensen":
-        return value >= -TH["sorensen_drop_deg"]
-    return None if start_angle is None else value >= start_angle - TH["flexor_drop_deg"]
-
-
 def position_by_label(seq: PoseSequence, test_id: str) -> dict[str, dict]:
     """For a recording with per-frame labels (``meta["labels"]``): per label, how many frames the
-    failure rule calls in position, and the watched quantity's quartiles. Frames are judged alone
-    (near side per frame), so this checks the position rule itself, not the hold timer."""
+    definition's critical range calls in position and the watched quantity's quartiles (frames
+    judged alone, near side per frame: the position rule itself), then the runs of that label timed
+    through the engine (``timed_by_run``)."""
     labels = seq.meta.get("labels")
     if not labels or len(labels) != len(seq):
         raise CameraTestError(f"{test_id}: the recording has no per-frame labels to compare with")
     if test_id == "hold_trunk_flexor":
         raise CameraTestError("hold_trunk_flexor is judged against its own start angle, not frame by frame")
     spec = test_spec(test_id)
+    low, high = _critical_range(hold_definition(test_id))
     track = Track(seq, spec["joints"], spec["view"])
     out: dict[str, dict] = {}
     for i, label in enumerate(labels):
@@ -69,68 +113,86 @@ def position_by_label(seq: PoseSequence, test_id: str) -> dict[str, dict]:
         row = out.setdefault(label, {"frames": 0, "in_position": 0, "values": []})
         value = position_measure(track, test_id, i)
         row["frames"] += 1
-        row["in_position"] += bool(position_ok(track, test_id, i, None))
         if value is not None:
+            row["in_position"] += low <= value <= high
             row["values"].append(value)
     for row in out.values():
         values = row.pop("values")
         row["quartiles"] = [round(float(q), 3) for q in np.percentile(values, [25, 50, 75])] if values else None
+    for label, timed in timed_by_run(seq, test_id).items():
+        out.setdefault(label, {"frames": 0, "in_position": 0, "quartiles": None}).update(timed)
     return out
 
 
+def timed_by_run(seq: PoseSequence, test_id: str) -> dict[str, dict]:
+    """Each run of consecutive frames with one label, timed as a hold through the engine: per
+    label, the runs, their recorded seconds and the seconds the hold timer credited."""
+    labels = seq.meta["labels"]
+    out: dict[str, dict] = {}
+    start = 0
+    for end in range(1, len(labels) + 1):
+        if end < len(labels) and labels[end] == labels[start]:
+            continue
+        row = out.setdefault(labels[start], {"runs": 0, "seconds_recorded": 0.0, "seconds_timed": 0.0})
+        row["runs"] += 1
+        if end - start >= 2:
+            part = slice(start, end)
+            run = PoseSequence(seq.t[part] - seq.t[start], seq.xyz[part], seq.visibility[part], seq.image_size, {})
+            row["seconds_recorded"] = round(row["seconds_recorded"] + float(run.t[-1]), 2)
+            row["seconds_timed"] = round(row["seconds_timed"] + measure_hold(run, test_id).details["seconds_timed"], 2)
+        start = end
+    return out
+
+
+def _start_angle(track: Track) -> float | None:
+    """Median trunk angle over the first tracked second (the trunk flexor test's own start)."""
+    tracked = np.flatnonzero(track.ok)
+    if not len(tracked):
+        return None
+    first_second = tracked[track.t[tracked] <= track.t[tracked[0]] + 1.0]
+    angles = [incl_h(track.joint(i, "hip"), track.joint(i, "shoulder")) for i in first_second]
+    angles = [a for a in angles if not isinstance(a, Missing)]
+    return float(np.median(angles)) if angles else None
+
+
 def measure_hold(seq: PoseSequence, test_id: str, sex: str | None = None) -> CameraResult:
-    """Hold time in seconds, the failure reason, and the norm for the patient's sex when known."""
+    """Hold time in seconds through the engine's hold timer, why it ended, and the norm for the
+    patient's sex when known."""
     spec = test_spec(test_id)
     if spec["kind"] != "hold":
         raise CameraTestError(f"{test_id} is a {spec['kind']} test, not an endurance hold")
     track = Track(seq, spec["joints"], spec["view"])
     quality = track.quality()
-    tracked = np.flatnonzero(track.ok)
-    start_angle = None
-    if test_id == "hold_trunk_flexor" and len(tracked):
-        first_second = tracked[track.t[tracked] <= track.t[tracked[0]] + 1.0]
-        angles = [incl_h(track.joint(i, "hip"), track.joint(i, "shoulder")) for i in first_second]
-        angles = [a for a in angles if not isinstance(a, Missing)]
-        start_angle = float(np.median(angles)) if angles else None
-    persist, pause = TH["hold_fail_persist_s"], TH["tracking_pause_s"]
-    held = 0.0
-    started = False
-    lost_since = None  # time the position was first lost in the current stretch
-    last_tracked_t = None
-    reason = "recording ended while holding"
-    status = "VALID"
-    pending = 0.0  # time in a lost-position stretch, credited back if the position returns within 1 s
-    for i in range(len(track.t)):
-        t = float(track.t[i])
-        if not track.ok[i]:
-            if started and last_tracked_t is not None and t - last_tracked_t > pause:
-                reason, status = f"tracking lost for more than {pause:g} s", "INCONCLUSIVE"
-                break
-            continue
-        dt = 0.0 if last_tracked_t is None else t - last_tracked_t
-        gap = last_tracked_t is not None and dt > 2.0 / max(seq.fps, 1e-9)
-        last_tracked_t = t
-        in_position = position_ok(track, test_id, i, start_angle)
-        if not started:
-            started = bool(in_position)
-            continue
-        if in_position:
-            if lost_since is not None:
-                held += pending
-            lost_since, pending = None, 0.0
-            held += 0.0 if gap else dt
-        else:
-            if lost_since is None:
-                lost_since, pending = t, 0.0
-            else:
-                pending += 0.0 if gap else dt
-            if t - lost_since > persist:
-                reason = "position lost for more than 1 s"
-                break
+    start_angle = _start_angle(track) if test_id == "hold_trunk_flexor" else None
+    definition = hold_definition(test_id, start_angle) if test_id != "hold_trunk_flexor" or start_angle is not None else None
     cap = TH["sorensen_cap_s"] if test_id == "hold_biering_sorensen" else None
-    if cap is not None and held >= cap:
-        held, reason = float(cap), f"reached the {cap} s cap"
-    if not started:
+    status, reason, held = "VALID", "recording ended while holding", 0.0
+    rep = None
+    engine = None
+    if definition is not None:
+        # No target: the hold runs to failure (or the cap), so the target is past the recording.
+        target = cap if cap is not None else float(seq.t[-1] - seq.t[0]) + 1.0
+        engine = ExerciseEngine(definition, hold_s=target, reps_target=1)
+        last_tracked_t = None
+        for i, frame in enumerate(seq.frames()):
+            if not track.ok[i]:
+                continue  # not given to the engine: untracked time is not timed
+            holding = engine.state.phase == END
+            if holding and last_tracked_t is not None and frame.t - last_tracked_t > TH["tracking_pause_s"]:
+                reason, status = f"tracking lost for more than {TH['tracking_pause_s']:g} s", "INCONCLUSIVE"
+                break
+            last_tracked_t = float(frame.t)
+            rep = next((e for e in engine.push(frame) if e.type == "rep"), None)
+            if rep is not None:
+                break
+    if rep is not None:
+        held = float(rep.metrics["hold_s"])
+        reason = f"position lost for more than {RELEASE_S:g} s"
+        if cap is not None and rep.counted:
+            held, reason = float(cap), f"reached the {cap} s cap"
+    elif engine is not None and engine.state.phase == END:
+        held = float(engine.state.hold_s)
+    elif status == "VALID":
         status, reason = "INCONCLUSIVE", "the start position was never reached"
     if quality["verdict"] != "good":
         status = "INCONCLUSIVE"
@@ -138,7 +200,8 @@ def measure_hold(seq: PoseSequence, test_id: str, sex: str | None = None) -> Cam
     if sex in ("male", "female"):
         norm["compared_with"] = norm.get("men" if sex == "male" else "women")
     return CameraResult(test_id, round(held, 1) if status == "VALID" else None, "s", status, quality, norm,
-                        {"end": reason, "seconds_timed": round(held, 1)})
+                        {"end": reason, "seconds_timed": round(held, 1), "timer": "backcoach.motion.engine",
+                         "definition": spec["definition"]})
 
 
 def endurance_ratios(holds: dict[str, float]) -> dict:
