@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.websockets import WebSocketDisconnect
 
 from backcoach.app.live.protocol import encode_frame
+from backcoach.motion.engine import ExerciseEngine
 from backcoach.paths import MODELS_DIR
 from backcoach.store.models import PlanItem, SessionMode, SessionStatus
 from backcoach.store.repo import training
@@ -298,3 +299,28 @@ def test_frames_after_the_set_is_done_are_ignored(patient_client: TestClient, sq
         ws.send_bytes(encode_frame(99.0, squat_recording()[1][0]))  # still in flight when the set ended
         ws.send_json({"action": "ping"})
         assert ws.receive_json() == {"type": "pong"}
+
+
+def test_an_engine_fault_on_one_frame_is_reported_and_the_stream_goes_on(
+        patient_client: TestClient, squat_session: tuple[int, int], monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    session_id, item_id = squat_session
+    original = ExerciseEngine.push
+    calls = {"n": 0}
+
+    def faulty_once(self, frame):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise RuntimeError("boom")
+        return original(self, frame)
+
+    monkeypatch.setattr(ExerciseEngine, "push", faulty_once)
+    with patient_client.websocket_connect(f"/sessions/{session_id}/live") as ws:
+        ws.send_json(start_set(item_id))
+        ws.receive_json()
+        events = send_frames(ws, squat_messages())
+    skipped = [e for e in events if e["type"] == "frame_skipped"]
+    assert skipped == [{"type": "frame_skipped", "index": 4,
+                        "reason": "the movement engine could not use this frame (logged on the server)"}]
+    assert sum(e["type"] == "rep" and e["counted"] for e in events) == SQUAT_REPS
+    assert "movement engine failed on frame 4" in caplog.text

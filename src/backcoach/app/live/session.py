@@ -9,6 +9,7 @@ matters between reps: after a dropped connection a new instance picks the set up
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from backcoach.motion.engine import ExerciseEngine
 from backcoach.pose.frame import FrameError
 
 Message = dict[str, Any]
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -73,7 +75,12 @@ class LiveSession:
             frame = protocol.decode_frame(data, active.image_size)
         except FrameError as exc:
             return self._skipped(index, str(exc))
-        return [self._event(event.to_dict()) for event in active.engine.push(frame)]
+        try:
+            events = active.engine.push(frame)
+        except Exception:  # the socket's edge: a fault on one frame must not end the patient's session
+            logger.exception("movement engine failed on frame %d of set %d", index, active.opened.set_id)
+            return self._skipped(index, "the movement engine could not use this frame (logged on the server)")
+        return [self._event(event.to_dict()) for event in events]
 
     # ------------------------------------------------------------------ control actions
     def _start_set(self, control: protocol.StartSet) -> list[Message]:

@@ -159,8 +159,13 @@ function frameLoop() {
     if (!state.running) return;
     if (!state.paused && video.readyState >= 2) {
       const captured = performance.now();
-      const result = state.landmarker.detectForVideo(video, captured);
-      const landmarks = result.landmarks && result.landmarks[0];
+      let landmarks = null;
+      try {
+        const result = state.landmarker.detectForVideo(video, captured);
+        landmarks = result.landmarks && result.landmarks[0];
+      } catch (error) {
+        console.warn("pose model failed on a frame", error);  // sent as "no person"; the loop goes on
+      }
       state.frames += 1;
       if (state.frames === 1) state.firstFrameAt = performance.now();
       state.rate.tick(performance.now());
