@@ -153,6 +153,8 @@ def plan(
         _print_json(data)
         return
     console.print(f"[bold]{data['category']}[/] ({data['approach']}, {data['mode']}), CR10 targets {data['cr10_upper']}")
+    for note in data["notes"]:
+        console.print(f"For the {note['for']}: {note['en']}\n  {note['zh-Hans']}", highlight=False)
     for session in data["sessions"]:
         items = ", ".join(f"{i['id']} L{i['level']} {i['sets']}x{i['reps']}" for i in session["items"])
         console.print(f"week {session['week']} session {session['number']} ({session['minutes']} min): {items}",

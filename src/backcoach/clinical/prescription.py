@@ -264,7 +264,7 @@ def build_plan(category: str, catalog: Mapping[str, CatalogEntry], *, approach: 
             if edu_psy and week in (1, 3) and psych[index] != number:
                 topics.append(psych[index])  # EDU_PSY: released now, repeated two weeks later (§3.0)
             sessions.append(Session(week, number, day, tuple(items), tuple(topics)))
-    notes = [spec["note"]] if "note" in spec else []
+    notes = [dict(note) for note in spec.get("notes", [])]  # {"for": patient | therapist, "en", "zh-Hans"}
     plan = Plan(category, approach, mode, sessions, list(cr10), themes, sorted(set(excluded_directions)), avoid,
                 notes, data["version"], sorted(set(restrictions)))
     check_plan(plan, catalog, selector.missing)
