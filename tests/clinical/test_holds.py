@@ -128,3 +128,23 @@ def test_plank_position_rule_on_real_blazepose_frames(shared_data):
     assert {k: v["runs"] for k, v in table.items()} == {"C": 8, "H": 7, "L": 10}
     assert table["H"]["seconds_timed"] == 0 and table["L"]["seconds_timed"] == 0
     assert table["C"]["seconds_recorded"] == pytest.approx(7.5, abs=0.05)
+
+
+@pytest.mark.parametrize("options", [{}, {"noise_px": 2.0, "seed": 1}, {"view_yaw_deg": 15, "noise_px": 2.0, "seed": 2}])
+def test_generated_plank_is_timed_from_its_known_hold(options):
+    """The synthetic generator's front plank (3D body, camera, far-side visibility loss) with a known
+    20 s hold: the timer credits at least the hold and at most the whole rep (the body line is also
+    within the band near the top of the way up and down), and a sagging plank is never credited."""
+    from backcoach.motion.synthetic.generate import generate
+    from backcoach.motion.synthetic.motions import motion_ids
+
+    if "front_plank" not in motion_ids():
+        pytest.skip("the generator has no front_plank reference motion in this checkout")
+    recording = generate("front_plank", reps=1, hold_s=20, **options)
+    rep = recording.truth.reps[0]
+    ((hold_start, hold_end),) = rep.holds
+    result = measure_hold(recording.sequence, "hold_prone_plank")
+    assert result.status == "VALID" and result.details["end"] == "position lost for more than 1 s"
+    assert hold_end - hold_start - 0.1 <= result.value <= rep.end - rep.start
+    sagging = generate("front_plank", reps=1, hold_s=20, errors={0: ["hips_sagging"]}, **options)
+    assert measure_hold(sagging.sequence, "hold_prone_plank").details["seconds_timed"] == 0
