@@ -1,9 +1,15 @@
-"""A fresh app on a temporary SQLite database for each test, with helpers to sign in."""
+"""A fresh app on a temporary SQLite database for each test, with helpers to sign in.
+
+Seeding the demo clinic takes seconds, so it runs once per test session (per xdist worker) into a
+template file; each test gets its own byte copy of that file, so no test sees another's writes.
+"""
 
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,18 +27,39 @@ from backcoach.store.models import AuditEvent, User
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+@pytest.fixture(scope="session")
+def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[date, Path]:
+    """Migrated, demo-seeded SQLite files by seeding date (a run past midnight reseeds)."""
+    return {}
+
+
+def demo_template(templates: dict[date, Path], factory: pytest.TempPathFactory) -> Path:
+    today = date.today()
+    if today not in templates:
+        path = factory.mktemp(f"demo-template-{today.isoformat()}") / "app.db"
+        engine = store_db.make_engine(f"sqlite:///{path}")
+        store_db.upgrade(engine)
+        with store_db.transaction(store_db.make_sessionmaker(engine)) as db:
+            seed_demo(db, today=today)
+        engine.dispose()
+        templates[today] = path
+    return templates[today]
+
+
 @pytest.fixture
-def app(tmp_path: Path) -> FastAPI:
+def app(tmp_path: Path, demo_templates: dict[date, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    database = tmp_path / "app.db"
+    shutil.copyfile(demo_template(demo_templates, tmp_path_factory), database)
     settings = Settings(
         environment="test",
-        database_url=f"sqlite:///{tmp_path / 'app.db'}",
+        database_url=f"sqlite:///{database}",
         secret_key="test-secret-not-for-production",
         public_url="https://clinic.example",
     )
-    app = create_app(settings)
-    with store_db.transaction(app.state.sessionmaker) as db:
-        seed_demo(db)
-    return app
+    app = create_app(settings)  # migrates on startup as in production: a no-op on the template
+    yield app
+    app.state.engine.dispose()
+    database.unlink()  # hundreds of copies would otherwise stay in pytest's kept temp folders
 
 
 @pytest.fixture
