@@ -5,9 +5,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backcoach.app import errors
+from backcoach.app.audit import GROUP_SHARED, OWN_RECORD, TREATING_THERAPIST
 from backcoach.store.models import Post, PostKind, Reaction
+from backcoach.store.repo import training
 
-from .conftest import csrf_of, sign_in, user_id
+from .conftest import audit_rows, csrf_of, sign_in, user_id
 
 
 def test_feed_shows_announcement_first(client: TestClient) -> None:
@@ -74,3 +76,23 @@ def test_researcher_without_group_gets_404(client: TestClient, db: Session) -> N
     response = client.get("/group")
     assert response.status_code == 404 and errors.GROUP_NOT_FOUND in response.text
     assert user_id(db, "researcher@demo.backcoach")
+
+
+def test_each_viewer_of_a_shared_report_headline_is_audited(client: TestClient, db: Session) -> None:
+    # The demo feed has two shared reports: week 1's and week 3's.
+    owners = {training.get_report(db, p.report_id).session.patient_id: str(p.report_id)
+              for p in db.scalars(select(Post).where(Post.kind == PostKind.REPORT))}
+    week1, week3 = user_id(db, "week1@demo.backcoach"), user_id(db, "week3@demo.backcoach")
+    assert set(owners) == {week1, week3}
+    expected = {
+        "week1@demo.backcoach": {(week1, OWN_RECORD), (week3, GROUP_SHARED)},
+        "week3@demo.backcoach": {(week1, GROUP_SHARED), (week3, OWN_RECORD)},
+        "therapist@demo.backcoach": {(week1, TREATING_THERAPIST), (week3, TREATING_THERAPIST)},
+    }
+    for email, reasons in expected.items():
+        sign_in(client, email)
+        assert client.get("/group").status_code == 200
+        db.expire_all()
+        rows = audit_rows(db, actor_id=user_id(db, email), resource="training_report_headline")
+        assert sorted((r.subject_id, r.resource_id, r.reason, r.path) for r in rows) == sorted(
+            (owner, owners[owner], reason, "/group") for owner, reason in reasons), email
