@@ -148,3 +148,12 @@ def test_generated_plank_is_timed_from_its_known_hold(options):
     assert hold_end - hold_start - 0.1 <= result.value <= rep.end - rep.start
     sagging = generate("front_plank", reps=1, hold_s=20, errors={0: ["hips_sagging"]}, **options)
     assert measure_hold(sagging.sequence, "hold_prone_plank").details["seconds_timed"] == 0
+
+
+def test_the_clinical_failure_time_must_agree_with_the_engine_release(monkeypatch):
+    from backcoach.clinical import holds
+    from backcoach.clinical.camera import CameraTestError
+
+    monkeypatch.setattr(holds, "RELEASE_S", 2.0)
+    with pytest.raises(CameraTestError, match="hold_fail_persist_s = 1.0 s but the engine ends a hold after 2.0 s"):
+        holds.hold_definition("hold_prone_plank")
