@@ -130,3 +130,15 @@ def test_thresholds_command_lists_engineering_defaults():
     rows = json.loads(result.output)["thresholds"]
     assert rows and all(r["tag"] == "E" for r in rows)
     assert "odi_min_sections" in {r["name"] for r in rows}
+
+
+def test_checkin_asks_then_blocks_on_a_yes(tmp_path):
+    path = tmp_path / "intake.json"
+    path.write_text(json.dumps({"patient": {"age": 40}, "questionnaires": {"nrs": [3, 4, 5]}}))
+    first = json.loads(runner.invoke(app, ["checkin", str(path), "--json"]).output)
+    assert first["status"] == "ask" and "saddle_numbness" in first["questions"]
+    result = runner.invoke(app, ["checkin", str(path), "--no", "all", "--yes", "saddle_numbness", "--pre", "3"])
+    assert result.exit_code == 0, result.output
+    assert "status: blocked" in result.output and "120" in result.output
+    bad = runner.invoke(app, ["checkin", str(path), "--yes", "saddle", "--pre", "3"])
+    assert bad.exit_code == 2 and "unknown question 'saddle'" in bad.output

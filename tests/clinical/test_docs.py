@@ -13,7 +13,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 def test_clinical_doc_names_every_command_instrument_category_and_camera_test():
     text = (DOCS / "clinical.md").read_text(encoding="utf-8")
-    for command in ("score", "redflags", "classify", "plan", "assess", "chain", "thresholds"):
+    for command in ("score", "redflags", "checkin", "classify", "plan", "assess", "chain", "thresholds"):
         assert f"backcoach {command}" in text, command
     for name in (*INSTRUMENT_IDS, *CATEGORIES):
         assert f"`{name}`" in text, name

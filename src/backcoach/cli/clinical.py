@@ -270,6 +270,37 @@ def thresholds(
         console.print(f"[{row.tag}] {row.name} = {row.value}  ({row.source})", highlight=False, markup=False)
 
 
+def checkin(
+    intake: Path = typer.Argument(..., help="The patient's stored intake JSON (schema: `backcoach classify --schema`)."),
+    yes: list[str] = typer.Option([], "--yes", help="A question answered yes (id from `backcoach redflags --questions`); repeat."),
+    no: list[str] = typer.Option([], "--no", help="A question answered no; repeat, or 'all' for every question asked so far."),
+    pre: int = typer.Option(None, "--pre", help="Today's pre-session pain, 0-10."),
+    previous: str = typer.Option("", "--previous", help="Earlier pre-session pain values, oldest first: '4,3,4'."),
+    new_leg_symptoms: bool = typer.Option(False, "--new-leg-symptoms", help="New leg symptoms or numbness reported."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The session safety check-in (brief §3.1, §5.1, §5.4): what to ask next, or block / continue."""
+    from backcoach.clinical.checkin import CheckinError, session_checkin
+    from backcoach.clinical.redflags import redflag_data
+
+    with user_errors(CheckinError):
+        patient = _load_intake(intake)
+        try:
+            earlier = [float(v) for v in previous.split(",") if v.strip()]
+        except ValueError:
+            raise UserError(f"--previous: {previous!r} is not a comma-separated list of numbers") from None
+        answers = {q: False for q in (redflag_data()["questions"] if "all" in no else no)}
+        answers |= {q: True for q in yes}
+        result = session_checkin(patient, answers, pre, earlier, new_leg_symptoms).to_dict()
+    if as_json:
+        _print_json(result)
+        return
+    console.print(f"status: [bold]{result['status']}[/]", highlight=False)
+    console.print(f"{result['message']['en']}\n{result['message']['zh-Hans']}", highlight=False)
+    for qid, text in result["questions"].items():
+        console.print(f"  {qid}: {text['en']} / {text['zh-Hans']}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
-    for command in (score, redflags, classify, assess, plan, chain, thresholds):
+    for command in (score, redflags, checkin, classify, assess, plan, chain, thresholds):
         app.command(command.__name__)(command)
