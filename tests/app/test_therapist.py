@@ -83,3 +83,14 @@ def test_invitation_note_too_long_is_kept_and_flagged(client: TestClient) -> Non
                            data={"csrf_token": csrf_of(client, "/therapist/invitations"), "note": note})
     assert response.status_code == 400
     assert errors.FIELD_TOO_LONG in response.text and f'value="{note}"' in response.text
+
+
+def test_patient_page_shows_session_mode_and_status_as_words(client: TestClient, db: Session) -> None:
+    patient = user_id(db, "week3@demo.backcoach")
+    sign_in(client, "therapist@demo.backcoach")
+    rows = client.get(f"/therapist/patients/{patient}").text.split("<h2>Sessions</h2>")[1].split("</table>")[0]
+    assert "<td>Camera-guided (AI)</td><td>Completed</td>" in rows  # the demo's sessions are camera sessions
+    assert "<td>ai</td>" not in rows and "<td>video</td>" not in rows and "<td>completed</td>" not in rows
+    client.cookies.set("lang", "zh_Hans")
+    chinese = client.get(f"/therapist/patients/{patient}").text
+    assert "<td>摄像头指导（AI）</td><td>已完成</td>" in chinese

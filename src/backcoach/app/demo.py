@@ -123,7 +123,7 @@ def seed_demo(db: Session, today: date | None = None) -> list[DemoLogin]:
         clinical.save_screening(db, patient_id=patient.id, outcome="CONTINUE", flags=[],
                                 answers={qid: False for qid in redflag_data()["questions"]})
         result = clinical.save_classification(
-            db, patient_id=patient.id, category="stability_deficiency", approach="movement_control",
+            db, patient_id=patient.id, category="STABILITY_DEFICIENCY", approach="movement_control",
             details={"source": "demo"}, engine_version="demo",
         )
         plan = plans.create_plan(

@@ -26,6 +26,7 @@ ARTICLE_NOT_FOUND = N_("Article not found.")
 POST_NOT_FOUND = N_("Post not found.")
 GROUP_NOT_FOUND = N_("You are not in a group yet.")
 INSTRUMENT_NOT_FOUND = N_("Questionnaire not found.")
+REASSESSMENT_NOT_DUE = N_("No reassessment is due now.")
 # 410: a link that existed but can no longer be used
 INVITATION_INVALID = N_("This invitation link is not valid or has expired. Ask your therapist for a new one.")
 # 409: conflicts

@@ -131,28 +131,17 @@ async def save_history(request: Request, db: DbSession, patient: CurrentPatient)
     return RedirectResponse("/assessment/safety", status_code=303)
 
 
-def _safety_page(request: Request, form: FormState, status_code: int = 200) -> Response:
+def safety_form_page(request: Request, form: FormState, status_code: int = 200,
+                     action: str = "/assessment/safety") -> Response:
+    """The red-flag questions, posting to ``action`` (the self-assessment's or a reassessment's)."""
     lang = locale_key(request.state.locale)
     questions = {qid: q[lang] for qid, q in redflags.redflag_data()["questions"].items()}
-    return render(request, "assessment/safety.html", {"form": form, "questions": questions},
+    return render(request, "assessment/safety.html", {"form": form, "questions": questions, "action": action},
                   status_code=status_code)
 
 
-@router.get("/assessment/safety")
-def safety_page(request: Request, db: DbSession, patient: CurrentPatient) -> Response:
-    """The red-flag questions, each answered yes or no."""
-    if clinical.latest_assessment(db, patient.id, "history") is None:
-        return RedirectResponse("/assessment/history", status_code=303)
-    return _safety_page(request, FormState())
-
-
-@router.post("/assessment/safety")
-async def save_safety(request: Request, db: DbSession, patient: CurrentPatient) -> Response:
-    """Screen the answers; a blocking outcome stops exercise and says what to do."""
-    history = clinical.latest_assessment(db, patient.id, "history")
-    if history is None:
-        return RedirectResponse("/assessment/history", status_code=303)
-    values = form_values(await request.form())
+def read_safety_answers(values: dict[str, Any]) -> tuple[dict[str, Any], FormState]:
+    """The red-flag answers from a posted form, with one message per missing or bad field."""
     state = FormState(values=values)
     answers: dict[str, Any] = {}
     for qid in redflags.redflag_data()["questions"]:
@@ -167,8 +156,26 @@ async def save_safety(request: Request, db: DbSession, patient: CurrentPatient) 
                     raise ValueError
             except ValueError:
                 state.errors[number] = errors.FIELD_OUT_OF_RANGE
+    return answers, state
+
+
+@router.get("/assessment/safety")
+def safety_page(request: Request, db: DbSession, patient: CurrentPatient) -> Response:
+    """The red-flag questions, each answered yes or no."""
+    if clinical.latest_assessment(db, patient.id, "history") is None:
+        return RedirectResponse("/assessment/history", status_code=303)
+    return safety_form_page(request, FormState())
+
+
+@router.post("/assessment/safety")
+async def save_safety(request: Request, db: DbSession, patient: CurrentPatient) -> Response:
+    """Screen the answers; a blocking outcome stops exercise and says what to do."""
+    history = clinical.latest_assessment(db, patient.id, "history")
+    if history is None:
+        return RedirectResponse("/assessment/history", status_code=303)
+    answers, state = read_safety_answers(form_values(await request.form()))
     if state.errors:
-        return _safety_page(request, state, status_code=400)
+        return safety_form_page(request, state, status_code=400)
     result = redflags.screen(build_intake(history.data, answers, {}))
     clinical.save_screening(db, patient_id=patient.id, answers=answers, outcome=result.outcome or "CONTINUE",
                             flags=[finding.__dict__ for finding in result.findings])
@@ -189,7 +196,9 @@ def safety_result(request: Request, db: DbSession, patient: CurrentPatient) -> R
                                                     "therapist": accounts.therapist_of(db, patient.id)})
 
 
-def _questionnaire_page(request: Request, instrument_id: str, form: FormState, status_code: int = 200) -> Response:
+def questionnaire_form_page(request: Request, instrument_id: str, form: FormState, status_code: int = 200,
+                            action: str | None = None) -> Response:
+    """A questionnaire from its data file, posting to ``action`` (default: the self-assessment's)."""
     instrument = instruments.load_instrument(instrument_id)
     lang = locale_key(request.state.locale)
     set_locale(request.state.locale)
@@ -205,6 +214,7 @@ def _questionnaire_page(request: Request, instrument_id: str, form: FormState, s
         items.append({"name": f"item{item.number}", "text": item.text[lang], "options": options})
     return render(request, "assessment/questionnaire.html", {
         "instrument": instrument, "title": instrument.title[lang], "items": items, "form": form,
+        "action": action or f"/assessment/questionnaires/{instrument.id}",
     }, status_code=status_code)
 
 
@@ -214,17 +224,8 @@ def _self_assessment_instrument(instrument_id: str) -> str:
     return instrument_id
 
 
-@router.get("/assessment/questionnaires/{instrument_id}")
-def questionnaire_page(request: Request, patient: CurrentPatient, instrument_id: str) -> Response:
-    """A questionnaire rendered from the instrument's data file."""
-    return _questionnaire_page(request, _self_assessment_instrument(instrument_id), FormState())
-
-
-@router.post("/assessment/questionnaires/{instrument_id}")
-async def save_questionnaire(request: Request, db: DbSession, patient: CurrentPatient, instrument_id: str) -> Response:
-    """Check every answer, score with the clinical library, store answers and result together."""
-    instrument = instruments.load_instrument(_self_assessment_instrument(instrument_id))
-    values = form_values(await request.form())
+def read_questionnaire_answers(instrument: Any, values: dict[str, Any]) -> tuple[tuple[list[Any], Any] | None, FormState]:
+    """Check every answer and score with the clinical library: ((answers to store, score) or None, form)."""
     state = FormState(values=values)
     answers: list[Any] = []
     for item in instrument.items:
@@ -242,10 +243,26 @@ async def save_questionnaire(request: Request, db: DbSession, patient: CurrentPa
             except instruments.AnswerError:
                 state.errors[f"item{item.number}"] = errors.FIELD_OUT_OF_RANGE
     if state.errors:
-        return _questionnaire_page(request, instrument.id, state, status_code=400)
+        return None, state
     answers = instruments.validate_answers(instrument.id, answers)
     score = scoring.score(instrument.id, answers)
-    stored = ["na" if a is instruments.NA else a for a in answers]
+    return (["na" if a is instruments.NA else a for a in answers], score), state
+
+
+@router.get("/assessment/questionnaires/{instrument_id}")
+def questionnaire_page(request: Request, patient: CurrentPatient, instrument_id: str) -> Response:
+    """A questionnaire rendered from the instrument's data file."""
+    return questionnaire_form_page(request, _self_assessment_instrument(instrument_id), FormState())
+
+
+@router.post("/assessment/questionnaires/{instrument_id}")
+async def save_questionnaire(request: Request, db: DbSession, patient: CurrentPatient, instrument_id: str) -> Response:
+    """Check every answer, score with the clinical library, store answers and result together."""
+    instrument = instruments.load_instrument(_self_assessment_instrument(instrument_id))
+    scored, state = read_questionnaire_answers(instrument, form_values(await request.form()))
+    if scored is None:
+        return questionnaire_form_page(request, instrument.id, state, status_code=400)
+    stored, score = scored
     clinical.save_response(db, patient_id=patient.id, instrument=instrument.id,
                            instrument_version=instrument.version, answers={"items": stored},
                            result=score.public(), total=score.total, week=0)

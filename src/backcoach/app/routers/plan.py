@@ -14,6 +14,7 @@ from backcoach.app.education import article_for_week
 from backcoach.app.forms import FormState
 from backcoach.app.exercise_names import exercise_key_points, exercise_name
 from backcoach.app.progress import plan_progress
+from backcoach.app.reassessment import due_week
 from backcoach.app.templating import render
 from backcoach.store.models import PlanSession, User
 from backcoach.store.repo import clinical, community, plans
@@ -42,6 +43,7 @@ def read_plan(request: Request, db: DbSession, patient: CurrentPatient) -> Respo
         "plan": plan, "weeks": weeks, "done": done, "progress": progress, "today": date.today(),
         "article": article, "article_read": article is not None
         and article.id in community.articles_read(db, patient.id),
+        "reassessment_week": due_week(db, plan, date.today()),
     })
 
 

@@ -16,6 +16,7 @@ from backcoach.app.audit import TREATING_THERAPIST, audit_read
 from backcoach.app.deps import CSRF, CurrentTherapist, DbSession
 from backcoach.app.forms import FormState, form_values, validate
 from backcoach.app.roster import roster_row
+from backcoach.app.session_labels import MODE_LABELS, STATUS_LABELS
 from backcoach.app.templating import render
 from backcoach.store.models import User
 from backcoach.store.repo import accounts, audit, clinical, community, training
@@ -57,6 +58,7 @@ def read_patient(request: Request, db: DbSession, therapist: CurrentTherapist, p
         "classification": clinical.latest_classification(db, patient.id),
         "consents": accounts.consents_of(db, patient.id),
         "audit": audit.events_about(db, patient.id, limit=20),
+        "mode_labels": MODE_LABELS, "status_labels": STATUS_LABELS,
     })
 
 

@@ -1,0 +1,115 @@
+"""Glue for the week-2, 4 and 8 reassessment (clinical brief §5.6): what is due, the measures
+compared, and the plan change proposed to the therapist.
+
+It decides nothing itself: the rows, the re-classification and the plan are ``backcoach.clinical``'s.
+Nothing changes for the patient here; the therapist approves or rejects the stored proposal.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from backcoach.app.assessment import SELF_ASSESSMENT, build_intake, plan_sessions
+from backcoach.clinical.catalog import PlanError, catalog_from_library
+from backcoach.clinical.classify import classify
+from backcoach.clinical.prescription import Plan as ClinicalPlan
+from backcoach.clinical.prescription import build_plan
+from backcoach.clinical.reassessment import Measures, ReassessmentResult, plan_difference, reassess
+from backcoach.store.models import ClassificationResult, Plan, PlanProposal, QuestionnaireResponse
+from backcoach.store.repo import clinical, plans
+from backcoach.store.repo import portal as portal_repo
+
+#: Weeks after the plan's start when the patient repeats the self-assessment (§5.6; 8 = follow-up).
+REASSESSMENT_WEEKS = (2, 4, 8)
+#: Questionnaires repeated then: the measures the §5.6 rows compare (NRS, ODI, RMDQ).
+REASSESSMENT_INSTRUMENTS = ("nrs", "odi", "rmdq")
+
+
+def due_on(plan: Plan, week: int) -> date:
+    return plan.starts_on + timedelta(weeks=week)
+
+
+def due_week(db: Session, plan: Plan, today: date) -> int | None:
+    """The latest reassessment week reached and not yet proposed for this plan (an older missed
+    one is not asked for again: the latest answers are the ones that matter)."""
+    proposed = {p.week for p in portal_repo.proposals_of(db, plan.patient_id) if p.plan_id == plan.id}
+    reached = [week for week in REASSESSMENT_WEEKS if today >= due_on(plan, week)]
+    return reached[-1] if reached and reached[-1] not in proposed else None
+
+
+def responses_for(db: Session, patient_id: int, week: int) -> dict[str, QuestionnaireResponse]:
+    """The latest answers to each questionnaire given for ``week`` (0 = the self-assessment)."""
+    latest: dict[str, QuestionnaireResponse] = {}
+    for response in clinical.responses_of(db, patient_id):
+        if response.week == week:
+            latest[response.instrument] = response
+    return latest
+
+
+def screened_for(db: Session, plan: Plan, week: int) -> bool:
+    screening = clinical.latest_screening(db, plan.patient_id)
+    return screening is not None and screening.screened_at.date() >= due_on(plan, week)
+
+
+def measures(responses: dict[str, QuestionnaireResponse]) -> Measures:
+    """The §5.6 measures from stored questionnaire results (missing ones stay ``None``)."""
+    nrs = responses["nrs"].result.get("subscales", {}) if "nrs" in responses else {}
+    odi = responses.get("odi")
+    rmdq = responses.get("rmdq")
+    return Measures(nrs_current=nrs.get("current"), nrs_average=nrs.get("average"), nrs_worst=nrs.get("worst"),
+                    odi_percent=odi.result.get("percent") if odi else None, rmdq=rmdq.total if rmdq else None)
+
+
+def _prescribe(category: str, approach: str, details: dict[str, Any]) -> ClinicalPlan:
+    return build_plan(category, catalog_from_library(), approach=approach,
+                      excluded_directions=details.get("excluded_directions") or (),
+                      avoid_end_range=details.get("avoid_end_range") or (),
+                      secondary=details.get("secondary") or ())
+
+
+def _reclassified(db: Session, patient_id: int, screening_answers: dict[str, Any]) -> dict[str, Any] | None:
+    """The clinical library's classification on the latest answers, when it gives a category."""
+    history = clinical.latest_assessment(db, patient_id, "history")
+    questionnaires = {}
+    for instrument in SELF_ASSESSMENT:
+        response = clinical.latest_response(db, patient_id, instrument)
+        if response is not None:
+            questionnaires[instrument] = response.answers["items"]
+    result = classify(build_intake(history.data if history else None, screening_answers, questionnaires))
+    return result.to_dict() if result.category else None
+
+
+def propose(db: Session, plan: Plan, week: int, classification: ClassificationResult,
+            screening_answers: dict[str, Any]) -> PlanProposal:
+    """Run the week's §5.6 row and store its plan difference for the therapist's review."""
+    patient_id = plan.patient_id
+    done = plans.completed_plan_session_ids(db, patient_id)
+    planned = [s for s in plan.sessions if s.week <= week]
+    result: ReassessmentResult = reassess(
+        week, measures(responses_for(db, patient_id, 0)), measures(responses_for(db, patient_id, week)),
+        sessions_done=sum(s.id in done for s in planned), sessions_planned=len(planned),
+        week4=measures(responses_for(db, patient_id, 4)) if week == 8 else None)
+    category, details = classification.category, classification.details or {}
+    if result.reclassify:
+        new = _reclassified(db, patient_id, screening_answers)
+        if new is not None:
+            category, details = new["category"], new
+    old_approach = classification.approach or "movement_control"
+    try:
+        old = _prescribe(classification.category, old_approach, classification.details or {})
+        new_plan = _prescribe(category, result.approach or old_approach, details)
+    except PlanError as exc:  # the exercise library cannot build one of them: the therapist decides
+        difference = {"from_week": week + 1, "status": "pending_therapist_review", "changes": [],
+                      "plan_error": str(exc)}
+        proposed: list[dict[str, Any]] = []
+    else:
+        # Weeks 4 and 8 come after the 4-week plan: their proposal applies to its last week.
+        from_week = min(week + 1, max(s.week for s in new_plan.sessions))
+        difference = plan_difference(old, new_plan, from_week)
+        proposed = [{"week": s.week, "index_in_week": s.index_in_week, "items": [i.__dict__ for i in s.items]}
+                    for s in plan_sessions(new_plan, plan.starts_on) if s.week >= from_week]
+    return portal_repo.add_proposal(db, patient_id=patient_id, plan_id=plan.id, week=week,
+                                    reassessment=result.to_dict(), difference=difference, proposed=proposed)

@@ -1,0 +1,123 @@
+"""The week-2/4/8 reassessment: due dates, the repeated answers, and the proposal the therapist reviews."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backcoach.app import errors
+from backcoach.clinical import instruments, redflags
+from backcoach.store.models import PlanProposal, QuestionnaireResponse
+from backcoach.store.repo import plans
+
+from .conftest import csrf_of, sign_in, user_id
+
+PATIENT = "week1@demo.backcoach"  # two days into the plan: nothing due until the plan is moved back
+
+
+def _start_plan_days_ago(db: Session, days: int) -> int:
+    patient = user_id(db, PATIENT)
+    plans.active_plan(db, patient).starts_on = date.today() - timedelta(days=days)
+    db.commit()
+    return patient
+
+
+def _answer(client: TestClient, token: str, instrument_id: str, values: dict[str, str] | None = None) -> None:
+    instrument = instruments.load_instrument(instrument_id)
+    data = values or {f"item{i.number}": str(i.options[0]) for i in instrument.items}
+    response = client.post(f"/reassessment/questionnaires/{instrument_id}", data={"csrf_token": token, **data})
+    assert response.status_code == 303 and response.headers["location"] == "/reassessment", response.text
+
+
+def _safety(client: TestClient, token: str, yes: str | None = None) -> str:
+    data = {qid: "yes" if qid == yes else "no" for qid in redflags.redflag_data()["questions"]}
+    response = client.post("/reassessment/safety", data={"csrf_token": token, **data})
+    assert response.status_code == 303
+    return response.headers["location"]
+
+
+def _proposals(db: Session, patient: int) -> list[PlanProposal]:
+    db.expire_all()
+    return list(db.scalars(select(PlanProposal).where(PlanProposal.patient_id == patient)))
+
+
+def test_nothing_is_due_in_week_one(client: TestClient) -> None:
+    sign_in(client, PATIENT)
+    assert "data-reassessment-due" not in client.get("/plan").text
+    page = client.get("/reassessment")
+    assert page.status_code == 200 and "No reassessment is due now." in page.text
+    refused = client.get("/reassessment/safety")
+    assert refused.status_code == 404 and errors.REASSESSMENT_NOT_DUE in refused.text
+
+
+def test_week_two_answers_become_a_proposal_the_therapist_reviews(client: TestClient, db: Session) -> None:
+    patient = _start_plan_days_ago(db, 14)
+    sign_in(client, PATIENT)
+    assert 'data-reassessment-due="2"' in client.get("/plan").text
+    token = csrf_of(client, "/reassessment")
+    assert "data-finish-reassessment" not in client.get("/reassessment").text
+    assert _safety(client, token) == "/reassessment"
+    _answer(client, token, "nrs", {"item1": "2", "item2": "2", "item3": "3"})  # baseline 6 / 6 / 7
+    _answer(client, token, "odi")
+    assert "data-finish-reassessment" not in client.get("/reassessment").text  # RMDQ still missing
+    _answer(client, token, "rmdq")
+    stored = db.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient,
+                                                            QuestionnaireResponse.week == 2))
+    assert sorted(r.instrument for r in stored) == ["nrs", "odi", "rmdq"]
+    assert client.post("/reassessment/finish", data={"csrf_token": token}).status_code == 303
+
+    [proposal] = _proposals(db, patient)
+    # Average NRS 6 -> 2 reaches the MCID: the library's week-2 "responding" row, same plan going on.
+    assert (proposal.week, proposal.status, proposal.reassessment["row"]) == (2, "pending", "responding")
+    assert proposal.difference["from_week"] == 3 and proposal.difference["status"] == "pending_therapist_review"
+    assert {s["week"] for s in proposal.proposed} == {3, 4}
+    page = client.get("/reassessment")
+    assert 'data-last-reassessment="2"' in page.text and "data-reassessment-due" not in client.get("/plan").text
+
+    sign_in(client, "therapist@demo.backcoach")
+    plan_page = client.get(f"/therapist/patients/{patient}/plan").text
+    assert f'data-proposal="{proposal.id}"' in plan_page and "responding" in plan_page
+    approved = client.post(f"/therapist/patients/{patient}/proposals/{proposal.id}/approve",
+                           data={"csrf_token": csrf_of(client, f"/therapist/patients/{patient}/plan")})
+    assert approved.status_code == 303
+    assert _proposals(db, patient)[0].status == "approved"
+
+
+def test_worse_pain_asks_for_the_therapist_and_holds_progression(client: TestClient, db: Session) -> None:
+    patient = _start_plan_days_ago(db, 15)
+    sign_in(client, PATIENT)
+    token = csrf_of(client, "/reassessment")
+    _safety(client, token)
+    _answer(client, token, "nrs", {"item1": "9", "item2": "9", "item3": "9"})
+    _answer(client, token, "odi")
+    _answer(client, token, "rmdq")
+    client.post("/reassessment/finish", data={"csrf_token": token})
+    [proposal] = _proposals(db, patient)
+    assert proposal.reassessment["row"] == "worse" and proposal.reassessment["hold_all"] is True
+    assert "CLINICIAN_REVIEW" in proposal.reassessment["actions"]
+
+
+def test_a_red_flag_at_reassessment_stops_at_the_gate_without_a_proposal(client: TestClient, db: Session) -> None:
+    patient = _start_plan_days_ago(db, 28)
+    sign_in(client, PATIENT)
+    assert 'data-reassessment="4"' in client.get("/reassessment").text
+    token = csrf_of(client, "/reassessment")
+    blocking = next(q for q in redflags.redflag_data()["questions"] if q.startswith("saddle"))
+    assert _safety(client, token, yes=blocking) == "/assessment/safety/result"
+    _answer(client, token, "nrs", {"item1": "5", "item2": "5", "item3": "6"})
+    _answer(client, token, "odi")
+    _answer(client, token, "rmdq")
+    assert client.post("/reassessment/finish", data={"csrf_token": token}).headers["location"] == "/assessment/safety/result"
+    assert _proposals(db, patient) == []
+
+
+def test_questionnaire_errors_stay_on_the_reassessment_form(client: TestClient, db: Session) -> None:
+    _start_plan_days_ago(db, 14)
+    sign_in(client, PATIENT)
+    token = csrf_of(client, "/reassessment")
+    page = client.post("/reassessment/questionnaires/nrs", data={"csrf_token": token, "item1": "3"})
+    assert page.status_code == 400 and 'action="/reassessment/questionnaires/nrs"' in page.text
+    assert client.get("/reassessment/questionnaires/pcs").status_code == 404
