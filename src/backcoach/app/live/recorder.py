@@ -110,11 +110,16 @@ class StoreRecorder:
                 grade=rep["grade"], errors=rep["errors"], metrics=rep["metrics"], side=rep["side"],
                 reason=rep["reason"])
 
-    def finish_set(self, set_id: int, *, hold_seconds_done: float | None = None, pain: int | None = None) -> None:
+    def finish_set(self, set_id: int, *, hold_seconds_done: float | None = None, pain: int | None = None,
+                   trace: tuple[int, str, bytes] | None = None) -> None:
+        """End the set, with its landmark trace ``(frame count, encoding, bytes)`` when frames came."""
         with self.factory() as db, db.begin():
             exercise_set = db.get(ExerciseSet, set_id)
             if exercise_set.ended_at is None:
                 training.finish_set(db, exercise_set, hold_seconds_done=hold_seconds_done, pain=pain)
+                if trace is not None:
+                    frame_count, encoding, data = trace
+                    training.save_trace(db, exercise_set, frame_count=frame_count, encoding=encoding, data=data)
 
 
 def _find_set(session: ExerciseSession, plan_item_id: int, set_index: int, side: str | None) -> ExerciseSet | None:

@@ -16,6 +16,7 @@ from typing import Any
 from backcoach.app.live import protocol
 from backcoach.app.live.recorder import LiveRefused, OpenedSet, StoreRecorder
 from backcoach.app.live.safety import pain_stop
+from backcoach.app.live.trace import TraceBuffer
 from backcoach.exercises import UnknownExerciseError, get_exercise
 from backcoach.motion.engine import ExerciseEngine
 from backcoach.pose.frame import FrameError
@@ -33,6 +34,8 @@ class ActiveSet:
     paused: bool = False
     longest_hold: float = 0.0
     pain: int | None = None
+    #: The set's landmarks for the therapist's replay (bounded, see :mod:`~backcoach.app.live.trace`).
+    trace: TraceBuffer = field(default_factory=TraceBuffer)
 
 
 @dataclass
@@ -75,6 +78,7 @@ class LiveSession:
             frame = protocol.decode_frame(data, active.image_size)
         except FrameError as exc:
             return self._skipped(index, str(exc))
+        active.trace.add(frame)
         try:
             events = active.engine.push(frame)
         except Exception:  # the socket's edge: a fault on one frame must not end the patient's session
@@ -182,6 +186,8 @@ class LiveSession:
         if kind == "rep":
             event["index"] += opened.prior_attempts
             event["count"] += opened.prior_counted
+            # Where the replay puts the rep: seconds from the first frame of this connection's trace.
+            event["metrics"]["t"] = round(active.trace.relative(event["t"]), 3)
             self.recorder.record_rep(opened.set_id, event)
         elif kind == "hold":
             active.longest_hold = max(active.longest_hold, event["elapsed_s"])
@@ -196,7 +202,8 @@ class LiveSession:
             event["reps_planned"] = opened.reps_planned
             event["skipped"] = False
             self.recorder.finish_set(opened.set_id, hold_seconds_done=active.longest_hold or None,
-                                     pain=pain if pain is not None else active.pain)
+                                     pain=pain if pain is not None else active.pain,
+                                     trace=active.trace.encoded())
             self.active = None
         return event
 
