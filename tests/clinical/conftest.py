@@ -152,11 +152,13 @@ class PoseBuilder:
         self.both(f, "ankle", (0.8, 0.3))
         return f
 
-    def side_bridge(self, drop: float) -> dict:
-        """Front view side bridge: body along X, shoulders stacked 0.14 and hips 0.10 apart vertically,
-        torso 0.2 long; `drop` = mid-hip below the mid-shoulder / mid-ankle line (y-up units)."""
-        return {"left_shoulder": (0.3, 0.3), "right_shoulder": (0.3, 0.44), "left_hip": (0.5, 0.32 - drop),
-                "right_hip": (0.5, 0.42 - drop), "left_ankle": (0.85, 0.33), "right_ankle": (0.85, 0.41)}
+    def side_bridge(self, drop: float, down: str = "left") -> dict:
+        """Front view side bridge, `down` side on the floor: body along X, shoulders stacked 0.14 and
+        hips 0.10 apart vertically, torso 0.2 long; `drop` = mid-hip below the mid-shoulder / mid-ankle
+        line (y-up units)."""
+        up = "right" if down == "left" else "left"
+        return {f"{down}_shoulder": (0.3, 0.3), f"{up}_shoulder": (0.3, 0.44), f"{down}_hip": (0.5, 0.32 - drop),
+                f"{up}_hip": (0.5, 0.42 - drop), f"{down}_ankle": (0.85, 0.33), f"{up}_ankle": (0.85, 0.41)}
 
     def trunk_horizontal(self, angle_deg: float) -> dict:
         """Side view, shoulder at `angle_deg` above horizontal from the hip (Sorensen, flexor hold);

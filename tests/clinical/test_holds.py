@@ -44,12 +44,21 @@ def test_trunk_flexor_fails_five_degrees_below_its_start(poses):
 @pytest.mark.parametrize("test_id", ["hold_side_bridge_left", "hold_side_bridge_right"])
 def test_side_bridge_timed_until_the_hips_drop(poses, test_id):
     # 8 s hips in line, 0.5 s piked (allowed: only dropping fails), then 2 s dropped 0.3 torso lengths
-    frames = [poses.side_bridge(0.0)] * 240 + [poses.side_bridge(-0.06)] * 15 + [poses.side_bridge(0.06)] * 60
+    down = test_id.rsplit("_", 1)[1]
+    frames = [poses.side_bridge(0.0, down)] * 240 + [poses.side_bridge(-0.06, down)] * 15 \
+        + [poses.side_bridge(0.06, down)] * 60
     result = measure_hold(poses.sequence(frames), test_id, sex="male")
     assert result.status == "VALID" and result.quality["verdict"] == "good"
     assert result.value == pytest.approx(253 / 30, abs=0.05)  # frames 2-254 timed
     assert result.details["end"] == "position lost for more than 1 s"
     assert result.norm["compared_with"] == (97 if test_id.endswith("left") else 94)
+
+
+def test_side_bridge_on_the_other_side_is_refused_as_that_side(poses):
+    frames = [poses.side_bridge(0.0, "right")] * 90
+    result = measure_hold(poses.sequence(frames), "hold_side_bridge_left")
+    assert result.status == "INCONCLUSIVE" and result.value is None
+    assert result.details["end"] == "the right side is down in this recording: it is hold_side_bridge_right"
 
 
 def test_hold_that_never_reaches_the_position_is_inconclusive(poses):

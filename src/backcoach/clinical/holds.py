@@ -155,6 +155,21 @@ def _start_angle(track: Track) -> float | None:
     return float(np.median(angles)) if angles else None
 
 
+def _wrong_side_down(track: Track, test_id: str) -> str | None:
+    """For a side bridge: why the recording is the other side's test (the lower shoulder, median
+    over tracked frames, is the side down), or None."""
+    if not test_id.startswith("hold_side_bridge_"):
+        return None
+    frames = np.flatnonzero(track.ok)
+    if not len(frames):
+        return None
+    left_lower = np.median([track.p(i, "left_shoulder")[1] - track.p(i, "right_shoulder")[1] for i in frames]) < 0
+    down = "left" if left_lower else "right"
+    if test_id.endswith(down):
+        return None
+    return f"the {down} side is down in this recording: it is hold_side_bridge_{down}"
+
+
 def measure_hold(seq: PoseSequence, test_id: str, sex: str | None = None) -> CameraResult:
     """Hold time in seconds through the engine's hold timer, why it ended, and the norm for the
     patient's sex when known."""
@@ -194,6 +209,9 @@ def measure_hold(seq: PoseSequence, test_id: str, sex: str | None = None) -> Cam
         held = float(engine.state.hold_s)
     elif status == "VALID":
         status, reason = "INCONCLUSIVE", "the start position was never reached"
+    wrong_side = _wrong_side_down(track, test_id)
+    if wrong_side:
+        status, reason = "INCONCLUSIVE", wrong_side
     if quality["verdict"] != "good":
         status = "INCONCLUSIVE"
     norm = dict(spec["norm"])
