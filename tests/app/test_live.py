@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backcoach.app import errors
-from backcoach.store.models import ExerciseSession, ExerciseSet, SessionStatus
-from backcoach.store.repo import plans
+from backcoach.app.roster import ALERT_RED_FLAG, roster_row
+from backcoach.clinical.redflags import checkin_questions, redflag_data
+from backcoach.store.models import ExerciseSession, ExerciseSet, SessionStatus, User
+from backcoach.store.repo import clinical, plans, training
 
 from .conftest import csrf_of, sign_in, user_id
 
@@ -17,10 +22,17 @@ def _next_session(db: Session, email: str):
     return next(s for s in plans.active_plan(db, patient).sessions if s.id not in done)
 
 
-def _start(client: TestClient, plan_session_id: int, pain: str = "3", mode: str = "video"):
+def _all_no(questions=None) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The check-in answered "no" throughout (the short set unless ``questions`` are given)."""
+    return {f"checkin_{q}": "no" for q in (questions or checkin_questions())} | {"new_leg_symptoms": "no"}
+
+
+def _start(client: TestClient, plan_session_id: int, pain: str = "3", mode: str = "video",
+           answers: dict[str, str] | None = None):
     token = csrf_of(client, f"/plan/sessions/{plan_session_id}")
     return client.post("/sessions", data={"csrf_token": token, "plan_session_id": str(plan_session_id),
-                                          "pain_before": pain, "mode": mode})
+                                          "pain_before": pain, "mode": mode,
+                                          **(_all_no() if answers is None else answers)})
 
 
 def test_video_only_session_from_start_to_report(client: TestClient, db: Session) -> None:
@@ -96,3 +108,70 @@ def test_finished_session_cannot_be_changed(client: TestClient, db: Session) -> 
     response = client.post(f"{session_url}/finish", data={"csrf_token": token, "pain_after": "1", "cr10": "2"})
     assert response.status_code == 409
     assert errors.SESSION_FINISHED in response.text
+
+
+# ---------------------------------------------------------------- safety check-in (brief §5.1, §3.1)
+def _sessions_of(db: Session, email: str) -> int:
+    db.expire_all()
+    return len(db.scalars(select(ExerciseSession).where(ExerciseSession.patient_id == user_id(db, email))).all())
+
+
+@pytest.mark.parametrize(("email", "lang"), [("week3@demo.backcoach", "en"), ("week1@demo.backcoach", "zh-Hans")])
+def test_the_short_safety_check_in_is_asked_before_the_session_starts(
+        client: TestClient, db: Session, email: str, lang: str) -> None:
+    client.cookies.set("lang", "zh_Hans" if lang == "zh-Hans" else "en")
+    sign_in(client, email)
+    plan_session = _next_session(db, email)
+    before = _sessions_of(db, email)
+    asked = _start(client, plan_session.id, answers={})
+    assert asked.status_code == 200 and "data-checkin" in asked.text
+    texts = redflag_data()["questions"]
+    for qid in checkin_questions():
+        assert f'name="checkin_{qid}"' in asked.text and texts[qid][lang] in asked.text
+    assert 'name="new_leg_symptoms"' in asked.text
+    assert _sessions_of(db, email) == before  # nothing starts before the answers
+
+    started = _start(client, plan_session.id)
+    assert started.status_code == 303 and started.headers["location"].startswith("/sessions/")
+    assert _sessions_of(db, email) == before + 1
+    screening = clinical.latest_screening(db, user_id(db, email))
+    assert screening.outcome == "CONTINUE"
+    assert all(screening.answers[q] is False for q in checkin_questions())  # today's raw answers kept
+
+
+@pytest.mark.parametrize(("email", "lang"), [("week3@demo.backcoach", "en"), ("week1@demo.backcoach", "zh-Hans")])
+def test_saddle_numbness_at_the_check_in_blocks_the_session_and_alerts_the_therapist(
+        client: TestClient, db: Session, email: str, lang: str) -> None:
+    client.cookies.set("lang", "zh_Hans" if lang == "zh-Hans" else "en")
+    sign_in(client, email)
+    plan_session = _next_session(db, email)
+    before = _sessions_of(db, email)
+    answers = _all_no() | {"checkin_saddle_numbness": "yes"}
+    blocked = _start(client, plan_session.id, answers=answers)
+    assert blocked.status_code == 303 and blocked.headers["location"] == "/assessment/safety/result"
+    assert _sessions_of(db, email) == before
+    patient = user_id(db, email)
+    screening = clinical.latest_screening(db, patient)
+    assert screening.outcome == "EMERGENCY" and screening.answers["saddle_numbness"] is True
+    gate = client.get("/assessment/safety/result")
+    assert redflag_data()["messages"]["EMERGENCY"][lang] in gate.text
+    # Exercise is locked from now on, and the supervising therapist's roster shows the alert.
+    assert _start(client, plan_session.id).status_code == 403
+    assert ALERT_RED_FLAG in roster_row(db, db.get(User, patient), date.today()).alerts
+
+
+def test_a_sharp_pain_rise_asks_the_full_screen_before_the_session_starts(client: TestClient, db: Session) -> None:
+    email = "week3@demo.backcoach"
+    sign_in(client, email)
+    patient = user_id(db, email)
+    earlier = [s.pain_before for s in training.completed_sessions(db, patient)][-3:]
+    assert len(earlier) == 3 and 10 - sum(earlier) / 3 >= 3  # the demo history makes 10 a sharp rise
+    plan_session = _next_session(db, email)
+    rescreen = _start(client, plan_session.id, pain="10")
+    assert rescreen.status_code == 200 and "data-rescreen" in rescreen.text
+    assert redflag_data()["messages"]["RESCREEN"]["en"] in rescreen.text
+    rest = [q for q in redflag_data()["questions"] if q not in checkin_questions()]
+    assert rest and all(f'name="checkin_{q}"' in rescreen.text for q in rest)
+    assert f'name="checkin_{next(iter(checkin_questions()))}" value="no"' in rescreen.text  # kept as given
+    started = _start(client, plan_session.id, pain="10", answers=_all_no(list(redflag_data()["questions"])))
+    assert started.status_code == 303 and started.headers["location"].startswith("/sessions/")

@@ -166,6 +166,13 @@ def _start_ai_session(page, plan_session_id: int, pain_before: str) -> None:  # 
     page.locator(f"[data-plan-session='{plan_session_id}']").click()
     page.locator(f"input[name=pain_before][value='{pain_before}']").check(force=True)
     page.locator("button[name=mode][value=ai]").click()
+    # The safety check-in (brief §5.1; a second round when a re-screen is due): "no" throughout.
+    page.wait_for_selector("[data-checkin]")
+    while page.locator("[data-checkin]").count():
+        for radio in page.locator("[data-checkin] input[type=radio][value=no]").all():
+            radio.check(force=True)
+        page.locator("[data-checkin] button[type=submit]").click()
+        page.wait_for_load_state()
     page.wait_for_url(re.compile(r"/sessions/\d+$"))
     page.wait_for_selector("html[data-live-ready=true]")
 

@@ -22,7 +22,8 @@ from backcoach.app.audit import OWN_RECORD, audit_read
 from backcoach.app.deps import CSRF, CurrentPatient, DbSession
 from backcoach.app.exercise_names import exercise_name
 from backcoach.app.forms import FormState, form_values, validate
-from backcoach.app.live import endpoints
+from backcoach.app.assessment import locale_key
+from backcoach.app.live import checkin, endpoints
 from backcoach.app.live.page import page_config
 from backcoach.app.live.safety import pain_stop
 from backcoach.app.progress import plan_progress
@@ -75,9 +76,10 @@ def _ensure_not_blocked(db: DbSession, patient: User) -> None:
 
 @router.post("/sessions", dependencies=CSRF)
 async def start_session(request: Request, db: DbSession, patient: CurrentPatient) -> Response:
-    """Start a planned session after the pain check-in."""
+    """Start a planned session after the pain and safety check-in (brief §5.1, §3.1 re-screen)."""
     _ensure_not_blocked(db, patient)
-    data, state = validate(StartForm, form_values(await request.form()))
+    values = form_values(await request.form())
+    data, state = validate(StartForm, values)
     plan_session = (
         plans.get_plan_session(db, patient.id, int(state.values["plan_session_id"]))
         if state.values.get("plan_session_id", "").isdigit() else None
@@ -86,9 +88,28 @@ async def start_session(request: Request, db: DbSession, patient: CurrentPatient
         raise HTTPException(404, detail=errors.PLAN_SESSION_NOT_FOUND)
     if data is None:
         return plan_session_page(request, db, patient, plan_session, state, status_code=400)
+    answers, new_leg = checkin.read_answers(values)
+    result = checkin.run_checkin(db, patient.id, answers, data.pain_before, bool(new_leg))
+    if result.status == "ask" or (result.status == "continue" and new_leg is None):
+        return _checkin_page(request, data, answers, new_leg, result)
+    checkin.store_outcome(db, patient.id, result, answers)
+    if result.status == "blocked":
+        return RedirectResponse("/assessment/safety/result", status_code=303)
     session = training.start_session(db, patient_id=patient.id, mode=data.mode,
                                      pain_before=data.pain_before, plan_session_id=plan_session.id)
     return RedirectResponse(f"/sessions/{session.id}", status_code=303)
+
+
+def _checkin_page(request: Request, data: StartForm, answers: dict[str, bool], new_leg: bool | None,
+                  result: checkin.CheckinResult) -> Response:
+    """The yes/no safety questions still to answer; what was answered travels in hidden fields."""
+    lang = locale_key(request.state.locale)
+    return render(request, "live/checkin.html", {
+        "start": data, "answers": answers, "new_leg": new_leg, "prefix": checkin.PREFIX,
+        "questions": {qid: text[lang] for qid, text in result.questions.items()},
+        "message": result.message.get(lang) if result.status == "ask" else None,
+        "rescreen": result.full_screen, "form": FormState(),
+    })
 
 
 @router.get("/sessions/{session_id}")
