@@ -46,6 +46,9 @@ LOINC = {
     "odi": ("97909-6", "Oswestry disability index score ODI", "%"),
     "tug": ("89423-8", "Time to rise from chair, walk 10 feet and back, and return to sitting [TUG]", "s"),
 }
+NOT_APPLICABLE = "na"  # the stored answer of an item marked not applicable (ODI sex life)
+_NOT_APPLICABLE_CODING = {"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+                          "code": "not-applicable", "display": "Not Applicable"}
 UNITS = {"points": ("{score}", "score"), "%": ("%", "%"), "s": ("s", "s"), "mm": ("mm", "mm")}
 
 
@@ -58,7 +61,8 @@ class InstrumentResponse:
     instrument: str  # e.g. "odi"; the Questionnaire is {BASE}/Questionnaire/{instrument}
     version: str
     authored: datetime
-    answers: Sequence[tuple[str, float | int]]  # (item link id, answer)
+    # (item link id, answer); None is unanswered (item left out), NOT_APPLICABLE marks "not applicable"
+    answers: Sequence[tuple[str, float | int | str | None]]
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,11 @@ def questionnaire_response(response: InstrumentResponse) -> QuestionnaireRespons
     _aware(response.authored, f"response {response.id!r}")
     items = []
     for link_id, value in response.answers:
+        if value is None:  # unanswered: FHIR leaves the item out rather than giving an empty answer
+            continue
+        if value == NOT_APPLICABLE:
+            items.append({"linkId": link_id, "answer": [{"valueCoding": _NOT_APPLICABLE_CODING}]})
+            continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"response {response.id!r}, item {link_id!r}: answer {value!r} is not a number")
         answer = {"valueInteger": value} if float(value).is_integer() else {"valueDecimal": value}
