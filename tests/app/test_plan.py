@@ -47,8 +47,9 @@ def test_plan_session_lists_exercises_with_dosage(client: TestClient, db: Sessio
     response = client.get(f"/plan/sessions/{first.id}")
     assert response.status_code == 200
     assert response.text.count("data-exercise=") == len(first.items)
-    assert "2 × 10 reps" in response.text
-    assert "3 × 10 s hold" in response.text
+    # Week 1 of the prescription for stability deficiency (clinical library): breathing and drawing-in.
+    assert "2 × 18 reps" in response.text
+    assert "2 × 10 reps, hold 10 s" in response.text
 
 
 def test_other_patients_plan_session_is_404(client: TestClient, db: Session) -> None:

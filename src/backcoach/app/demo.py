@@ -1,9 +1,8 @@
 """The demo clinic: a therapist, patients at different weeks of their plan, a cohort group,
 a researcher and an administrator, with training history so every page has something to show.
 
-The demo plan follows the week-1 column of the clinical brief's four-week plan (§5.2); real plans
-come from the clinical library's prescription. History is drawn from a fixed seed, so every demo
-run looks the same.
+The demo plans come from the clinical library's prescription, as real plans do. History is drawn
+from a fixed seed, so every demo run looks the same.
 """
 
 from __future__ import annotations
@@ -14,10 +13,13 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy.orm import Session
 
+from backcoach.app.assessment import plan_sessions
 from backcoach.app.reports import summarise
 from backcoach.app.security import hash_password
 from backcoach.clinical import scoring
+from backcoach.clinical.catalog import catalog_from_library
 from backcoach.clinical.instruments import load_instrument
+from backcoach.clinical.prescription import build_plan
 from backcoach.clinical.redflags import redflag_data
 from backcoach.store.models import (
     Clinic,
@@ -34,22 +36,10 @@ from backcoach.store.repo import accounts, clinical, community, plans, training
 
 DEMO_PASSWORD = "backcoach-demo"
 CONSENT_VERSION = "2026-11"
-#: Sessions on days 0, 2 and 4 of each plan week (non-consecutive days, brief §5.1).
-SESSION_DAYS = (0, 2, 4)
-
-# (exercise id, block, sets, reps, hold seconds, rest seconds, per side)
-DEMO_SESSION = (
-    ("diaphragmatic_breathing", "warm_up", 1, None, 120, 0, False),
-    ("cat_camel", "warm_up", 1, 8, None, 0, False),
-    ("abdominal_drawing_in", "motor_control", 2, 10, 5, 30, False),
-    ("dead_bug", "motor_control", 2, 8, None, 30, True),
-    ("bird_dog", "motor_control", 2, 8, None, 30, True),
-    ("glute_bridge", "motor_control", 2, 10, None, 45, False),
-    ("side_plank", "motor_control", 3, None, 10, 30, True),
-    ("knee_to_chest", "cool_down", 2, None, 20, 15, True),
-)
-#: Seconds per repetition used for the expected duration of a rep-based exercise.
-SECONDS_PER_REP = 4
+#: The demo patients' category: its plan has the glute bridge, dead bug and bird dog that the
+#: portal's browser test edits and the demo's proposal compares against.
+DEMO_CATEGORY = "STABILITY_DEFICIENCY"
+DEMO_APPROACH = "movement_control"
 
 
 @dataclass(frozen=True)
@@ -59,27 +49,10 @@ class DemoLogin:
     description: str
 
 
-def demo_items() -> tuple[plans.ItemSpec, ...]:
-    items = []
-    for exercise_id, block, sets, reps, hold, rest, per_side in DEMO_SESSION:
-        work = (reps or 1) * (hold or SECONDS_PER_REP) if reps else (hold or 0)
-        sides = 2 if per_side else 1
-        expected = sets * sides * work + rest * (sets * sides - 1)
-        items.append(plans.ItemSpec(
-            exercise_id=exercise_id, block=block, sets=sets, reps=reps, hold_seconds=hold,
-            rest_seconds=rest, expected_seconds=expected, per_side=per_side,
-        ))
-    return tuple(items)
-
-
-def demo_schedule(starts_on: date, weeks: int = 4) -> list[plans.SessionSpec]:
-    items = demo_items()
-    return [
-        plans.SessionSpec(week=week, index_in_week=index, items=items,
-                          scheduled_on=starts_on + timedelta(days=7 * (week - 1) + day))
-        for week in range(1, weeks + 1)
-        for index, day in enumerate(SESSION_DAYS, start=1)
-    ]
+def demo_schedule(starts_on: date) -> list[plans.SessionSpec]:
+    """The demo category's four-week plan from the clinical library's prescription."""
+    plan = build_plan(DEMO_CATEGORY, catalog_from_library(), approach=DEMO_APPROACH)
+    return plan_sessions(plan, starts_on)
 
 
 def seed_demo(db: Session, today: date | None = None) -> list[DemoLogin]:
@@ -123,7 +96,7 @@ def seed_demo(db: Session, today: date | None = None) -> list[DemoLogin]:
         clinical.save_screening(db, patient_id=patient.id, outcome="CONTINUE", flags=[],
                                 answers={qid: False for qid in redflag_data()["questions"]})
         result = clinical.save_classification(
-            db, patient_id=patient.id, category="STABILITY_DEFICIENCY", approach="movement_control",
+            db, patient_id=patient.id, category=DEMO_CATEGORY, approach=DEMO_APPROACH,
             details={"source": "demo"}, engine_version="demo",
         )
         plan = plans.create_plan(
