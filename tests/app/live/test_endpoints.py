@@ -171,8 +171,11 @@ def test_pain_rating_applies_the_stop_rule(patient_client: TestClient, db: Sessi
             other = add_item(db, item_id, exercise_id="squat")
             ws.send_json(start_set(other))  # the other exercises go on
             assert ws.receive_json()["type"] == "ready"
+    session = session_of(db, session_id)
     if expected["type"] == "stop":
-        assert session_of(db, session_id).sets[0].pain == nrs
+        assert session.sets[0].pain == nrs
+    # The rule that stopped exercise stays on the session for the therapist (None when none fired).
+    assert session.stop_reason == expected.get("rule")
 
 
 def _close_code(client: TestClient, path: str, **kwargs) -> tuple[dict, int]:  # type: ignore[no-untyped-def]
@@ -266,7 +269,8 @@ def test_demonstration_is_one_reference_rep_of_33_points(client: TestClient) -> 
     assert client.get("/live/demo/squat.json?fps=500").status_code == 404
 
 
-def test_pain_over_http_uses_the_same_rule(patient_client: TestClient, squat_session: tuple[int, int]) -> None:
+def test_pain_over_http_uses_the_same_rule(patient_client: TestClient, db: Session,
+                                           squat_session: tuple[int, int]) -> None:
     session_id, _item = squat_session
     page = patient_client.get(f"/sessions/{session_id}")
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
@@ -275,6 +279,13 @@ def test_pain_over_http_uses_the_same_rule(patient_client: TestClient, squat_ses
     stop = patient_client.post(f"/sessions/{session_id}/pain", data={"nrs": "8"}, headers={"X-CSRF-Token": token})
     assert stop.json() == {"stop": True, "rule": "pain_high", "nrs": 8, "pre": 3}
     assert patient_client.post(f"/sessions/{session_id}/pain", data={"nrs": "4"}).status_code == 403
+    assert session_of(db, session_id).stop_reason == "pain_high"
+    # Ending the session as stopped keeps the recorded rule.
+    finished = patient_client.post(f"/sessions/{session_id}/finish", data={
+        "csrf_token": token, "pain_after": "6", "cr10": "4", "outcome": "stopped"})
+    assert finished.status_code == 303
+    session = session_of(db, session_id)
+    assert (session.status, session.stop_reason) == (SessionStatus.STOPPED, "pain_high")
 
 
 def test_ai_session_page_says_video_stays_on_the_device_and_carries_its_config(

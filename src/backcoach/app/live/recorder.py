@@ -122,6 +122,17 @@ class StoreRecorder:
                     training.save_trace(db, exercise_set, frame_count=frame_count, encoding=encoding, data=data)
 
 
+    def record_stop(self, rule: str) -> None:
+        """Keep why the pain rule stopped exercise (``pain_high`` / ``pain_rise``) on the session.
+
+        The first stop of a session is kept: it is the one the therapist needs to see first.
+        """
+        with self.factory() as db, db.begin():
+            session = training.get_session(db, self.info.session_id, self.info.patient_id)
+            if session is not None and session.stop_reason is None:
+                session.stop_reason = rule
+
+
 def _find_set(session: ExerciseSession, plan_item_id: int, set_index: int, side: str | None) -> ExerciseSet | None:
     return next((s for s in session.sets
                  if s.plan_item_id == plan_item_id and s.set_index == set_index and s.side == side), None)

@@ -151,6 +151,7 @@ class LiveSession:
             if self.active is not None:
                 self.active.pain = control.nrs  # stored with the set when it ends
             return [{"type": "pain_ok", "nrs": control.nrs, "pre": pre}]
+        self.recorder.record_stop(verdict.rule)
         messages: list[Message] = []
         if self.active is not None:
             self.stopped_items.add(self.active.plan_item_id)

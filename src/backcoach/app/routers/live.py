@@ -166,6 +166,8 @@ async def rate_pain(request: Request, db: DbSession, patient: CurrentPatient, se
     if data is None:
         return JSONResponse({"detail": errors.FIELD_OUT_OF_RANGE}, status_code=400)
     verdict = pain_stop(session.pain_before, data.nrs)
+    if verdict is not None and session.stop_reason is None:
+        session.stop_reason = verdict.rule  # the first stop is kept (as over the WebSocket)
     return JSONResponse({"stop": verdict is not None, "rule": verdict.rule if verdict else None,
                          "nrs": data.nrs, "pre": session.pain_before})
 
@@ -181,7 +183,8 @@ async def finish_session(request: Request, db: DbSession, patient: CurrentPatien
         return render(request, "live/session.html", _session_context(db, request, patient, session, state),
                       status_code=400)
     status = SessionStatus.COMPLETED if data.outcome == "completed" else SessionStatus.STOPPED
-    training.finish_session(db, session, status=status, pain_after=data.pain_after, cr10=data.cr10)
+    training.finish_session(db, session, status=status, pain_after=data.pain_after, cr10=data.cr10,
+                            stop_reason=session.stop_reason)  # keep a pain-rule stop recorded earlier
     plan = plans.active_plan(db, patient.id)
     streak = 0
     if plan is not None:
