@@ -190,3 +190,15 @@ def test_questionnaire_response_marks_not_applicable_and_skips_unanswered() -> N
     with pytest.raises(ValueError, match="item 'c': answer 'yes' is not a number"):
         questionnaire_response(InstrumentResponse(
             "qr-2", "P1", "odi", "v", datetime(2026, 11, 1, tzinfo=timezone.utc), [("c", "yes")]))
+
+
+def test_pages_link_to_the_downloads(client: TestClient, db: Session) -> None:
+    patient = user_id(db, PATIENT)
+    sign_in(client, THERAPIST)
+    page = client.get(f"/therapist/patients/{patient}").text
+    assert f'href="/therapist/patients/{patient}/export.fhir.json"' in page
+    assert f'href="/therapist/patients/{patient}/export.csv"' in page
+    sign_in(client, PATIENT)
+    client.cookies.set("lang", "zh_Hans")
+    settings = client.get("/settings").text
+    assert 'href="/me/export.fhir.json"' in settings and "下载评分（CSV）" in settings
