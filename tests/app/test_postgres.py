@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from backcoach.app.demo import seed_demo
 from backcoach.app.main import create_app
 from backcoach.app.settings import Settings
+from backcoach.clinical import redflags
 from backcoach.store import db as store_db
 from backcoach.store.models import ExerciseSession, SessionStatus
 from backcoach.store.repo import plans
@@ -41,8 +42,9 @@ def test_demo_journey_on_postgresql(pg_client) -> None:  # type: ignore[no-untyp
     sign_in(client, "week1@demo.backcoach")
     assert client.get("/plan").status_code == 200
     token = csrf_of(client, f"/plan/sessions/{plan_session.id}")
+    check_in = {f"checkin_{q}": "no" for q in redflags.checkin_questions()} | {"new_leg_symptoms": "no"}
     started = client.post("/sessions", data={"csrf_token": token, "plan_session_id": str(plan_session.id),
-                                              "pain_before": "2", "mode": "video"})
+                                              "pain_before": "2", "mode": "video", **check_in})
     session_url = started.headers["location"]
     finished = client.post(f"{session_url}/finish", data={"csrf_token": token, "pain_after": "1", "cr10": "4"})
     assert client.get(finished.headers["location"]).status_code == 200

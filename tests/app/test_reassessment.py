@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from backcoach.app import errors
 from backcoach.clinical import instruments, redflags
 from backcoach.store.models import PlanProposal, QuestionnaireResponse
-from backcoach.store.repo import plans
+from backcoach.store.repo import clinical, plans
 
 from .conftest import csrf_of, sign_in, user_id
 
@@ -121,3 +121,21 @@ def test_questionnaire_errors_stay_on_the_reassessment_form(client: TestClient, 
     page = client.post("/reassessment/questionnaires/nrs", data={"csrf_token": token, "item1": "3"})
     assert page.status_code == 400 and 'action="/reassessment/questionnaires/nrs"' in page.text
     assert client.get("/reassessment/questionnaires/pcs").status_code == 404
+
+
+def test_a_session_check_in_screening_does_not_count_as_the_full_screen(client: TestClient, db: Session) -> None:
+    patient = _start_plan_days_ago(db, 14)
+    clinical.save_screening(db, patient_id=patient, outcome="CONTINUE", flags=[],  # as a session check-in stores
+                            answers={qid: False for qid in redflags.redflag_data()["questions"]})
+    db.commit()
+    sign_in(client, PATIENT)
+    token = csrf_of(client, "/reassessment")
+    _answer(client, token, "nrs", {"item1": "2", "item2": "2", "item3": "3"})
+    _answer(client, token, "odi")
+    _answer(client, token, "rmdq")
+    assert 'data-step="safety"><a href="/reassessment/safety">Safety questions</a>\n      </li>' in client.get("/reassessment").text
+    assert client.post("/reassessment/finish", data={"csrf_token": token}).headers["location"] == "/reassessment"
+    assert _proposals(db, patient) == []
+    _safety(client, token)
+    assert client.post("/reassessment/finish", data={"csrf_token": token}).status_code == 303
+    assert [p.week for p in _proposals(db, patient)] == [2]

@@ -18,7 +18,7 @@ from backcoach.clinical.classify import classify
 from backcoach.clinical.prescription import Plan as ClinicalPlan
 from backcoach.clinical.prescription import build_plan
 from backcoach.clinical.reassessment import Measures, ReassessmentResult, plan_difference, reassess
-from backcoach.store.models import ClassificationResult, Plan, PlanProposal, QuestionnaireResponse
+from backcoach.store.models import ClassificationResult, Plan, PlanProposal, QuestionnaireResponse, RedFlagScreening
 from backcoach.store.repo import clinical, plans
 from backcoach.store.repo import portal as portal_repo
 
@@ -49,9 +49,22 @@ def responses_for(db: Session, patient_id: int, week: int) -> dict[str, Question
     return latest
 
 
-def screened_for(db: Session, plan: Plan, week: int) -> bool:
-    screening = clinical.latest_screening(db, plan.patient_id)
-    return screening is not None and screening.screened_at.date() >= due_on(plan, week)
+#: ``Assessment.kind`` marking the full red-flag screen answered for a reassessment (session
+#: check-ins store screenings too, with only the short set asked).
+SCREENING_KIND = "reassessment_screening"
+
+
+def record_screening(db: Session, plan: Plan, week: int, screening_id: int) -> None:
+    clinical.save_assessment(db, patient_id=plan.patient_id, kind=SCREENING_KIND,
+                             data={"plan_id": plan.id, "week": week, "screening_id": screening_id})
+
+
+def screening_for(db: Session, plan: Plan, week: int) -> RedFlagScreening | None:
+    """The full red-flag screen answered for this plan's reassessment ``week``, if any."""
+    marker = clinical.latest_assessment(db, plan.patient_id, SCREENING_KIND)
+    if marker is None or marker.data.get("plan_id") != plan.id or marker.data.get("week") != week:
+        return None
+    return db.get(RedFlagScreening, marker.data["screening_id"])
 
 
 def measures(responses: dict[str, QuestionnaireResponse]) -> Measures:

@@ -13,7 +13,14 @@ from backcoach.app.assessment import build_intake, locale_key
 from backcoach.app.audit import OWN_RECORD, audit_read
 from backcoach.app.deps import CSRF, CurrentPatient, DbSession
 from backcoach.app.forms import FormState, form_values
-from backcoach.app.reassessment import REASSESSMENT_INSTRUMENTS, due_week, propose, responses_for, screened_for
+from backcoach.app.reassessment import (
+    REASSESSMENT_INSTRUMENTS,
+    due_week,
+    propose,
+    record_screening,
+    responses_for,
+    screening_for,
+)
 from backcoach.app.routers.patient import (
     questionnaire_form_page,
     read_questionnaire_answers,
@@ -51,7 +58,7 @@ def overview(request: Request, db: DbSession, patient: CurrentPatient) -> Respon
     lang = locale_key(request.state.locale)
     done = set(responses_for(db, patient.id, week))
     return render(request, "reassessment/overview.html", {
-        "week": week, "screened": screened_for(db, plan, week), "done": done,
+        "week": week, "screened": screening_for(db, plan, week) is not None, "done": done,
         "instruments": REASSESSMENT_INSTRUMENTS,
         "titles": {i: instruments.load_instrument(i).title[lang] for i in REASSESSMENT_INSTRUMENTS},
     })
@@ -67,14 +74,16 @@ def safety_page(request: Request, db: DbSession, patient: CurrentPatient) -> Res
 @router.post("/reassessment/safety")
 async def save_safety(request: Request, db: DbSession, patient: CurrentPatient) -> Response:
     """Screen the answers; a blocking outcome stops exercise and says what to do, as at intake."""
-    _due(db, patient)
+    plan, week = _due(db, patient)
     answers, state = read_safety_answers(form_values(await request.form()))
     if state.errors:
         return safety_form_page(request, state, status_code=400, action="/reassessment/safety")
     history = clinical.latest_assessment(db, patient.id, "history")
     result = redflags.screen(build_intake(history.data if history else None, answers, {}))
-    clinical.save_screening(db, patient_id=patient.id, answers=answers, outcome=result.outcome or "CONTINUE",
-                            flags=[finding.__dict__ for finding in result.findings])
+    screening = clinical.save_screening(db, patient_id=patient.id, answers=answers,
+                                        outcome=result.outcome or "CONTINUE",
+                                        flags=[finding.__dict__ for finding in result.findings])
+    record_screening(db, plan, week, screening.id)
     if result.exercise_blocked:
         return RedirectResponse("/assessment/safety/result", status_code=303)
     return RedirectResponse("/reassessment", status_code=303)
@@ -115,12 +124,13 @@ async def save_questionnaire(request: Request, db: DbSession, patient: CurrentPa
 def finish(request: Request, db: DbSession, patient: CurrentPatient) -> Response:
     """Run the clinical reassessment and send its proposal to the therapist."""
     plan, week = _due(db, patient)
-    screening = clinical.latest_screening(db, patient.id)
-    classification = clinical.latest_classification(db, patient.id)
-    if not screened_for(db, plan, week) or set(responses_for(db, patient.id, week)) < set(REASSESSMENT_INSTRUMENTS):
+    screening = screening_for(db, plan, week)
+    if screening is None or set(responses_for(db, patient.id, week)) < set(REASSESSMENT_INSTRUMENTS):
         return RedirectResponse("/reassessment", status_code=303)
-    if screening.outcome in redflags.BLOCKING:  # exercise stays stopped; the gate says what to do
+    # Any blocking screen since (this one or a session check-in's) keeps exercise stopped.
+    if clinical.latest_screening(db, patient.id).outcome in redflags.BLOCKING:
         return RedirectResponse("/assessment/safety/result", status_code=303)
+    classification = clinical.latest_classification(db, patient.id)
     if classification is None:
         raise HTTPException(404, detail=errors.REASSESSMENT_NOT_DUE)
     propose(db, plan, week, classification, screening.answers)
