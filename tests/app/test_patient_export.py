@@ -18,7 +18,6 @@ from backcoach.clinical import scoring
 from backcoach.clinical.instruments import load_instrument
 from backcoach.store.models import Role
 from backcoach.store.repo import accounts, clinical, plans
-from backcoach.trial.fhir import InstrumentResponse, questionnaire_response
 
 from .conftest import audit_rows, sign_in, user_id
 
@@ -180,16 +179,6 @@ def test_unconsented_patient_cannot_export(client: TestClient) -> None:
     sign_in(client, "new@demo.backcoach")
     response = client.get("/me/export.fhir.json")
     assert response.status_code == 303 and response.headers["location"] == "/welcome/consent"
-
-
-def test_questionnaire_response_marks_not_applicable_and_skips_unanswered() -> None:
-    resource = questionnaire_response(InstrumentResponse(
-        "qr-1", "P1", "odi", "v", datetime(2026, 11, 1, tzinfo=timezone.utc), [("a", 1), ("b", "na"), ("c", None)]))
-    assert [i.linkId for i in resource.item] == ["a", "b"]
-    assert resource.item[1].answer[0].valueCoding.system == "http://terminology.hl7.org/CodeSystem/data-absent-reason"
-    with pytest.raises(ValueError, match="item 'c': answer 'yes' is not a number"):
-        questionnaire_response(InstrumentResponse(
-            "qr-2", "P1", "odi", "v", datetime(2026, 11, 1, tzinfo=timezone.utc), [("c", "yes")]))
 
 
 def test_pages_link_to_the_downloads(client: TestClient, db: Session) -> None:
