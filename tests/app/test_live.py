@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from backcoach.app import errors
 from backcoach.app.roster import ALERT_RED_FLAG, roster_row
 from backcoach.clinical.redflags import checkin_questions, redflag_data
-from backcoach.store.models import ExerciseSession, ExerciseSet, SessionStatus, User
+from backcoach.store import db as store_db
+from backcoach.store.models import ExerciseSession, ExerciseSet, PlanItem, SessionMode, SessionStatus, User
 from backcoach.store.repo import clinical, plans, training
 
 from .conftest import csrf_of, sign_in, user_id
@@ -175,3 +176,58 @@ def test_a_sharp_pain_rise_asks_the_full_screen_before_the_session_starts(client
     assert f'name="checkin_{next(iter(checkin_questions()))}" value="no"' in rescreen.text  # kept as given
     started = _start(client, plan_session.id, pain="10", answers=_all_no(list(redflag_data()["questions"])))
     assert started.status_code == 303 and started.headers["location"].startswith("/sessions/")
+
+
+# ---------------------------------------------------------------- video-only fallback and per-side ticks
+def _video_session(client: TestClient, db: Session, email: str = "week1@demo.backcoach", mode: str = "video"):
+    sign_in(client, email)
+    plan_session = _next_session(db, email)
+    response = _start(client, plan_session.id, mode=mode)
+    session_url = response.headers["location"]
+    return plan_session, session_url, int(session_url.rsplit("/", 1)[1]), csrf_of(client, session_url)
+
+
+def test_switching_to_video_only_after_a_refused_camera_is_stored(client: TestClient, db: Session) -> None:
+    _plan_session, session_url, session_id, token = _video_session(client, db, mode="ai")
+    assert db.get(ExerciseSession, session_id).mode == SessionMode.AI
+    bad = client.post(f"{session_url}/mode", data={"mode": "ai"}, headers={"X-CSRF-Token": token})
+    assert bad.status_code == 400
+    switched = client.post(f"{session_url}/mode", data={"mode": "video"}, headers={"X-CSRF-Token": token})
+    assert switched.json() == {"mode": "video"}
+    db.expire_all()
+    assert db.get(ExerciseSession, session_id).mode == SessionMode.VIDEO
+    # The live socket now refuses the session like any video-only one (close code 4403).
+    with client.websocket_connect(f"/sessions/{session_id}/live") as ws:
+        assert ws.receive_json()["code"] == "refused"
+
+
+def test_a_per_side_exercise_gets_one_tick_per_side(client: TestClient, db: Session) -> None:
+    plan_session, session_url, session_id, token = _video_session(client, db)
+    with store_db.transaction(client.app.state.sessionmaker) as tx:
+        item = PlanItem(plan_session_id=plan_session.id, position=len(plan_session.items) + 1, block="main",
+                        exercise_id="side_plank", sets=1, reps=None, hold_seconds=20, rest_seconds=30,
+                        per_side=True, expected_seconds=90)
+        tx.add(item)
+        tx.flush()
+        item_id = item.id
+    page = client.get(session_url).text
+    assert f'data-tick-set="{item_id}-1-left"' in page and f'data-tick-set="{item_id}-1-right"' in page
+
+    def tick(**side: str):  # type: ignore[no-untyped-def]
+        return client.post(f"{session_url}/sets", headers={"HX-Request": "true"},
+                           data={"csrf_token": token, "plan_item_id": str(item_id), "set_index": "1", **side})
+
+    assert tick().status_code == 400  # which side?
+    left = tick(side="left")
+    assert left.status_code == 200 and f'data-set-done="{item_id}-1-left"' in left.text
+    assert tick(side="left").status_code == 200  # the same tick twice stores one set
+    config = client.get(session_url).text
+    assert f'"{item_id}-1-left"' in config and f'"{item_id}-1"' not in config  # only the right side left to do
+    tick(side="right")
+    db.expire_all()
+    sets = db.scalars(select(ExerciseSet).where(ExerciseSet.session_id == session_id,
+                                                ExerciseSet.plan_item_id == item_id)).all()
+    assert sorted((s.set_index, s.side, s.hold_seconds_done) for s in sets) == [(1, "left", 20.0), (1, "right", 20.0)]
+    page = client.get(session_url).text
+    assert f'data-set-done="{item_id}-1-left"' in page and f'data-set-done="{item_id}-1-right"' in page
+    assert f'"{item_id}-1"' in page  # the set is done on both sides

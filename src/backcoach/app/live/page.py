@@ -34,8 +34,13 @@ def item_config(item: PlanItem, locale: str) -> dict[str, Any]:
     return entry
 
 
-def page_config(session_id: int, mode: str, locale: str, items: list[PlanItem], done: set) -> dict[str, Any]:
-    """The JSON the page's ``session.js`` starts from."""
+def page_config(session_id: int, mode: str, locale: str, items: list[PlanItem], done: set,
+                sides_done: set = frozenset()) -> dict[str, Any]:
+    """The JSON the page's ``session.js`` starts from.
+
+    ``done`` holds (plan item, set) pairs finished on every side; ``sides_done`` the (plan item,
+    set, side) of each stored set, so a per-side set done on one side asks only for the other.
+    """
     return {
         "session_id": session_id,
         "mode": mode,
@@ -48,4 +53,6 @@ def page_config(session_id: int, mode: str, locale: str, items: list[PlanItem], 
         "bones": [list(bone) for bone in BONES],
         "items": [item_config(item, locale) for item in items],
         "done": sorted(f"{plan_item_id}-{set_index}" for plan_item_id, set_index in done),
+        "done_sides": sorted(f"{plan_item_id}-{set_index}-{side}" for plan_item_id, set_index, side in sides_done
+                             if side is not None),
     }

@@ -49,6 +49,17 @@ class StartForm(BaseModel):
 class SetDoneForm(BaseModel):
     plan_item_id: int
     set_index: int = Field(ge=1)
+    #: Per-side exercises are ticked once per side.
+    side: Literal["left", "right"] | None = None
+
+
+class ModeForm(BaseModel):
+    mode: Literal["video"]
+
+
+#: The sides a set of ``item`` is done on (one tick each).
+def _sides(item) -> tuple[str | None, ...]:  # type: ignore[no-untyped-def]
+    return ("left", "right") if item.per_side else (None,)
 
 
 class PainForm(BaseModel):
@@ -127,12 +138,15 @@ def _session_context(db: DbSession, request: Request, patient: User, session: Ex
                      form: FormState) -> dict:
     plan_session = plans.get_plan_session(db, patient.id, session.plan_session_id or -1)
     items = plan_session.items if plan_session else []
-    done = {(s.plan_item_id, s.set_index) for s in session.sets}
+    sides_done = {(s.plan_item_id, s.set_index, s.side) for s in session.sets}
+    done = {(item.id, n) for item in items for n in range(1, item.sets + 1)
+            if all((item.id, n, side) in sides_done for side in _sides(item))}
     locale = request.state.locale
     return {
-        "session": session, "form": form, "done": done,
-        "items": [{"item": item, "name": exercise_name(item.exercise_id, locale)} for item in items],
-        "live_config": page_config(session.id, session.mode.value, locale, list(items), done),
+        "session": session, "form": form, "done": done, "sides_done": sides_done,
+        "items": [{"item": item, "name": exercise_name(item.exercise_id, locale), "sides": _sides(item)}
+                  for item in items],
+        "live_config": page_config(session.id, session.mode.value, locale, list(items), done, sides_done),
     }
 
 
@@ -147,15 +161,31 @@ async def tick_set(request: Request, db: DbSession, patient: CurrentPatient, ses
     item = next((i for i in (plan_session.items if plan_session else []) if data and i.id == data.plan_item_id), None)
     if data is None or item is None or data.set_index > item.sets:
         raise HTTPException(404, detail=errors.PLAN_SESSION_NOT_FOUND)
-    if not any(s.plan_item_id == item.id and s.set_index == data.set_index for s in session.sets):
+    side = data.side if item.per_side else None
+    if item.per_side and side is None:
+        raise HTTPException(400, detail=errors.FIELD_REQUIRED)  # which side was done
+    if not any(s.plan_item_id == item.id and s.set_index == data.set_index and s.side == side for s in session.sets):
         exercise_set = training.start_set(
-            db, session, exercise_id=item.exercise_id, set_index=data.set_index,
+            db, session, exercise_id=item.exercise_id, set_index=data.set_index, side=side,
             reps_planned=item.reps, hold_seconds_planned=item.hold_seconds, plan_item_id=item.id)
         training.finish_set(db, exercise_set,
                             hold_seconds_done=float(item.hold_seconds) if item.hold_seconds else None)
     if request.headers.get("hx-request"):
-        return render(request, "live/_set_done.html", {"item": item, "set_index": data.set_index})
+        return render(request, "live/_set_done.html", {"item": item, "set_index": data.set_index, "side": side})
     return RedirectResponse(f"/sessions/{session.id}", status_code=303)
+
+
+@router.post("/sessions/{session_id}/mode", dependencies=CSRF)
+async def switch_mode(request: Request, db: DbSession, patient: CurrentPatient, session_id: int) -> Response:
+    """Continue video-only (the camera was refused or missing): the session's mode is stored as such."""
+    session = _session_or_404(db, patient, session_id)
+    if session.status != SessionStatus.IN_PROGRESS:
+        raise HTTPException(409, detail=errors.SESSION_FINISHED)
+    data, _state = validate(ModeForm, form_values(await request.form()))
+    if data is None:
+        return JSONResponse({"detail": errors.FIELD_OUT_OF_RANGE}, status_code=400)
+    session.mode = SessionMode.VIDEO
+    return JSONResponse({"mode": session.mode.value})
 
 
 @router.post("/sessions/{session_id}/pain", dependencies=CSRF)

@@ -55,8 +55,11 @@ function buildSteps(item) {
   const steps = [];
   for (let set = 1; set <= item.sets; set += 1) {
     if (config.done.includes(`${item.plan_item_id}-${set}`)) continue;
-    const sides = aiFor(item) && item.per_side ? ["left", "right"] : [null];
-    for (const side of sides) steps.push({ set, side });
+    // Per-side exercises: one set per side, with the camera or ticked by hand.
+    const sides = item.per_side ? ["left", "right"] : [null];
+    for (const side of sides) {
+      if (!config.done_sides.includes(`${item.plan_item_id}-${set}-${side}`)) steps.push({ set, side });
+    }
   }
   return steps;
 }
@@ -202,16 +205,19 @@ function startTimedSet() {
   }, 250);
 }
 
-async function tickSet(set) {
-  const token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"];
+function csrfToken() { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"]; }
+
+async function tickSet(set, side) {
+  const token = csrfToken();
   const body = new FormData();
   body.set("plan_item_id", state.item.plan_item_id);
   body.set("set_index", set);
+  if (side) body.set("side", side);
   const response = await fetch(`/sessions/${config.session_id}/sets`, {
     method: "POST", body, headers: { "X-CSRF-Token": token, "HX-Request": "true" },
   });
   if (!response.ok) return;
-  const form = $(`[data-tick-set="${state.item.plan_item_id}-${set}"]`);
+  const form = $(`[data-tick-set="${state.item.plan_item_id}-${set}${side ? `-${side}` : ""}"]`);
   if (form) form.closest("form").outerHTML = await response.text();
 }
 
@@ -279,20 +285,21 @@ function setDone(event) {
   stopFrames();
   clearInterval(state.setTimer);
   const step = state.steps.shift();
-  if (step && !aiFor(state.item) && !(event && event.skipped)) tickSet(step.set);
-  if (step && aiFor(state.item) && (!step.side || step.side === "right")) markDone(step.set);
+  if (step && !aiFor(state.item) && !(event && event.skipped)) tickSet(step.set, step.side);
+  if (step && aiFor(state.item)) markDone(step.set, step.side);
   if (state.steps.length === 0) { finishExercise(); return; }
   showStep();
   startRest(state.item.rest_s);
 }
 
-function markDone(set) {
-  const key = `${state.item.plan_item_id}-${set}`;
-  config.done.push(key);
+function markDone(set, side) {
+  const key = `${state.item.plan_item_id}-${set}${side ? `-${side}` : ""}`;
+  if (side) config.done_sides.push(key);
+  if (!side || side === "right") config.done.push(`${state.item.plan_item_id}-${set}`);
   const form = $(`[data-tick-set="${key}"]`);
   if (form) {
     const badge = document.createElement("span");
-    badge.className = "badge ok"; badge.dataset.setDone = key; badge.textContent = fill(T.set_done, { n: set });
+    badge.className = "badge ok"; badge.dataset.setDone = key; badge.textContent = fill(T.set_done, { n: set }) + (side ? ` · ${T[side]}` : "");
     form.closest("form").replaceWith(badge);
   }
 }
@@ -371,8 +378,7 @@ document.addEventListener("click", (click) => {
       break;
     case "pain": show(el.painForm, el.painForm.hidden); break;
     case "video-only":
-      state.mode = "video"; show(el.cameraProblem, false); show(el.aiBox, false);
-      if (state.item) startExercise(state.item);
+      switchToVideo();
       break;
     case "skip-exercise":
       show(el.stopNotice, false); show(el.stage, false); break;
@@ -380,9 +386,21 @@ document.addEventListener("click", (click) => {
   }
 });
 
+// The camera was refused or missing: the rest of the session is video-only, and the store says so.
+async function switchToVideo() {
+  const body = new FormData();
+  body.set("mode", "video");
+  const response = await fetch(`/sessions/${config.session_id}/mode`, {
+    method: "POST", body, headers: { "X-CSRF-Token": csrfToken(), Accept: "application/json" },
+  });
+  if (!response.ok) return;
+  state.mode = "video"; show(el.cameraProblem, false); show(el.aiBox, false);
+  if (state.item) startExercise(state.item);
+}
+
 // Without a running set on the socket, the server checks the same stop rule over HTTP.
 async function localPainCheck(nrs) {
-  const token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"];
+  const token = csrfToken();
   const body = new FormData();
   body.set("nrs", nrs);
   const response = await fetch(`/sessions/${config.session_id}/pain`, {
