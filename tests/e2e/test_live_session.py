@@ -29,7 +29,7 @@ from backcoach.app.main import create_app
 from backcoach.app.settings import Settings
 from backcoach.paths import ROOT
 from backcoach.store import db as store_db
-from backcoach.store.models import PlanItem, User
+from backcoach.store.models import ExerciseSession, PlanItem, SessionMode, User
 from backcoach.store.repo import accounts, community, plans
 
 pytestmark = pytest.mark.browser
@@ -294,7 +294,7 @@ def test_journey_from_invitation_to_group_post_with_the_squat_clip_counted(  # t
 def test_keraal_right_arm_not_raised_is_flagged_on_the_right(server, ctk_camera: Path) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect, sync_playwright
 
-    url, items, _database = server
+    url, items, database = server
     plan_session_id, item_id = items["ctk"]
     with sync_playwright() as playwright:
         browser = _browser(playwright, ctk_camera)
@@ -319,7 +319,7 @@ def test_keraal_right_arm_not_raised_is_flagged_on_the_right(server, ctk_camera:
 def test_refused_camera_offers_video_only_with_demo_timer_and_ticks(server, squat_camera: Path) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect, sync_playwright
 
-    url, items, _database = server
+    url, items, database = server
     plan_session_id, item_id = items["ctk"]
     with sync_playwright() as playwright:
         browser = _browser(playwright, squat_camera)
@@ -342,4 +342,11 @@ def test_refused_camera_offers_video_only_with_demo_timer_and_ticks(server, squa
         expect(page.locator(f"[data-set-done='{item_id}-1']")).to_be_visible()  # stored as ticked
         expect(page.locator(f"[data-item='{item_id}']")).to_have_attribute("data-exercise-done", "true")
         _shot(page, "en-05-video-only")
+        session_id = int(page.url.rsplit("/", 1)[1])
         browser.close()
+    engine = store_db.make_engine(database)
+    try:
+        with store_db.make_sessionmaker(engine)() as db:
+            assert db.get(ExerciseSession, session_id).mode == SessionMode.VIDEO  # the switch is stored
+    finally:
+        engine.dispose()
