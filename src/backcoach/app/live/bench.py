@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import uvicorn
-from sqlalchemy import select
+from sqlalchemy import event, func, select, text
 
 from backcoach.app.demo import DEMO_PASSWORD, seed_demo
 from backcoach.app.live.protocol import encode_frame
@@ -28,7 +28,7 @@ from backcoach.app.main import create_app
 from backcoach.app.settings import Settings
 from backcoach.motion.synthetic.generate import generate
 from backcoach.store import db as store_db
-from backcoach.store.models import PlanItem, SessionMode, User
+from backcoach.store.models import LandmarkTrace, PlanItem, SessionMode, User
 from backcoach.store.repo import plans, training
 
 BENCH_PATIENT = "week3@demo.backcoach"
@@ -67,19 +67,34 @@ def _demo_app(directory: Path, reps: int):  # type: ignore[no-untyped-def]
     return app, ids
 
 
-def server_latency(reps: int = 10, fps: float = 30.0, noise_px: float = 2.0) -> dict[str, Any]:
+def _wal(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def server_latency(reps: int = 10, fps: float = 30.0, noise_px: float = 2.0, wal: bool = False) -> dict[str, Any]:
     """Time from a frame message received to its events ready to send (decode, validate, engine,
-    store write of any finished rep, JSON encoding), over synthetic squats."""
+    store write of any finished rep, JSON encoding), over synthetic squats.
+
+    ``wal`` runs the bench database in SQLite WAL mode with ``synchronous=NORMAL`` (a what-if for
+    the store's setting, which stays the default rollback journal). The frame that ends the set also
+    writes the set's landmark trace (``set_end_ms``, ``trace_bytes``).
+    """
     sequence = generate("squat", reps=reps, fps=fps, noise_px=noise_px, seed=1).sequence
     landmarks = np.concatenate([sequence.xyz, sequence.visibility[..., None]], axis=2)
     messages = [encode_frame(float(t), landmarks[i]) for i, t in enumerate(sequence.t)]
     with tempfile.TemporaryDirectory() as tmp:
         app, ids = _demo_app(Path(tmp), reps)
+        if wal:
+            event.listen(app.state.engine, "connect", _wal)
+            app.state.engine.dispose()  # reconnect with the pragmas
         live = LiveSession(StoreRecorder(app.state.sessionmaker, SessionInfo(ids["session_id"], ids["patient_id"], 3, "en")))
-        live.on_text(json.dumps({"action": "start_set", "plan_item_id": ids["plan_item_id"], "set_index": 1,
-                                 "image_size": list(sequence.image_size)}))
-        all_ms, rep_ms, counted = [], [], 0
-        for message in messages:
+        (ready,) = live.on_text(json.dumps({"action": "start_set", "plan_item_id": ids["plan_item_id"], "set_index": 1,
+                                            "image_size": list(sequence.image_size)}))
+        all_ms, rep_ms, counted, set_end_ms, set_end_frame = [], [], 0, None, None
+        for index, message in enumerate(messages):
             start = time.perf_counter()
             replies = [json.dumps(reply) for reply in live.on_bytes(message)]
             elapsed = (time.perf_counter() - start) * 1000
@@ -87,10 +102,15 @@ def server_latency(reps: int = 10, fps: float = 30.0, noise_px: float = 2.0) -> 
             if any('"type": "rep"' in reply for reply in replies):
                 rep_ms.append(elapsed)
                 counted += sum('"counted": true' in reply for reply in replies)
+            if any('"type": "set_done"' in reply for reply in replies):
+                set_end_ms, set_end_frame = elapsed, index
+        with app.state.sessionmaker() as db:
+            trace_bytes = db.scalar(select(func.length(LandmarkTrace.data)).where(LandmarkTrace.set_id == ready["set_id"]))
+            journal = db.execute(text("PRAGMA journal_mode")).scalar()
         app.state.engine.dispose()
-    return {"frames": len(messages), "reps_counted": counted, "reps_generated": reps,
+    return {"frames": len(messages), "reps_counted": counted, "reps_generated": reps, "journal_mode": journal,
             "all_frames": percentiles(all_ms), "frames_with_rep_write": percentiles(rep_ms),
-            "goal_p95_ms": SERVER_P95_GOAL_MS}
+            "set_end_frame": set_end_frame, "set_end_ms": set_end_ms, "trace_bytes": trace_bytes, "goal_p95_ms": SERVER_P95_GOAL_MS}
 
 
 def socket_latency(reps: int = 10, fps: float = 30.0, noise_px: float = 2.0) -> dict[str, Any]:
