@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backcoach.app import errors
 from backcoach.app.demo import DEMO_PASSWORD
 from backcoach.app.portal.exercises import shipped_toml
 from backcoach.app.security import hash_password
 from backcoach.app.portal.replay import cue_texts
+from backcoach.motion.synthetic import motions as synthetic_motions
 from backcoach.paths import EXERCISES_DIR
 from backcoach.store.models import ExerciseSet, LandmarkTrace, PlanProposal, Post, Role
 from backcoach.store.repo import accounts, plans
@@ -205,11 +208,15 @@ def test_exercise_editor_validates_saves_versions_and_never_touches_the_shipped_
         .endswith("version=2&saved=1")
 
 
-def test_exercise_preview_animates_the_reference_motion(client: TestClient) -> None:
+def test_exercise_preview_animates_the_reference_motion(client: TestClient, monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path: Path) -> None:
     sign_in(client, THERAPIST)
     data = client.get("/therapist/exercises/squat/preview.json").json()
     assert len(data["frames"]) == len(data["t"]) > 10 and data["reps"] == []
-    assert client.get("/therapist/exercises/side_plank/preview.json").status_code == 404
+    # Every shipped exercise has a reference motion now; without its file the preview is a 404.
+    monkeypatch.setattr(synthetic_motions, "MOTIONS_DIR", tmp_path)
+    missing = client.get("/therapist/exercises/side_plank/preview.json", headers={"Accept": "application/json"})
+    assert missing.status_code == 404 and missing.json()["detail"] == errors.NO_REFERENCE_MOTION
     assert client.get("/therapist/exercises/not_an_exercise").status_code == 404
 
 
