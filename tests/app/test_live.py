@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from backcoach.app import errors
 from backcoach.app.roster import ALERT_RED_FLAG, roster_row
+from backcoach.clinical.progression import safety_texts
 from backcoach.clinical.redflags import checkin_questions, redflag_data
 from backcoach.store import db as store_db
 from backcoach.store.models import ExerciseSession, ExerciseSet, PlanItem, SessionMode, SessionStatus, User
@@ -176,6 +177,15 @@ def test_a_sharp_pain_rise_asks_the_full_screen_before_the_session_starts(client
     assert f'name="checkin_{next(iter(checkin_questions()))}" value="no"' in rescreen.text  # kept as given
     started = _start(client, plan_session.id, pain="10", answers=_all_no(list(redflag_data()["questions"])))
     assert started.status_code == 303 and started.headers["location"].startswith("/sessions/")
+    # Pain 10 (>= 7): the session page says to do relief positions and breathing only (§5.4).
+    page = client.get(started.headers["location"]).text
+    assert "data-high-pain" in page and safety_texts()["before_session_high_pain"]["en"] in page
+
+
+def test_no_high_pain_notice_below_seven(client: TestClient, db: Session) -> None:
+    sign_in(client, "week3@demo.backcoach")
+    started = _start(client, _next_session(db, "week3@demo.backcoach").id, pain="3")
+    assert "data-high-pain" not in client.get(started.headers["location"]).text
 
 
 # ---------------------------------------------------------------- video-only fallback and per-side ticks

@@ -30,6 +30,7 @@ from backcoach.app.progress import plan_progress
 from backcoach.app.reports import summarise
 from backcoach.app.routers.plan import plan_session_page
 from backcoach.app.templating import render
+from backcoach.clinical.progression import before_session
 from backcoach.store.models import ExerciseSession, SessionMode, SessionStatus, User
 from backcoach.store.repo import clinical, plans, training
 
@@ -142,8 +143,11 @@ def _session_context(db: DbSession, request: Request, patient: User, session: Ex
     done = {(item.id, n) for item in items for n in range(1, item.sets + 1)
             if all((item.id, n, side) in sides_done for side in _sides(item))}
     locale = request.state.locale
+    # §5.4 "before the session": with pain >= 7 at the check-in, relief positions and breathing only.
+    high_pain = before_session(session.pain_before) if session.pain_before is not None else None
     return {
         "session": session, "form": form, "done": done, "sides_done": sides_done,
+        "high_pain_message": high_pain["message"][locale_key(locale)] if high_pain else None,
         "items": [{"item": item, "name": exercise_name(item.exercise_id, locale), "sides": _sides(item)}
                   for item in items],
         "live_config": page_config(session.id, session.mode.value, locale, list(items), done, sides_done),
