@@ -77,3 +77,39 @@ def test_a_live_set_is_replayable_in_the_portal_with_its_reps_and_frames(
     assert len(data["reps"]) == len(rep_events)
     # Each rep sits on the replay's time line where the engine reported it.
     assert [r["t"] for r in data["reps"]] == [round(e["t"] - times[0], 3) for e in rep_events]
+
+
+def test_a_resumed_set_continues_the_trace_stored_when_the_connection_dropped(
+        patient_client: TestClient, db: Session, squat_session: tuple[int, int]) -> None:
+    session_id, item_id = squat_session
+    times, _landmarks, _size = squat_recording()
+    cut = next(i for i, t in enumerate(times) if t > 10.0)  # just after the first squat
+    with patient_client.websocket_connect(f"/sessions/{session_id}/live") as ws:
+        ws.send_json(start_set(item_id))
+        ws.receive_json()
+        first = send_frames(ws, squat_messages(0, cut))
+    exercise_set = session_of(db, session_id).sets[0]
+    partial = db.scalar(select(LandmarkTrace).where(LandmarkTrace.set_id == exercise_set.id))
+    assert exercise_set.ended_at is None and partial.frame_count == cut  # kept at the drop
+
+    # A reloaded page: the device clock starts again from 0.
+    with patient_client.websocket_connect(f"/sessions/{session_id}/live") as ws:
+        ws.send_json(start_set(item_id))
+        assert ws.receive_json()["resumed"] is True
+        rest = send_frames(ws, squat_messages(0, None))
+    db.expire_all()
+    trace = db.scalar(select(LandmarkTrace).where(LandmarkTrace.set_id == exercise_set.id))
+    second_reps = [e for e in rest if e["type"] == "rep"]
+    second_frames = times.index(second_reps[-1]["t"]) + 1
+    assert trace.id == partial.id and trace.frame_count == cut + second_frames
+
+    patient_client.cookies.clear()
+    sign_in(patient_client, THERAPIST)
+    data = patient_client.get(f"/therapist/patients/{user_id(db, PATIENT)}/sets/{exercise_set.id}/replay.json").json()
+    step = times[1] - times[0]
+    resumed_at = times[cut - 1] - times[0] + step  # the first frame after the drop, one frame later
+    assert data["t"][cut] == pytest.approx(resumed_at, abs=1e-3)
+    assert all(b > a for a, b in zip(data["t"], data["t"][1:]))  # one time line across both connections
+    first_rep = next(e for e in first if e["type"] == "rep")
+    assert [r["t"] for r in data["reps"]] == [round(first_rep["t"] - times[0], 3)] + [
+        round(resumed_at + e["t"] - times[0], 3) for e in second_reps]

@@ -119,6 +119,10 @@ async def live_socket(websocket: WebSocket, session_id: int) -> None:
     except WebSocketDisconnect:
         return
     finally:
+        try:
+            await run_in_threadpool(live.on_close)
+        except Exception:  # the socket's edge: a failed trace write must not hide why it closed
+            logger.exception("live session %d: could not keep the open set's landmark trace", session_id)
         _log_connection(session_id, live, frame_ms)
 
 

@@ -9,10 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
+from backcoach.app.portal.replay import TraceError, decode_trace
 from backcoach.store.models import ExerciseSession, ExerciseSet, SessionStatus
-from backcoach.store.repo import plans, training
+from backcoach.store.repo import plans, portal, training
+
+#: (frame count, encoding, bytes) of a set's landmark trace, as ``TraceBuffer.encoded`` gives it.
+EncodedTrace = tuple[int, str, bytes]
 
 
 class LiveRefused(Exception):
@@ -54,6 +59,8 @@ class OpenedSet:
     prior_attempts: int
     prior_counted: int
     resumed: bool
+    #: Times (n,) and landmarks (n, 33, 4) stored before a dropped connection, if any.
+    prior_trace: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class StoreRecorder:
@@ -94,6 +101,7 @@ class StoreRecorder:
                 db, session, exercise_id=item.exercise_id, set_index=set_index, side=side,
                 reps_planned=item.reps, hold_seconds_planned=item.hold_seconds, plan_item_id=item.id)
             return OpenedSet(
+                prior_trace=_stored_trace(db, exercise_set.id) if existing is not None else None,
                 set_id=exercise_set.id, exercise_id=item.exercise_id, set_index=set_index, side=side,
                 reps_planned=item.reps, hold_seconds_planned=item.hold_seconds,
                 prior_attempts=len(exercise_set.reps),
@@ -111,15 +119,21 @@ class StoreRecorder:
                 reason=rep["reason"])
 
     def finish_set(self, set_id: int, *, hold_seconds_done: float | None = None, pain: int | None = None,
-                   trace: tuple[int, str, bytes] | None = None) -> None:
+                   trace: EncodedTrace | None = None) -> None:
         """End the set, with its landmark trace ``(frame count, encoding, bytes)`` when frames came."""
         with self.factory() as db, db.begin():
             exercise_set = db.get(ExerciseSet, set_id)
             if exercise_set.ended_at is None:
                 training.finish_set(db, exercise_set, hold_seconds_done=hold_seconds_done, pain=pain)
                 if trace is not None:
-                    frame_count, encoding, data = trace
-                    training.save_trace(db, exercise_set, frame_count=frame_count, encoding=encoding, data=data)
+                    _put_trace(db, exercise_set, trace)
+
+    def keep_trace(self, set_id: int, trace: EncodedTrace) -> None:
+        """Store the frames of a set still open when the connection dropped (the next one resumes them)."""
+        with self.factory() as db, db.begin():
+            exercise_set = db.get(ExerciseSet, set_id)
+            if exercise_set is not None and exercise_set.ended_at is None:
+                _put_trace(db, exercise_set, trace)
 
 
     def record_stop(self, rule: str) -> None:
@@ -131,6 +145,27 @@ class StoreRecorder:
             session = training.get_session(db, self.info.session_id, self.info.patient_id)
             if session is not None and session.stop_reason is None:
                 session.stop_reason = rule
+
+
+def _put_trace(db: Session, exercise_set: ExerciseSet, trace: EncodedTrace) -> None:
+    """Write the set's trace, replacing a partial one kept from a dropped connection."""
+    frame_count, encoding, data = trace
+    stored = portal.trace_of(db, exercise_set.id)
+    if stored is None:
+        training.save_trace(db, exercise_set, frame_count=frame_count, encoding=encoding, data=data)
+    else:
+        stored.frame_count, stored.encoding, stored.data = frame_count, encoding, data
+
+
+def _stored_trace(db: Session, set_id: int) -> tuple[np.ndarray, np.ndarray] | None:
+    stored = portal.trace_of(db, set_id)
+    if stored is None:
+        return None
+    try:
+        t, values, _size = decode_trace(stored)
+    except TraceError:
+        return None  # an unreadable partial trace: the set's replay starts at the reconnect
+    return t, values
 
 
 def _find_set(session: ExerciseSession, plan_item_id: int, set_index: int, side: str | None) -> ExerciseSet | None:

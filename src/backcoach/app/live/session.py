@@ -106,6 +106,8 @@ class LiveSession:
         engine = ExerciseEngine(exercise, reps_target=remaining or None, side=opened.side,
                                 hold_s=opened.hold_seconds_planned)
         self.active = ActiveSet(opened, engine, control.image_size, control.plan_item_id)
+        if opened.prior_trace is not None:
+            self.active.trace.resume(*opened.prior_trace)
         self.sets_run += 1
         ready = {
             "type": "ready", "set_id": opened.set_id, "exercise_id": opened.exercise_id,
@@ -158,6 +160,13 @@ class LiveSession:
             messages = self._end_active(skipped=True, pain=control.nrs)
         return [*messages, {"type": "stop", "rule": verdict.rule, "nrs": control.nrs, "pre": pre,
                             "source": verdict.source}]
+
+    def on_close(self) -> None:
+        """The connection ended: keep the open set's frames so a reconnect continues its trace."""
+        if self.active is not None:
+            encoded = self.active.trace.encoded()
+            if encoded is not None:
+                self.recorder.keep_trace(self.active.opened.set_id, encoded)
 
     # ------------------------------------------------------------------ helpers
     def _end_active(self, *, skipped: bool, pain: int | None = None) -> list[Message]:

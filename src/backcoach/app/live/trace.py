@@ -4,7 +4,8 @@ Only the 33 landmark positions the browser already sends are kept, never video. 
 fixed: a preallocated ``MAX_FRAMES`` x 33 x 4 float32 buffer (about 1 MB). When a set runs longer
 than the buffer holds, every second stored frame is dropped and from then on only every second
 (then fourth, ...) frame is kept, so the trace always covers the whole set at an even, coarser
-rate instead of losing its end. At 30 frames/s the first halving happens after 60 s.
+rate instead of losing its end. At 30 frames/s the first halving happens after 60 s. A
+connection that drops mid-set leaves its frames stored; the next connection continues from them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from backcoach.pose.skeleton import NUM_LANDMARKS
 
 #: Frames kept per set before downsampling ([E] engineering choice: 60 s at 30 frames/s).
 MAX_FRAMES = 1800
+#: Assumed gap between a stored partial trace and the first frame after a reconnect, when the
+#: stored frames do not give one (one frame at 30 frames/s).
+DEFAULT_STEP_S = 1 / 30
 
 
 class TraceBuffer:
@@ -34,6 +38,19 @@ class TraceBuffer:
         self._seen = 0
         self.t0: float | None = None
         self.image_size: tuple[int, int] | None = None
+        self._resume_at = 0.0
+
+    def resume(self, t: np.ndarray, values: np.ndarray) -> None:
+        """Start from the frames stored before a dropped connection (times from the set's first frame).
+
+        The next frame is placed one frame interval (the stored median) after the last stored one:
+        the device's clock may have restarted with a reloaded page, so its times cannot be compared.
+        """
+        n = min(len(t), self.max_frames)
+        self._t[:n] = t[-n:]
+        self._values[:n] = values[-n:]
+        self.count = self._seen = n
+        self._resume_at = float(t[-1]) + (float(np.median(np.diff(t))) if len(t) > 1 else DEFAULT_STEP_S)
 
     def relative(self, t: float) -> float:
         """``t`` (the device's capture clock) as seconds from the set's first frame."""
@@ -42,7 +59,7 @@ class TraceBuffer:
     def add(self, frame: Frame) -> None:
         """Keep ``frame`` if it falls on the current stride."""
         if self.t0 is None:
-            self.t0 = frame.t
+            self.t0 = frame.t - self._resume_at
         self.image_size = tuple(frame.image_size)  # the last size wins (the page may resize)
         seen, self._seen = self._seen, self._seen + 1
         if seen % self.stride:
