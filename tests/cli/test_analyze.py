@@ -35,7 +35,7 @@ def test_analyze_json_has_the_documented_shape(squat_recording):
     assert report["exercise"] == "squat"
     assert [r["counted"] for r in report["reps"]] == [True, True, False]
     first = report["reps"][0]
-    assert set(first) == {"index", "side", "counted", "reason", "score", "grade", "errors", "metrics"}
+    assert set(first) == {"index", "side", "counted", "reason", "score", "grade", "errors", "not_judged", "metrics"}
     assert first["side"] == "both" and first["grade"] in ("qualified", "good", "excellent", "super excellent")
     assert report["summary"]["counted"] == 2
 

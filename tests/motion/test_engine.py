@@ -307,3 +307,25 @@ def test_quick_shake_past_the_out_threshold_is_not_an_attempt():
     shake = ramp(175, 120, 0.2) + ramp(120, 175, 0.2) + [175.0] * 20
     _, events = run(squat_stream(START + rep() + shake + rep()))
     assert [r.counted for r in reps_of(events)] == [True, True]
+
+
+def test_far_side_limb_hidden_is_reported_as_not_judged():
+    # Generated dead bug filmed from the left: the right limbs are below visibility 0.5, so the
+    # right reps' tempo cannot be measured. The rep must say so, and must not be praised as clean.
+    from backcoach.motion.engine import FAR_SIDE_HIDDEN
+    from backcoach.motion.synthetic.generate import generate
+
+    recording = generate("dead_bug", 4, noise_px=2, seed=3, camera_side="left")
+    engine, events = run(list(recording.sequence.frames()), engine=ExerciseEngine("dead_bug"))
+    reps = reps_of(events)
+    right = [r for r in reps if r.side == "right"]
+    assert len(reps) == 4 and right
+    for rep in right:
+        assert rep.metrics["out_s"] is None
+        assert ("rushing", None, FAR_SIDE_HIDDEN) in [(n.id, n.side, n.reason) for n in rep.not_judged]
+        assert {"id": "rushing", "side": None, "reason": "not judged: far-side limb hidden"} in rep.to_dict()["not_judged"]
+    # The first rep (near side, seen from rest to rest) is fully judged.
+    assert reps[0].side == "left" and reps[0].not_judged == []
+    # Praise only after reps judged in full.
+    praised = {round(e.t, 2) for e in events if e.type == "cue" and e.id.startswith("praise")}
+    assert not praised & {round(r.t, 2) for r in right}

@@ -48,11 +48,19 @@ def no_features(name):
         pytest.param("1 > 2 or 3 > 4", "left", False, id="or"),
         pytest.param("ahead(left_ankle, left_knee)", "left", 1.0, id="ahead-along-facing"),
         pytest.param("height({near}_hip, {near}_knee)", "right", 1.0, id="near-side-is-the-views"),
+        pytest.param("when(dist(left_hip, right_hip) > 0.5, height(left_hip, left_knee))", "left", 1.0, id="when-holds"),
     ],
 )
 def test_expression_values(text, side, expected):
     evaluate = compile_expression(text, side, no_features)
     assert evaluate(view(**LEG)) == pytest.approx(expected)
+
+
+def test_when_gives_missing_while_its_condition_fails():
+    evaluate = compile_expression("when(dist(left_hip, right_hip) > 2, height(left_hip, left_knee))", "left", no_features)
+    value = evaluate(view(**LEG))
+    assert isinstance(value, Missing)
+    assert "when()" in value.reason
 
 
 def test_near_placeholder_follows_the_frame_views_near_side():

@@ -40,6 +40,7 @@ class Analysis:
                 "score": rep.score,
                 "grade": rep.grade,
                 "errors": [{"id": e.id, "side": e.side, "value": e.value, "threshold": e.threshold} for e in rep.errors],
+                "not_judged": [{"id": n.id, "side": n.side, "reason": n.reason} for n in rep.not_judged],
                 "metrics": rep.metrics,
             }
             for rep in self.reps

@@ -17,7 +17,7 @@ from backcoach.exercises import Exercise, get_exercise
 from backcoach.motion import scoring
 from backcoach.motion.cues import CueScheduler, engine_cue_texts
 from backcoach.motion.events import (
-    CueEvent, Event, FrameSkippedEvent, HoldEvent, PhaseEvent, RepEvent, SetDoneEvent, SetupEvent,
+    CueEvent, Event, FrameSkippedEvent, HoldEvent, NotJudged, PhaseEvent, RepEvent, SetDoneEvent, SetupEvent,
 )
 from backcoach.motion.context import compiled_features, facing_direction, reference_lengths, required_landmarks
 from backcoach.motion.features import MIN_VISIBILITY, FrameView
@@ -41,6 +41,11 @@ REST_SMOOTHING = 0.05
 #: reached the end is a wobble, not an attempt (dropped without a rep event) [E].
 WOBBLE_S = 0.6
 WOBBLE_MARGIN = 0.15
+#: Reasons a rule got no verdict in a rep (``RepEvent.not_judged``): said plainly, so a rep whose
+#: far limb was never seen is not taken for a clean one.
+FAR_SIDE_HIDDEN = "not judged: far-side limb hidden"
+NOT_VISIBLE = "not judged: not visible to the camera"
+NOT_TIMED = "not judged: the start or end of the movement was not seen"
 #: Outside setup, posture/view and the camera check run on every GUARD_EVERY-th frame.
 GUARD_EVERY = 3
 #: Exponential-average weight for the reference lengths while the patient holds the start position.
@@ -182,7 +187,8 @@ class ExerciseEngine:
             return f"landmarks have shape {getattr(xyz, 'shape', None)}, expected ({NUM_LANDMARKS}, 3)"
         if not isinstance(vis, np.ndarray) or vis.shape != (NUM_LANDMARKS,):
             return f"visibility has shape {getattr(vis, 'shape', None)}, expected ({NUM_LANDMARKS},)"
-        if np.isinf(xyz).any():
+        # One reduction for the common all-finite frame; NaN is allowed (a landmark not seen).
+        if not math.isfinite(xyz.sum()) and np.isinf(xyz).any():
             return "a landmark has an infinite coordinate"
         if len(size) != 2 or min(size) <= 0:
             return f"image size {size!r} must be two positive numbers"
@@ -197,8 +203,8 @@ class ExerciseEngine:
         aspect = width / height
         image_points = to_image_points(frame.xyz, frame.image_size)
         vis = frame.visibility.tolist()
-        if np.isnan(frame.xyz[:, :2]).any():  # landmarks the source did not see: never visible
-            for i in np.flatnonzero(np.isnan(frame.xyz[:, :2]).any(axis=1)).tolist():
+        for i, (x, y) in enumerate(image_points):
+            if x != x or y != y:  # NaN: a landmark the source did not see is never visible
                 vis[i] = 0.0
         world = self.use_world and frame.world is not None
         points = to_world_points(frame.world) if world else image_points
@@ -282,10 +288,11 @@ class ExerciseEngine:
                 events.append(rep)
                 candidates.extend(self._rep_cues(rep))
         events.extend(self._hold_events(t))
-        cue = self.cues.choose(t, candidates)
+        cue = self.cues.choose(t, candidates) if candidates else None
         if cue is not None:
             events.append(self._cue_event(t, *cue))
-        if not self.done and self._target_reached():
+        # The target can only be reached by a rep finished on this frame.
+        if not self.done and any(tr.rep_done for tr in transitions) and self._target_reached():
             events.append(self._set_done(t))
         return events
 
@@ -403,9 +410,31 @@ class ExerciseEngine:
             score=verdict.score if verdict.counted else None,
             grade=scoring.GRADE_LABELS[verdict.grade] if verdict.counted and verdict.grade else None,
             errors=verdict.errors, metrics=verdict.metrics, parts=verdict.parts, count=self.count,
+            not_judged=self._not_judged(transition),
         )
         self._new_rep()
         return rep
+
+    def _not_judged(self, transition=None) -> list[NotJudged]:
+        """Error rules (and tempo) the rep gave no reading for, with the plain reason."""
+        rep_side = transition.side if transition else self.state.side
+        rep_side = None if rep_side == "both" else rep_side
+        far = "right" if self.near == "left" else "left"
+        side_view = self.camera_view == "side"
+        found: dict[tuple[str, str | None], NotJudged] = {}
+        for check, missing in self.record.not_judged(rep_side):
+            hidden_far = side_view and missing.reason.startswith(far + "_")
+            found.setdefault((check.rule.id, check.side),
+                             NotJudged(check.rule.id, check.side, FAR_SIDE_HIDDEN if hidden_far else NOT_VISIBLE))
+        if transition is not None and self.exercise.phases.mode != "hold":
+            for rule in self.exercise.errors:
+                if rule.too_fast is None:
+                    continue
+                timed = transition.out_timed if rule.too_fast.phase == "out" else transition.return_timed
+                if not timed:
+                    reason = FAR_SIDE_HIDDEN if side_view and rep_side == far else NOT_TIMED
+                    found.setdefault((rule.id, None), NotJudged(rule.id, None, reason))
+        return list(found.values())
 
     def _is_wobble(self, transition, t: float) -> bool:
         """A "rep" that barely crossed the out threshold and came straight back, in under
@@ -426,14 +455,15 @@ class ExerciseEngine:
             t=t, index=self.attempts, side=self._report_side(self.state.side), counted=False,
             reason="did not return to the start position", score=None, grade=None,
             errors=self.record.errors_found(self.state.side if self.state.side != "both" else None), metrics={"progress_peak": round(self.state.peak, 3)},
-            count=self.count,
+            count=self.count, not_judged=self._not_judged(),
         )
         self.state = PhaseState(phase=START, last_t=self.state.last_t)
         self._new_rep()
         return rep
 
     def _rep_cues(self, rep: RepEvent) -> list[tuple[str, str]]:
-        if rep.counted and not rep.errors:
+        # No praise for a rep whose form was partly unseen: it was not shown to be clean.
+        if rep.counted and not rep.errors and not rep.not_judged:
             if rep.grade in ("excellent", "super excellent"):
                 return [("praise", "praise_excellent")]
             if rep.grade == "good":

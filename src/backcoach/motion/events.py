@@ -53,6 +53,16 @@ class ErrorFound:
 
 
 @dataclass(slots=True)
+class NotJudged:
+    """Something the rep could not be judged on, and why (e.g. ``"far-side limb hidden"``):
+    neither an error nor a pass."""
+
+    id: str
+    side: str | None
+    reason: str
+
+
+@dataclass(slots=True)
 class RepEvent(Event):
     """A finished repetition (counted or not, with the reason), its score, grade, errors, metrics."""
 
@@ -67,6 +77,7 @@ class RepEvent(Event):
     metrics: dict[str, Any] = field(default_factory=dict)
     parts: dict[str, float] = field(default_factory=dict)
     count: int = 0
+    not_judged: list[NotJudged] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -53,6 +53,7 @@ FUNCTIONS: dict[str, Signature] = {
     "abs": Signature((0,), (1, 1), help="abs(x)"),
     "min": Signature((0,), (2, 8), help="min(x, y, ...)"),
     "max": Signature((0,), (2, 8), help="max(x, y, ...)"),
+    "when": Signature((0,), (2, 2), help="when(condition, x): x while the condition holds, else no reading"),
 }
 
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
@@ -301,6 +302,8 @@ def _call(node: ast.Call, side: str, feature: Callable[[str], Evaluator]) -> Eva
     name = node.func.id
     if FUNCTIONS[name].points == (0,):
         args = [_compile(arg, side, feature) for arg in node.args]
+        if name == "when":
+            return _when(*args)
         function = {"abs": abs, "min": min, "max": max}[name]
 
         def evaluate_numbers(view):
@@ -317,6 +320,18 @@ def _call(node: ast.Call, side: str, feature: Callable[[str], Evaluator]) -> Eva
     if name == "ratio" and len(points) == 4:
         return _on_points(points, lambda view, p, q, r, s: g.ratio(p, q, g.distance(r, s)))
     return _on_points(points, _GEOMETRY[name])
+
+
+def _when(condition: Evaluator, value: Evaluator) -> Evaluator:
+    # A reading that is only trustworthy in some poses (e.g. an arm seen while the trunk faces
+    # the camera) is Missing otherwise, so phases and rules skip those frames.
+    def evaluate(view):
+        holds = condition(view)
+        if isinstance(holds, Missing):
+            return holds
+        return value(view) if holds else Missing("condition of when() not met")
+
+    return evaluate
 
 
 _GEOMETRY = {

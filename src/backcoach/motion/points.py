@@ -7,7 +7,7 @@ resolved for the side being judged, or a midpoint of a left/right pair (``hip_mi
 from __future__ import annotations
 
 from backcoach.motion.geometry import Missing
-from backcoach.pose.skeleton import INDEX
+from backcoach.pose.skeleton import INDEX, NAMES
 
 SIDES = ("left", "right")
 OTHER = {"left": "right", "right": "left"}
@@ -59,7 +59,9 @@ def point_getter(name: str, indices: tuple[int, ...]):
 
         def get(view):
             if view.vis[i] < view.min_vis:
-                return Missing("%s visibility %.2f < %.2f", name, view.vis[i], view.min_vis)
+                # The concrete landmark, not the template ("{side}_knee"): the engine tells a
+                # hidden far-side limb by it.
+                return Missing("%s visibility %.2f < %.2f", NAMES[i], view.vis[i], view.min_vis)
             return view.points[i]
 
         return get
@@ -68,7 +70,7 @@ def point_getter(name: str, indices: tuple[int, ...]):
     def get_mid(view):
         for k in (i, j):
             if view.vis[k] < view.min_vis:
-                return Missing("%s: landmark %d visibility %.2f < %.2f", name, k, view.vis[k], view.min_vis)
+                return Missing("%s visibility %.2f < %.2f", NAMES[k], view.vis[k], view.min_vis)
         p, q = view.points[i], view.points[j]
         return tuple((a + b) / 2 for a, b in zip(p, q))
 

@@ -133,6 +133,7 @@ class RepRecord:
     stats: dict = field(default_factory=dict)
     fallback: dict = field(default_factory=dict)
     present: set = field(default_factory=set)
+    unread: dict = field(default_factory=dict)
     last_t: float | None = None
 
     def observe_start(self, view: FrameView, checks: list[Check]) -> None:
@@ -156,7 +157,7 @@ class RepRecord:
             if not in_phase and check.rule.phase != "end":
                 continue
             value = self._value(check, view)
-            if value is None:
+            if value is None or isinstance(value, Missing):
                 continue
             ok = check.low <= value <= check.high
             _add(self.stats if in_phase else self.fallback, id(check), value, ok, dt)
@@ -169,6 +170,9 @@ class RepRecord:
             if not in_phase and check.rule.phase != "end":
                 continue
             value = self._value(check, view)
+            if isinstance(value, Missing):
+                self.unread[id(check)] = value
+                continue
             if value is None:
                 continue
             stats = (self.stats if in_phase else self.fallback).setdefault(id(check), Stats())
@@ -187,9 +191,10 @@ class RepRecord:
         return newly
 
     def _value(self, check: Check, view: FrameView):
+        """The check's reading: a number or bool, Missing (no reading), or None (no baseline yet)."""
         value = check.evaluate(view)
         if isinstance(value, Missing):
-            return None
+            return value
         if check.change:
             base = self.baseline.get(id(check))
             return None if base is None else value - base
@@ -203,6 +208,28 @@ class RepRecord:
             return True
         return stats.n >= MIN_FRAMES_FOR_FRACTION and stats.hits / stats.n >= rule.persistence.fraction
 
+    def _judged(self, check: Check) -> Stats | None:
+        """The frames a check is judged on: its phase's, or the whole rep's when its phase had
+        fewer than MIN_FRAMES_FOR_FRACTION readable frames (END never reached, or seen only in
+        passing because the reading was missing there)."""
+        stats = self.stats.get(id(check))
+        if stats is not None and stats.n >= MIN_FRAMES_FOR_FRACTION:
+            return stats
+        other = self.fallback.get(id(check))
+        if other is None:
+            return stats
+        if stats is None:
+            return other
+        return Stats(
+            n=stats.n + other.n,
+            hits=stats.hits + other.hits,
+            longest_s=max(stats.longest_s, other.longest_s),
+            low=min(stats.low, other.low),
+            high=max(stats.high, other.high),
+            total=stats.total + other.total,
+            in_range=stats.in_range + other.in_range,
+        )
+
     def errors_found(self, side: str | None = None) -> list[ErrorFound]:
         """Errors present in the rep (by persistence), one per rule, sides merged into ``both``.
 
@@ -212,7 +239,7 @@ class RepRecord:
         for check in self.errors:
             if check.reads is not None and side is not None and check.reads != side:
                 continue
-            stats = self.stats.get(id(check)) or self.fallback.get(id(check))
+            stats = self._judged(check)
             if stats is None or not (id(check) in self.present or self._persisted(check, stats)):
                 continue
             rule = check.rule
@@ -225,6 +252,15 @@ class RepRecord:
             found[rule.id] = ErrorFound(rule.id, check.side, value, threshold, rule.severity, rule.cue)
         return list(found.values())
 
+    def not_judged(self, side: str | None = None) -> list[tuple[Check, Missing]]:
+        """Error checks that applied to the rep but never had a reading in it (a hidden limb),
+        with the last reason: no verdict either way, which must not pass for a clean rep."""
+        return [
+            (check, self.unread[id(check)]) for check in self.errors
+            if id(check) in self.unread and id(check) not in self.stats and id(check) not in self.fallback
+            and not (check.reads is not None and side is not None and check.reads != side)
+        ]
+
     def standard_values(self, side: str | None = None) -> list[tuple[Check, float | None, bool | None]]:
         """Each standard's measured value over its phase and whether it was met (None = not seen).
 
@@ -234,7 +270,7 @@ class RepRecord:
         for check in self.standards:
             if check.rule.phase == "setup" or (check.reads is not None and side is not None and check.reads != side):
                 continue
-            stats = self.stats.get(id(check)) or self.fallback.get(id(check))
+            stats = self._judged(check)
             if stats is None or stats.n == 0:
                 results.append((check, None, None))
                 continue
