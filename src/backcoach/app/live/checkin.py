@@ -19,6 +19,7 @@ from backcoach.clinical.checkin import CheckinResult, session_checkin
 
 __all__ = ["CheckinResult", "previous_pre", "read_answers", "run_checkin", "store_outcome", "stored_intake"]
 from backcoach.clinical.intake import Intake
+from backcoach.clinical.redflags import redflag_data
 from backcoach.store.repo import clinical, training
 
 #: Form field prefix of the check-in questions (``checkin_<question id>`` = yes / no).
@@ -43,17 +44,25 @@ def previous_pre(db: Session, patient_id: int) -> list[float]:
 
 def read_answers(values: Mapping[str, Any]) -> tuple[dict[str, bool], bool | None]:
     """The yes/no answers posted so far, and the new-leg-symptoms answer (None until answered)."""
+    known = redflag_data()["questions"]
     answers = {key[len(PREFIX):]: value == "yes" for key, value in values.items()
-               if key.startswith(PREFIX) and value in {"yes", "no"}}
+               if key.startswith(PREFIX) and key[len(PREFIX):] in known and value in {"yes", "no"}}
     leg = values.get(NEW_LEG_SYMPTOMS)
     return answers, (leg == "yes" if leg in {"yes", "no"} else None)
 
 
 def run_checkin(db: Session, patient_id: int, answers: dict[str, bool], pre_nrs: int,
                 new_leg_symptoms: bool) -> CheckinResult:
-    """The library's verdict on today's answers (``ask``, ``blocked`` or ``continue``)."""
-    return session_checkin(stored_intake(db, patient_id), answers, pre_nrs=pre_nrs,
-                           previous_pre=previous_pre(db, patient_id), new_leg_symptoms=new_leg_symptoms)
+    """The library's verdict on today's answers (``ask``, ``blocked`` or ``continue``).
+
+    A patient with no stored onboarding pain and no earlier session has nothing to compare today's
+    pain with: the pain re-screen is then left out (the red-flag questions are still asked).
+    """
+    intake, earlier = stored_intake(db, patient_id), previous_pre(db, patient_id)
+    if not earlier and not (intake.questionnaires.nrs and intake.questionnaires.nrs[0] is not None):
+        pre_nrs = None
+    return session_checkin(intake, answers, pre_nrs=pre_nrs, previous_pre=earlier,
+                           new_leg_symptoms=new_leg_symptoms)
 
 
 def store_outcome(db: Session, patient_id: int, result: CheckinResult, answers: dict[str, bool]) -> None:
