@@ -20,6 +20,13 @@ PROGRAMME = (
 )  # fmt: skip
 MAX_HOLD_S = 3.0
 NOISE_PX = 1.0
+#: Cases where the reference motion disagrees with its exercise's standards; strict, so a fixed
+#: motion shows up as XPASS. (exercise id, error id or None for the clean set) -> reason.
+MOTION_ISSUES = {
+    ("prone_on_elbows", None): "the motion props up with the elbows ~28 deg ahead of the shoulders: "
+    "clean reps get elbows_forward (/work/notes/engine-issues.md #12, #14)",
+    ("prone_on_elbows", "elbows_forward"): "as above: elbows_forward also on the clean reps",
+}
 #: Errors the generator produces but a side camera cannot see in its visibility model.
 UNSEEN = {
     ("diaphragmatic_breathing", "chest_breathing"): "the chest hand is the far-side wrist (visibility ~0.3)",
@@ -40,14 +47,19 @@ def _judge(exercise, reps, errors=None, view=None, side=None):
     return recording, run
 
 
+def _marks(exercise_id, error_id):
+    reason = MOTION_ISSUES.get((exercise_id, error_id))
+    return [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+
+
 def _error_cases():
     for exercise_id in PROGRAMME:
         exercise = load_exercise(EXERCISES_DIR / f"{exercise_id}.toml")
         for rule in exercise.errors:
-            yield pytest.param(exercise_id, rule.id, id=f"{exercise_id}-{rule.id}")
+            yield pytest.param(exercise_id, rule.id, id=f"{exercise_id}-{rule.id}", marks=_marks(exercise_id, rule.id))
 
 
-@pytest.mark.parametrize("exercise_id", PROGRAMME)
+@pytest.mark.parametrize("exercise_id", [pytest.param(e, marks=_marks(e, None)) for e in PROGRAMME])
 def test_clean_set_counts_every_rep_without_errors(exercise_id):
     exercise = _exercise(exercise_id)
     reps = 4 if exercise.sides == "alternating" else 3
