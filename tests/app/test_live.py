@@ -241,3 +241,32 @@ def test_a_per_side_exercise_gets_one_tick_per_side(client: TestClient, db: Sess
     page = client.get(session_url).text
     assert f'data-set-done="{item_id}-1-left"' in page and f'data-set-done="{item_id}-1-right"' in page
     assert f'"{item_id}-1"' in page  # the set is done on both sides
+
+
+def test_new_leg_symptoms_during_the_session_ask_the_full_screen_then_go_on(client: TestClient, db: Session) -> None:
+    _plan_session, session_url, session_id, token = _video_session(client, db, email="week3@demo.backcoach")
+    assert f'href="{session_url}/leg-symptoms"' in client.get(session_url).text
+    asked = client.get(f"{session_url}/leg-symptoms")
+    assert asked.status_code == 200 and "data-rescreen" in asked.text
+    assert all(f'name="checkin_{q}"' in asked.text for q in redflag_data()["questions"])
+    assert f'action="{session_url}/leg-symptoms"' in asked.text
+    back = client.post(f"{session_url}/leg-symptoms",
+                       data={"csrf_token": token, **_all_no(list(redflag_data()["questions"]))})
+    assert back.status_code == 303 and back.headers["location"] == session_url
+    db.expire_all()
+    assert db.get(ExerciseSession, session_id).status == SessionStatus.IN_PROGRESS
+
+
+def test_a_red_flag_during_the_session_stops_it_and_alerts_the_therapist(client: TestClient, db: Session) -> None:
+    email = "week3@demo.backcoach"
+    _plan_session, session_url, session_id, token = _video_session(client, db, email=email)
+    answers = _all_no(list(redflag_data()["questions"])) | {"checkin_saddle_numbness": "yes"}
+    stopped = client.post(f"{session_url}/leg-symptoms", data={"csrf_token": token, **answers})
+    assert stopped.status_code == 303 and stopped.headers["location"] == "/assessment/safety/result"
+    db.expire_all()
+    session = db.get(ExerciseSession, session_id)
+    assert (session.status, session.stop_reason) == (SessionStatus.STOPPED, "red_flag")
+    patient = user_id(db, email)
+    assert clinical.latest_screening(db, patient).outcome == "EMERGENCY"
+    assert ALERT_RED_FLAG in roster_row(db, db.get(User, patient), date.today()).alerts
+    assert client.get(f"{session_url}/leg-symptoms").status_code == 409

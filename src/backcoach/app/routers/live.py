@@ -39,6 +39,8 @@ router.include_router(endpoints.router)
 
 #: CR10 answers: 0-10 in 0.5 steps, and 11 for "more than 10" (brief §2.8).
 CR10_ABOVE_MAX = 11.0
+#: ``stop_reason`` of a session ended by a red flag found during it (the pain rule's are its rule names).
+STOP_RED_FLAG = "red_flag"
 
 
 class StartForm(BaseModel):
@@ -112,16 +114,40 @@ async def start_session(request: Request, db: DbSession, patient: CurrentPatient
     return RedirectResponse(f"/sessions/{session.id}", status_code=303)
 
 
-def _checkin_page(request: Request, data: StartForm, answers: dict[str, bool], new_leg: bool | None,
-                  result: checkin.CheckinResult) -> Response:
+def _checkin_page(request: Request, data: StartForm | None, answers: dict[str, bool], new_leg: bool | None,
+                  result: checkin.CheckinResult, action: str = "/sessions") -> Response:
     """The yes/no safety questions still to answer; what was answered travels in hidden fields."""
     lang = locale_key(request.state.locale)
     return render(request, "live/checkin.html", {
-        "start": data, "answers": answers, "new_leg": new_leg, "prefix": checkin.PREFIX,
+        "start": data, "action": action, "answers": answers, "new_leg": new_leg, "prefix": checkin.PREFIX,
         "questions": {qid: text[lang] for qid, text in result.questions.items()},
         "message": result.message.get(lang) if result.status == "ask" else None,
         "rescreen": result.full_screen, "form": FormState(),
     })
+
+
+@router.api_route("/sessions/{session_id}/leg-symptoms", methods=["GET", "POST"], dependencies=CSRF)
+async def leg_symptoms(request: Request, db: DbSession, patient: CurrentPatient, session_id: int) -> Response:
+    """New leg symptoms during the session: the full re-screen (brief §3.1) before going on.
+
+    The live page is left, so an open set keeps its reps and trace and resumes on return. A red
+    flag ends the session as stopped (``stop_reason = red_flag``) and locks exercise like at the
+    check-in; otherwise the patient goes back to the session.
+    """
+    session = _session_or_404(db, patient, session_id)
+    if session.status != SessionStatus.IN_PROGRESS:
+        raise HTTPException(409, detail=errors.SESSION_FINISHED)
+    values = form_values(await request.form()) if request.method == "POST" else {}
+    answers, _leg = checkin.read_answers(values)
+    result = checkin.run_checkin(db, patient.id, answers, session.pain_before, True)
+    if result.status == "ask":
+        return _checkin_page(request, None, answers, True, result, action=f"/sessions/{session.id}/leg-symptoms")
+    checkin.store_outcome(db, patient.id, result, answers)
+    if result.status == "blocked":
+        training.finish_session(db, session, status=SessionStatus.STOPPED, pain_after=None, cr10=None,
+                                stop_reason=STOP_RED_FLAG)
+        return RedirectResponse("/assessment/safety/result", status_code=303)
+    return RedirectResponse(f"/sessions/{session.id}", status_code=303)
 
 
 @router.get("/sessions/{session_id}")
