@@ -5,13 +5,23 @@ from __future__ import annotations
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from backcoach.store.models import User
+from backcoach.store.models import Role, User
+from backcoach.store.repo import accounts
 from backcoach.store.repo import audit as audit_repo
 
 #: Why the data was opened; one fixed wording per purpose so the trail can be filtered.
 OWN_RECORD = "patient viewing own record"
 TREATING_THERAPIST = "treating therapist reviewing patient"
 GROUP_SHARED = "report shared by the patient in the cohort group"
+
+
+def reason_as_owner_or_therapist(db: Session, viewer: User, owner_id: int) -> str | None:
+    """Why ``viewer`` may read ``owner_id``'s records directly: their own, or their treating therapist's."""
+    if viewer.id == owner_id:
+        return OWN_RECORD
+    if viewer.role == Role.THERAPIST and accounts.follows(db, viewer.id, owner_id):
+        return TREATING_THERAPIST
+    return None
 
 
 def audit_read(

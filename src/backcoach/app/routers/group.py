@@ -7,14 +7,14 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from backcoach.app import errors
-from backcoach.app.audit import GROUP_SHARED, OWN_RECORD, TREATING_THERAPIST, audit_read
+from backcoach.app.audit import GROUP_SHARED, audit_read, reason_as_owner_or_therapist
 from backcoach.app.deps import CSRF, CurrentTherapist, CurrentUser, DbSession
 from backcoach.app.i18n import N_
 from backcoach.app.forms import FormState, form_values, validate
 from backcoach.app.reports import GRADES, grade_label
 from backcoach.app.templating import render
 from backcoach.store.models import CohortGroup, Post, PostKind, Role, User
-from backcoach.store.repo import accounts, community, training
+from backcoach.store.repo import community, training
 
 router = APIRouter(dependencies=CSRF)
 
@@ -46,14 +46,6 @@ def _post_in_my_group(db: DbSession, user: User, post_id: int) -> Post:
     return post
 
 
-def _why_shown(db: DbSession, user: User, owner_id: int) -> str:
-    if user.id == owner_id:
-        return OWN_RECORD
-    if user.role == Role.THERAPIST and accounts.follows(db, user.id, owner_id):
-        return TREATING_THERAPIST
-    return GROUP_SHARED
-
-
 def _feed_page(request: Request, db: DbSession, user: User, form: FormState, status_code: int = 200) -> Response:
     group = _my_group(db, user)
     posts = community.feed(db, group.id)
@@ -61,7 +53,7 @@ def _feed_page(request: Request, db: DbSession, user: User, form: FormState, sta
     for report in reports.values():
         if report is not None:  # the headline (exercises, form score, minutes) is health data too
             audit_read(db, request, user, report.session.patient_id, "training_report_headline",
-                       _why_shown(db, user, report.session.patient_id), report.id)
+                       reason_as_owner_or_therapist(db, user, report.session.patient_id) or GROUP_SHARED, report.id)
     return render(request, "group/feed.html", {
         "group": group, "posts": posts, "reports": reports, "form": form, "reactions": REACTIONS,
         "grades": GRADES, "grade_label": grade_label, "is_moderator": user.role == Role.THERAPIST,

@@ -7,12 +7,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from backcoach.app import errors
-from backcoach.app.audit import GROUP_SHARED, OWN_RECORD, TREATING_THERAPIST, audit_read
+from backcoach.app.audit import GROUP_SHARED, audit_read, reason_as_owner_or_therapist
 from backcoach.app.deps import CSRF, CurrentPatient, CurrentUser, DbSession
 from backcoach.app.exercise_names import exercise_name
 from backcoach.app.reports import GRADES, grade_label, render_png
 from backcoach.app.templating import render
-from backcoach.store.models import GroupMembership, Post, PostKind, Role, TrainingReport, User
+from backcoach.store.models import GroupMembership, Post, PostKind, TrainingReport, User
 from backcoach.store.repo import accounts, community, training
 
 router = APIRouter(dependencies=CSRF)
@@ -22,11 +22,9 @@ def _readable_report(db: DbSession, user: User, report_id: int) -> tuple[Trainin
     """The report and why ``user`` may read it; 404 when they may not know it exists."""
     report = training.get_report(db, report_id)
     if report is not None:
-        owner_id = report.session.patient_id
-        if user.id == owner_id:
-            return report, OWN_RECORD
-        if user.role == Role.THERAPIST and accounts.follows(db, user.id, owner_id):
-            return report, TREATING_THERAPIST
+        direct = reason_as_owner_or_therapist(db, user, report.session.patient_id)
+        if direct is not None:
+            return report, direct
         shared_in_my_group = db.scalar(
             select(Post.id)
             .join(GroupMembership, GroupMembership.group_id == Post.group_id)
