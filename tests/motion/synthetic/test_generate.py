@@ -8,7 +8,7 @@ import pytest
 from backcoach.motion.synthetic.body import JOINTS
 from backcoach.motion.synthetic.generate import SyntheticError, demo_frames, generate
 from backcoach.motion.synthetic.motions import load_motion, motion_ids, resolve
-from backcoach.pose.skeleton import Landmark as L
+from backcoach.pose.skeleton import MIRROR, Landmark as L
 
 
 def at(recording, time):
@@ -167,3 +167,24 @@ def test_bad_settings_are_clear_errors():
         generate("squat", reps=2, errors={5: ["heels_lift"]})
     with pytest.raises(SyntheticError, match="side 'up'"):
         generate("squat", side="up")
+
+
+def test_a_right_side_plank_is_the_left_one_mirrored():
+    left = generate("side_plank", reps=1, side="left", setup=False, seed=0)
+    right = generate("side_plank", reps=1, side="right", setup=False, seed=0)
+    assert [r.side for r in right.truth.reps] == ["right"]
+    mirrored = right.world[:, list(MIRROR)] * np.array([1.0, -1.0, 1.0])
+    assert np.allclose(mirrored, left.world, atol=1e-6)
+    # Left side down: the left shoulder is the lower one, and on a right set the right one.
+    i = at(left, left.truth.reps[0].peak)
+    assert left.world[i, L.left_shoulder, 2] < left.world[i, L.right_shoulder, 2] - 0.2
+    assert right.world[i, L.right_shoulder, 2] < right.world[i, L.left_shoulder, 2] - 0.2
+
+
+def test_a_side_dependent_start_cannot_alternate_sides(monkeypatch):
+    import backcoach.motion.synthetic.generate as gen
+
+    real = gen._exercise_settings
+    monkeypatch.setattr(gen, "_exercise_settings", lambda e, m: (*real(e, m)[:1], "alternating", *real(e, m)[2:]))
+    with pytest.raises(SyntheticError, match="start depends on the side .* this set goes left, right"):
+        generate("side_plank", reps=2)

@@ -42,7 +42,7 @@ BASE = {
         pytest.param({"anchor": ["belly"]}, "unknown landmark 'belly'", id="anchor"),
         pytest.param({"rep": [{"to": "up", "kind": "out", "seconds": 1.0}]}, r"rep\[0\].to = 'up' is not 'start' or a pose", id="pose"),
         pytest.param({"errors": {"x": {"doc": "nothing"}}}, "changes nothing", id="empty-error"),
-        pytest.param({"start": {"{side}_knee_flex": 10.0}}, "start pose cannot depend on", id="sided-start"),
+        pytest.param({"mirror": True}, "mirror: posture 'standing' is its own mirror image", id="mirror"),
     ],
 )
 def test_bad_motion_data_names_the_field(change, message):
@@ -60,3 +60,11 @@ def test_motion_file_must_match_its_name(tmp_path):
 def test_unknown_exercise_names_the_known_motions():
     with pytest.raises(MotionFileError, match="no reference motion for exercise 'yoga'; motions exist for: .*squat"):
         load_motion("yoga")
+
+
+def test_a_set_resolves_a_sided_start_and_mirrors_the_posture():
+    motion = parse_motion({**BASE, "posture": "side_lying", "mirror": True, "start": {"{side}_knee_flex": 10.0}}, "t")
+    left, right = motion.for_set("left"), motion.for_set("right")
+    assert (left.posture, right.posture) == ("side_lying", "side_lying_right")
+    assert left.start == {"left_knee_flex": 10.0} and right.start == {"right_knee_flex": 10.0}
+    assert motion.start_depends_on_side and not right.start_depends_on_side

@@ -258,6 +258,13 @@ def generate(
     if tempo <= 0 or range_scale <= 0 or fps <= 0:
         raise SyntheticError("tempo, range_scale and fps must be positive")
     sides = _rep_sides(pattern, reps, side)
+    if motion.start_depends_on_side:
+        if len(set(sides)) > 1:
+            raise SyntheticError(
+                f"{exercise_id}: the motion's start depends on the side (mirror or {{side}} in [start]), "
+                f"so every rep of a set must be on one side; this set goes {', '.join(map(str, sides))}"
+            )
+        motion = motion.for_set(sides[0] if sides else side)
     rep_errors = _check_errors(motion, reps, errors, sides)
     body = body or BodyShape()
     posture = POSTURES[motion.posture]

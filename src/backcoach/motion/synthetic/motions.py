@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from backcoach.motion.synthetic.body import CENTRAL_JOINTS, LIMBS, SIDED_JOINTS
-from backcoach.motion.synthetic.postures import POSTURES
+from backcoach.motion.synthetic.postures import MIRROR_POSTURE, POSTURES
 from backcoach.paths import PACKAGE_DIR
 from backcoach.pose.skeleton import INDEX
 
@@ -135,6 +135,7 @@ class Motion(_Model):
 
     exercise: str
     posture: str
+    mirror: bool = False
     source: str = Field(min_length=1)
     anchor: list[str] = Field(default_factory=list)
     planted: list[str] = Field(default_factory=list)
@@ -155,7 +156,7 @@ class Motion(_Model):
     @classmethod
     def _landmarks(cls, value: list[str]) -> list[str]:
         for name in value:
-            if name not in INDEX:
+            if name.replace("{side}", "left").replace("{other}", "right") not in INDEX:
                 raise ValueError(f"unknown landmark {name!r} in anchor")
         return value
 
@@ -175,8 +176,10 @@ class Motion(_Model):
                     _check_joint_key(key)
                 except ValueError as error:
                     raise ValueError(f"{where}: {error}") from None
-        if is_sided(self.start):
-            raise ValueError("start: the start pose cannot depend on {side}; both sides start alike")
+        if self.mirror and self.posture not in MIRROR_POSTURE:
+            raise ValueError(
+                f"mirror: posture {self.posture!r} is its own mirror image; only {', '.join(MIRROR_POSTURE)} have one"
+            )
         for i, segment in enumerate(self.rep):
             if segment.to != "start" and segment.to not in self.poses:
                 raise ValueError(f"rep[{i}].to = {segment.to!r} is not 'start' or a pose (have {sorted(self.poses)})")
@@ -192,6 +195,24 @@ class Motion(_Model):
     def sided(self) -> bool:
         """Whether a repetition moves one side (its poses use ``{side}``)."""
         return any(is_sided(pose) for pose in self.poses.values())
+
+    @property
+    def start_depends_on_side(self) -> bool:
+        """Whether the start pose, posture or anchor changes with the set's side (a per-side set only)."""
+        return self.mirror or is_sided(self.start) or any("{" in name for name in self.anchor)
+
+    def for_set(self, side: str | None) -> Motion:
+        """This motion for a set on ``side``: ``{side}`` in the start resolved, posture mirrored if asked.
+
+        The motion is written for a left set; with ``mirror = true`` a right set starts in the
+        posture's mirror image (``side_lying`` <-> ``side_lying_right``); ``{side}``/``{other}`` in
+        ``anchor`` name the set's landmarks. ``side`` None counts as left.
+        """
+        posture = MIRROR_POSTURE[self.posture] if self.mirror and side == "right" else self.posture
+        side = side or "left"
+        other = "right" if side == "left" else "left"
+        anchor = [name.replace("{side}", side).replace("{other}", other) for name in self.anchor]
+        return self.model_copy(update={"posture": posture, "mirror": False, "start": resolve(self.start, side), "anchor": anchor})
 
 
 def parse_motion(data: dict, source: str) -> Motion:

@@ -92,6 +92,10 @@ POSTURES: dict[str, Posture] = {
 }
 
 
+#: Postures whose mirror image (left and right swapped) is another posture; the others are symmetric.
+MIRROR_POSTURE = {"side_lying": "side_lying_right", "side_lying_right": "side_lying"}
+
+
 def floor_offset(points: np.ndarray, shape: BodyShape) -> float:
     """Vertical shift that puts the lowest landmark (with its body thickness) on the floor."""
     return float(-np.min(points[:, 2] - shape.clearance))
