@@ -89,6 +89,19 @@ AnyPatient = Annotated[User, Depends(require_role(Role.PATIENT))]
 #: A patient who has consented to the use of their health data (every health page).
 CurrentPatient = Annotated[User, Depends(get_consented_patient)]
 CurrentTherapist = Annotated[User, Depends(require_role(Role.THERAPIST))]
+
+
+def get_treated_patient(db: DbSession, therapist: CurrentTherapist, patient_id: int) -> User:
+    """The patient in the path if the signed-in therapist currently follows them; 404 otherwise,
+    so another clinic's patient ids are not confirmed."""
+    patient = accounts.get_user(db, patient_id)
+    if patient is None or not accounts.follows(db, therapist.id, patient_id):
+        raise HTTPException(404, detail=errors.PATIENT_NOT_FOUND)
+    return patient
+
+
+#: ``/…/patients/{patient_id}/…`` routes: the followed patient (non-therapists get 403 first).
+TreatedPatient = Annotated[User, Depends(get_treated_patient)]
 CurrentResearcher = Annotated[
     User, Depends(require_role(Role.RESEARCHER, Role.STATISTICIAN, Role.ASSESSOR))
 ]

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from backcoach.app import errors
 from backcoach.app.audit import OWN_RECORD, TREATING_THERAPIST, audit_read
-from backcoach.app.deps import CurrentPatient, CurrentTherapist, DbSession
+from backcoach.app.deps import CurrentPatient, CurrentTherapist, DbSession, TreatedPatient
 from backcoach.app.exercise_names import exercise_name
 from backcoach.store.models import User
-from backcoach.store.repo import accounts
 from backcoach.store.repo import export as export_repo
 from backcoach.trial.fhir import AccessEvent
 from backcoach.trial.fhir_patient import patient_bundle, prescription, scores_csv
@@ -25,13 +23,6 @@ router = APIRouter()
 
 FHIR_RESOURCE = "record_fhir_export"
 CSV_RESOURCE = "scores_csv_export"
-
-
-def _followed_patient(db: DbSession, therapist: User, patient_id: int) -> User:
-    patient = accounts.get_user(db, patient_id)
-    if patient is None or not accounts.follows(db, therapist.id, patient_id):
-        raise HTTPException(404, detail=errors.PATIENT_NOT_FOUND)
-    return patient
 
 
 def _fhir_download(request: Request, db: DbSession, reader: User, patient: User, reason: str) -> Response:
@@ -58,15 +49,15 @@ def _csv_download(request: Request, db: DbSession, reader: User, patient: User, 
 
 
 @router.get("/therapist/patients/{patient_id}/export.fhir.json")
-def therapist_fhir(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+def therapist_fhir(request: Request, db: DbSession, therapist: CurrentTherapist, patient: TreatedPatient) -> Response:
     """A followed patient's record as a FHIR R4(B) Bundle."""
-    return _fhir_download(request, db, therapist, _followed_patient(db, therapist, patient_id), TREATING_THERAPIST)
+    return _fhir_download(request, db, therapist, patient, TREATING_THERAPIST)
 
 
 @router.get("/therapist/patients/{patient_id}/export.csv")
-def therapist_csv(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+def therapist_csv(request: Request, db: DbSession, therapist: CurrentTherapist, patient: TreatedPatient) -> Response:
     """A followed patient's questionnaire scores as CSV."""
-    return _csv_download(request, db, therapist, _followed_patient(db, therapist, patient_id), TREATING_THERAPIST)
+    return _csv_download(request, db, therapist, patient, TREATING_THERAPIST)
 
 
 @router.get("/me/export.fhir.json")

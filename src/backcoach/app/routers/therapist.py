@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from backcoach.app import errors
 from backcoach.app.audit import TREATING_THERAPIST, audit_read
-from backcoach.app.deps import CSRF, CurrentTherapist, DbSession
+from backcoach.app.deps import CSRF, CurrentTherapist, DbSession, TreatedPatient
 from backcoach.app.forms import FormState, form_values, validate
 from backcoach.app.roster import roster_row
 from backcoach.app.session_labels import MODE_LABELS, STATUS_LABELS
@@ -28,13 +28,6 @@ class InvitationForm(BaseModel):
     note: str = Field(default="", max_length=200)
 
 
-def _my_patient(db: DbSession, therapist: User, patient_id: int) -> User:
-    patient = accounts.get_user(db, patient_id)
-    if patient is None or not accounts.follows(db, therapist.id, patient_id):
-        raise HTTPException(404, detail=errors.PATIENT_NOT_FOUND)
-    return patient
-
-
 @router.get("")
 def roster(request: Request, db: DbSession, therapist: CurrentTherapist) -> Response:
     """Every patient the therapist follows, with adherence, trends and alerts."""
@@ -46,9 +39,8 @@ def roster(request: Request, db: DbSession, therapist: CurrentTherapist) -> Resp
 
 
 @router.get("/patients/{patient_id}")
-def read_patient(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+def read_patient(request: Request, db: DbSession, therapist: CurrentTherapist, patient: TreatedPatient) -> Response:
     """One patient: plan progress, sessions, questionnaires, screening and the audit trail."""
-    patient = _my_patient(db, therapist, patient_id)
     audit_read(db, request, therapist, patient.id, "patient_record", TREATING_THERAPIST)
     return render(request, "therapist/patient.html", {
         "patient": patient, "row": roster_row(db, patient, date.today()),

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from backcoach.app import errors
 from backcoach.app.audit import TREATING_THERAPIST, audit_read, audit_write
-from backcoach.app.deps import CSRF, CurrentTherapist, DbSession
+from backcoach.app.deps import CSRF, CurrentTherapist, DbSession, TreatedPatient
 from backcoach.app.exercise_names import exercise_name
 from backcoach.app.forms import FormState, form_values, validate
 from backcoach.app.portal import charts, exercises as editor
@@ -25,7 +25,7 @@ from backcoach.app.portal.quality import tracking_alert
 from backcoach.app.portal.replay import TraceError, replay_payload
 from backcoach.app.templating import render
 from backcoach.store.models import SessionMode, User
-from backcoach.store.repo import accounts, community, plans
+from backcoach.store.repo import community, plans
 from backcoach.store.repo import portal as portal_repo
 from backcoach.store.repo.plans import ItemSpec
 
@@ -34,13 +34,6 @@ router = APIRouter(prefix="/therapist", dependencies=CSRF)
 #: Instruments plotted on the patient page, with the y-axis maximum when the result has none.
 PLOTTED = (("nrs", 10.0), ("odi", 100.0), ("rmdq", 24.0), ("pcs", 52.0))
 PLAN_EDIT = "therapist_edit"
-
-
-def _my_patient(db: Session, therapist: User, patient_id: int) -> User:
-    patient = accounts.get_user(db, patient_id)
-    if patient is None or not accounts.follows(db, therapist.id, patient_id):
-        raise HTTPException(404, detail=errors.PATIENT_NOT_FOUND)
-    return patient
 
 
 def _plotted_value(response) -> float | None:  # type: ignore[no-untyped-def]
@@ -57,9 +50,8 @@ def _lang(request: Request) -> str:
 
 # ------------------------------------------------------------------------------ progress
 @router.get("/patients/{patient_id}/progress")
-def progress(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+def progress(request: Request, db: DbSession, therapist: CurrentTherapist, patient: TreatedPatient) -> Response:
     """Scores over time, pain before sessions, quality per exercise and replayable sets."""
-    patient = _my_patient(db, therapist, patient_id)
     audit_read(db, request, therapist, patient.id, "progress", TREATING_THERAPIST)
     plots = []
     for instrument, default_max in PLOTTED:
@@ -83,9 +75,8 @@ def progress(request: Request, db: DbSession, therapist: CurrentTherapist, patie
 
 
 @router.get("/patients/{patient_id}/sets/{set_id}/replay")
-def replay_page(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int, set_id: int) -> Response:
+def replay_page(request: Request, db: DbSession, therapist: CurrentTherapist, patient: TreatedPatient, set_id: int) -> Response:
     """The set replayed as an animated skeleton with each rep's grade and cues."""
-    patient = _my_patient(db, therapist, patient_id)
     exercise_set = portal_repo.set_of_patient(db, patient.id, set_id)
     if exercise_set is None or portal_repo.trace_of(db, set_id) is None:
         raise HTTPException(404, detail=errors.TRACE_NOT_FOUND)
@@ -97,9 +88,8 @@ def replay_page(request: Request, db: DbSession, therapist: CurrentTherapist, pa
 
 
 @router.get("/patients/{patient_id}/sets/{set_id}/replay.json")
-def replay_data(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int, set_id: int) -> Response:
+def replay_data(request: Request, db: DbSession, therapist: CurrentTherapist, patient: TreatedPatient, set_id: int) -> Response:
     """The stored landmarks and rep events of one set (for the replay canvas)."""
-    patient = _my_patient(db, therapist, patient_id)
     exercise_set = portal_repo.set_of_patient(db, patient.id, set_id)
     trace = portal_repo.trace_of(db, set_id) if exercise_set else None
     if exercise_set is None or trace is None:
@@ -169,9 +159,8 @@ def _dose_state(item, forms: dict, exercise_id: str) -> FormState:  # type: igno
 
 
 @router.get("/patients/{patient_id}/plan")
-def plan_page(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+def plan_page(request: Request, db: DbSession, therapist: CurrentTherapist, patient: TreatedPatient) -> Response:
     """The plan from today on, its edits, and the reassessment proposals to review."""
-    patient = _my_patient(db, therapist, patient_id)
     audit_read(db, request, therapist, patient.id, "plan", TREATING_THERAPIST)
     return _plan_page(request, db, therapist, patient)
 
@@ -183,9 +172,8 @@ def _edited(request: Request, db: Session, therapist: User, patient: User, plan,
 
 
 @router.post("/patients/{patient_id}/plan/dose")
-async def change_dose(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+async def change_dose(request: Request, db: DbSession, therapist: CurrentTherapist, patient: TreatedPatient) -> Response:
     """Change an exercise's dosage in every session still to come."""
-    patient = _my_patient(db, therapist, patient_id)
     values = form_values(await request.form())
     data, state = validate(DoseForm, values)
     if data is None:
@@ -199,9 +187,8 @@ async def change_dose(request: Request, db: DbSession, therapist: CurrentTherapi
 
 
 @router.post("/patients/{patient_id}/plan/remove")
-async def remove_exercise(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+async def remove_exercise(request: Request, db: DbSession, therapist: CurrentTherapist, patient: TreatedPatient) -> Response:
     """Remove an exercise from every session still to come."""
-    patient = _my_patient(db, therapist, patient_id)
     exercise_id = (await request.form()).get("exercise_id")
     plan, future = _plan_context(db, patient)
     removed = portal_repo.remove_exercise(db, future, str(exercise_id))
@@ -211,9 +198,8 @@ async def remove_exercise(request: Request, db: DbSession, therapist: CurrentThe
 
 
 @router.post("/patients/{patient_id}/plan/add")
-async def add_exercise(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+async def add_exercise(request: Request, db: DbSession, therapist: CurrentTherapist, patient: TreatedPatient) -> Response:
     """Add a library exercise to every session still to come."""
-    patient = _my_patient(db, therapist, patient_id)
     data, state = validate(AddForm, form_values(await request.form()))
     if data is not None and data.exercise_id not in editor.shipped_ids():
         state.errors["exercise_id"] = errors.FIELD_OUT_OF_RANGE
@@ -231,9 +217,8 @@ async def add_exercise(request: Request, db: DbSession, therapist: CurrentTherap
 
 
 @router.post("/patients/{patient_id}/plan/mode")
-async def change_mode(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+async def change_mode(request: Request, db: DbSession, therapist: CurrentTherapist, patient: TreatedPatient) -> Response:
     """Switch the plan between camera-guided and video-only sessions."""
-    patient = _my_patient(db, therapist, patient_id)
     data, _state = validate(ModeForm, form_values(await request.form()))
     if data is None:
         return _plan_page(request, db, therapist, patient, status_code=400)
@@ -243,10 +228,9 @@ async def change_mode(request: Request, db: DbSession, therapist: CurrentTherapi
 
 
 @router.post("/patients/{patient_id}/proposals/{proposal_id}/{decision}")
-async def review_proposal(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int,
+async def review_proposal(request: Request, db: DbSession, therapist: CurrentTherapist, patient: TreatedPatient,
                           proposal_id: int, decision: Literal["approve", "reject"]) -> Response:
     """Approve (apply from its week on) or reject a reassessment's proposed plan change."""
-    patient = _my_patient(db, therapist, patient_id)
     proposal = portal_repo.proposal_of(db, patient.id, proposal_id)
     if proposal is None:
         raise HTTPException(404, detail=errors.PROPOSAL_NOT_FOUND)
@@ -280,17 +264,15 @@ def _messages_page(request: Request, db: Session, therapist: User, patient: User
 
 
 @router.get("/patients/{patient_id}/messages")
-def messages(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+def messages(request: Request, db: DbSession, therapist: CurrentTherapist, patient: TreatedPatient) -> Response:
     """The conversation with one patient."""
-    patient = _my_patient(db, therapist, patient_id)
     audit_read(db, request, therapist, patient.id, "messages", TREATING_THERAPIST)
     return _messages_page(request, db, therapist, patient, FormState())
 
 
 @router.post("/patients/{patient_id}/messages")
-async def send_message(request: Request, db: DbSession, therapist: CurrentTherapist, patient_id: int) -> Response:
+async def send_message(request: Request, db: DbSession, therapist: CurrentTherapist, patient: TreatedPatient) -> Response:
     """Send a message to the patient."""
-    patient = _my_patient(db, therapist, patient_id)
     data, state = validate(MessageForm, form_values(await request.form()))
     if data is None:
         return _messages_page(request, db, therapist, patient, state, status_code=400)
