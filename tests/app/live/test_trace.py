@@ -113,3 +113,18 @@ def test_a_resumed_set_continues_the_trace_stored_when_the_connection_dropped(
     first_rep = next(e for e in first if e["type"] == "rep")
     assert [r["t"] for r in data["reps"]] == [round(first_rep["t"] - times[0], 3)] + [
         round(resumed_at + e["t"] - times[0], 3) for e in second_reps]
+
+
+def test_a_finished_camera_session_with_stored_trace_has_its_report(
+        patient_client: TestClient, db: Session, squat_session: tuple[int, int]) -> None:
+    session_id, item_id = squat_session
+    with patient_client.websocket_connect(f"/sessions/{session_id}/live") as ws:
+        ws.send_json(start_set(item_id))
+        ws.receive_json()
+        send_frames(ws, squat_messages())
+    page = patient_client.get(f"/sessions/{session_id}").text
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    finished = patient_client.post(f"/sessions/{session_id}/finish", data={
+        "csrf_token": token, "pain_after": "2", "cr10": "3.5", "outcome": "completed"})
+    assert finished.status_code == 303
+    assert patient_client.get(finished.headers["location"]).status_code == 200

@@ -31,7 +31,7 @@ from backcoach.app.reports import summarise
 from backcoach.app.routers.plan import plan_session_page
 from backcoach.app.templating import render
 from backcoach.clinical.progression import before_session
-from backcoach.store.models import ExerciseSession, SessionMode, SessionStatus, User
+from backcoach.store.models import ExerciseSession, PlanItem, SessionMode, SessionStatus, User
 from backcoach.store.repo import clinical, plans, training
 
 router = APIRouter()
@@ -60,8 +60,8 @@ class ModeForm(BaseModel):
     mode: Literal["video"]
 
 
-#: The sides a set of ``item`` is done on (one tick each).
-def _sides(item) -> tuple[str | None, ...]:  # type: ignore[no-untyped-def]
+def _sides(item: PlanItem) -> tuple[str | None, ...]:
+    """The sides a set of ``item`` is done on (one tick each)."""
     return ("left", "right") if item.per_side else (None,)
 
 
