@@ -24,6 +24,28 @@ def reason_as_owner_or_therapist(db: Session, viewer: User, owner_id: int) -> st
     return None
 
 
+def _audit(
+    action: str,
+    db: Session,
+    request: Request,
+    actor: User,
+    subject_id: int,
+    resource: str,
+    reason: str,
+    resource_id: str | int | None,
+) -> None:
+    audit_repo.record(
+        db,
+        actor_id=actor.id,
+        subject_id=subject_id,
+        action=action,
+        resource=resource,
+        resource_id=resource_id,
+        reason=reason,
+        path=request.url.path,
+    )
+
+
 def audit_read(
     db: Session,
     request: Request,
@@ -33,16 +55,8 @@ def audit_read(
     reason: str,
     resource_id: str | int | None = None,
 ) -> None:
-    audit_repo.record(
-        db,
-        actor_id=actor.id,
-        subject_id=subject_id,
-        action="read",
-        resource=resource,
-        resource_id=resource_id,
-        reason=reason,
-        path=request.url.path,
-    )
+    """Record that ``actor`` opened ``subject_id``'s health data, and why."""
+    _audit("read", db, request, actor, subject_id, resource, reason, resource_id)
 
 
 def audit_write(
@@ -54,13 +68,5 @@ def audit_write(
     reason: str,
     resource_id: str | int | None = None,
 ) -> None:
-    audit_repo.record(
-        db,
-        actor_id=actor.id,
-        subject_id=subject_id,
-        action="write",
-        resource=resource,
-        resource_id=resource_id,
-        reason=reason,
-        path=request.url.path,
-    )
+    """Record that ``actor`` changed ``subject_id``'s health data, and why."""
+    _audit("write", db, request, actor, subject_id, resource, reason, resource_id)
