@@ -10,17 +10,12 @@ Screenshots go to ``test-artifacts/live/``.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -34,12 +29,9 @@ from backcoach.store.repo import accounts, community, plans
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-# platform-notes.md: headless Chromium with a fake camera fed from a file.
-CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--use-fake-device-for-media-stream",
-                  "--use-fake-ui-for-media-stream", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                  "--autoplay-policy=no-user-gesture-required"]
+# platform-notes.md: a fake camera fed from a file (added to the shared closed-network flags).
+FAKE_CAMERA_FLAGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                     "--autoplay-policy=no-user-gesture-required"]
 ARTIFACTS = ROOT / "test-artifacts" / "live"
 SECRET = "live-e2e-secret-not-for-production"
 ENGLISH = "week3@demo.backcoach"
@@ -55,12 +47,6 @@ SQUAT_REPS = 2
 # The CTK execution plays once at its own rate, then its last frame is held.
 CTK_FILTER = "tpad=start_duration=2:start_mode=clone:stop_duration=20:stop_mode=clone,scale=480:270,fps=10"
 CTK_RIGHT_ARM_ERROR = "keraal/group3_sub01/VideosAnon/cacheTete/sub01_trial01/VideoColor_Error1Bodypart2_0.avi"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _convert(source: Path, target: Path, video_filter: str) -> Path:
@@ -98,7 +84,7 @@ def _add_first(db, email: str, exercise_id: str, reps: int, upcoming: int = 0) -
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, tuple[int, int]], str]]:
+def server(tmp_path_factory: pytest.TempPathFactory, serve_app) -> Iterator[tuple[str, dict[str, tuple[int, int]], str]]:  # type: ignore[no-untyped-def]
     """The real server on a free port with the demo clinic (plus the clip's exercises in the plans)."""
     database = f"sqlite:///{tmp_path_factory.mktemp('live') / 'demo.db'}"
     app = create_app(Settings(environment="test", database_url=database, secret_key=SECRET))
@@ -111,37 +97,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
             accounts.create_invitation(db, token=token, therapist=therapist, lifetime=timedelta(days=14),
                                        group_id=group.id)
     app.state.engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": SECRET, "BACKCOACH_ENVIRONMENT": "test",
-           "BACKCOACH_PUBLIC_URL": f"http://127.0.0.1:{port}"}
-    process = subprocess.Popen([str(Path(sys.executable).parent / "backcoach"), "serve", "--port", str(port)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}:\n{process.stdout.read()}")
-        try:
-            if httpx.get(f"{url}/login", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError(f"server did not start:\n{process.stdout.read()}")
-    yield url, items, database
-    process.terminate()
-    process.wait(timeout=10)
-    if process.returncode not in (0, -15):
-        raise RuntimeError(f"server ended with {process.returncode}:\n{process.stdout.read()}")
-    process.stdout.close()
+    with serve_app(database, SECRET) as url:
+        yield url, items, database
 
 
-def _browser(playwright, camera: Path):  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install the Debian chromium package (scripts/setup.sh)")
-    return playwright.chromium.launch(executable_path=CHROMIUM,
-                                      args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={camera}"])
+def _browser(launch_chromium, playwright, camera: Path):  # type: ignore[no-untyped-def]
+    return launch_chromium(playwright, *FAKE_CAMERA_FLAGS, f"--use-file-for-fake-video-capture={camera}")
 
 
 def _sign_in(browser, url: str, email: str, locale: str):  # type: ignore[no-untyped-def]
@@ -262,13 +223,13 @@ def _squat_in_next_session(database: str, email: str) -> tuple[int, int]:
     pytest.param("zh", "zh-CN", id="chinese"),
 ])
 def test_journey_from_invitation_to_group_post_with_the_squat_clip_counted(  # type: ignore[no-untyped-def]
-        server, squat_camera: Path, language: str, locale: str) -> None:
+        server, launch_chromium, squat_camera: Path, language: str, locale: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     url, _items, database = server
     email = f"live-{language}@example.org"
     with sync_playwright() as playwright:
-        browser = _browser(playwright, squat_camera)
+        browser = _browser(launch_chromium, playwright, squat_camera)
         context = browser.new_context(base_url=url, viewport={"width": 1100, "height": 900}, locale=locale)
         page = context.new_page()
         _join_and_assess(page, INVITATIONS[language], email)
@@ -291,13 +252,13 @@ def test_journey_from_invitation_to_group_post_with_the_squat_clip_counted(  # t
         browser.close()
 
 
-def test_keraal_right_arm_not_raised_is_flagged_on_the_right(server, ctk_camera: Path) -> None:  # type: ignore[no-untyped-def]
+def test_keraal_right_arm_not_raised_is_flagged_on_the_right(server, launch_chromium, ctk_camera: Path) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect, sync_playwright
 
     url, items, database = server
     plan_session_id, item_id = items["ctk"]
     with sync_playwright() as playwright:
-        browser = _browser(playwright, ctk_camera)
+        browser = _browser(launch_chromium, playwright, ctk_camera)
         page = _sign_in(browser, url, ENGLISH, "en-GB")
         _start_ai_session(page, plan_session_id, pain_before="2")
         page.locator(f"[data-start-exercise='{item_id}']").click()
@@ -316,13 +277,13 @@ def test_keraal_right_arm_not_raised_is_flagged_on_the_right(server, ctk_camera:
         browser.close()
 
 
-def test_refused_camera_offers_video_only_with_demo_timer_and_ticks(server, squat_camera: Path) -> None:  # type: ignore[no-untyped-def]
+def test_refused_camera_offers_video_only_with_demo_timer_and_ticks(server, launch_chromium, squat_camera: Path) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect, sync_playwright
 
     url, items, database = server
     plan_session_id, item_id = items["ctk"]
     with sync_playwright() as playwright:
-        browser = _browser(playwright, squat_camera)
+        browser = _browser(launch_chromium, playwright, squat_camera)
         page = _sign_in(browser, url, ENGLISH, "en-GB")
         # The patient says no to the browser's camera prompt.
         page.add_init_script("""navigator.mediaDevices.getUserMedia = () =>

@@ -7,16 +7,9 @@ and Debian's Chromium through Playwright. Screenshots go to ``test-artifacts/por
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 
 from backcoach.app.demo import DEMO_PASSWORD, seed_demo
@@ -27,61 +20,28 @@ from backcoach.store import db as store_db
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 ARTIFACTS = ROOT / "test-artifacts" / "portal"
 SECRET = "portal-e2e-secret-not-for-production"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory, serve_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The app with the demo clinic on a temporary SQLite file, served by ``backcoach serve``."""
     database = f"sqlite:///{tmp_path_factory.mktemp('portal') / 'demo.db'}"
     app = create_app(Settings(environment="test", database_url=database, secret_key=SECRET))
     with store_db.transaction(app.state.sessionmaker) as db:
         seed_demo(db)
     app.state.engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": SECRET, "BACKCOACH_ENVIRONMENT": "test",
-           "BACKCOACH_PUBLIC_URL": f"http://127.0.0.1:{port}"}
-    process = subprocess.Popen([str(Path(sys.executable).parent / "backcoach"), "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read()
-            process.stdout.close()
-            raise RuntimeError(f"server exited with {process.returncode}:\n{output}")
-        try:
-            if httpx.get(f"{url}/login", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError(f"server did not start:\n{process.stdout.read()}")
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    process.stdout.close()
+    with serve_app(database, SECRET) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
+def browser(launch_chromium):  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install the Debian chromium package (scripts/setup.sh)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = launch_chromium(playwright, "--disable-gpu")
         yield browser
         browser.close()
 
