@@ -4,7 +4,7 @@ Each case generates a set (correct reps around one rep per detectable error), fi
 view the exercise accepts at several noise levels and camera perturbations, runs the engine and
 compares: exact rep counts, every injected error on the right rep and side and nothing on the
 correct reps, no reps during the setup lead-in or threshold jitter, the primary angle's peak vs the
-truth, and hold times. Known engine bugs are listed in /work/notes/engine-issues.md and marked
+truth, and hold times. Known engine bugs are listed in docs/engine-issues.md and marked
 ``xfail(strict=True)`` case by case in :data:`KNOWN_ENGINE_ISSUES`.
 """
 
@@ -35,7 +35,7 @@ JITTER = 0.05
 #: A rep event belongs to the truth rep whose span holds its time (the count can come a little late).
 MATCH_SLACK_S = 0.6
 
-#: Open engine or definition bugs written up in /work/notes/engine-issues.md (from the synthetic
+#: Open engine or definition bugs written up in docs/engine-issues.md (from the synthetic
 #: generator engineer): (exercise, check, views, settings, reason); None matches every view/setting.
 KNOWN_ENGINE_ISSUES: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...] | None, str]] = [
     ("bird_dog", "angle", ("side",), ("clean", "noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S8: far stance knee read on left reps"),

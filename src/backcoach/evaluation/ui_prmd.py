@@ -114,9 +114,9 @@ def evaluate(quick: bool = False) -> DatasetResult:
             f"sensitivity (incorrect flagged) {_f(confusion.sensitivity)}, specificity {_f(confusion.specificity)}",
         ))  # fmt: skip
     result.notes += [
-        "Kinect skeletons come from the loader's forward kinematics, which at the bottom of a deep squat or a sit gives "
-        "knee angles of 5-20 deg and ankles at hip height (reported to the loader's owner, /work/notes/engine-issues.md #7): "
-        "depth and stand-up standards then fail, so correct reps are often judged incorrect.",
+        "Kinect skeletons come from the loader's forward kinematics (Euler order Rz Rx Ry, checked against the "
+        "simultaneous Vicon: deep-squat bottom knee 47-64 deg vs Vicon 38-66 deg; docs/recording-format.md). Kinect "
+        "re-estimates bone lengths every frame and loses the shank at depth, so single-frame glitches remain.",
         "UI-PRMD's sit-to-stand repetitions run stand -> sit -> stand; `sit_to_stand` starts seated and counts sit -> stand -> sit, "
         "so a stream of 10 holds at most 9 complete repetitions, and a brief sit can miss the 1 s start hold.",
         "The incorrect sets are acted with no per-error labels (shallow squats, knee valgus, ...); a rep counts as flagged when the "
