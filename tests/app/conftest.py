@@ -41,6 +41,7 @@ def demo_template(templates: dict[date, Path], factory: pytest.TempPathFactory) 
         store_db.upgrade(engine)
         with store_db.transaction(store_db.make_sessionmaker(engine)) as db:
             seed_demo(db, today=today)
+        store_db.checkpoint(engine)  # WAL: the copies below take the file alone
         engine.dispose()
         templates[today] = path
     return templates[today]
@@ -59,7 +60,7 @@ def app(tmp_path: Path, demo_templates: dict[date, Path], tmp_path_factory: pyte
     app = create_app(settings)  # migrates on startup as in production: a no-op on the template
     yield app
     app.state.engine.dispose()
-    database.unlink()  # hundreds of copies would otherwise stay in pytest's kept temp folders
+    store_db.delete_sqlite_file(database)  # hundreds of copies would otherwise stay in pytest's kept temp folders
 
 
 @pytest.fixture

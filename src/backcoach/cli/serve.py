@@ -41,7 +41,7 @@ def demo(
 
     with user_errors(OSError):
         db.parent.mkdir(parents=True, exist_ok=True)
-        db.unlink(missing_ok=True)
+        store_db.delete_sqlite_file(db)
     url = f"sqlite:///{db.resolve()}"
     engine = store_db.make_engine(url)
     store_db.upgrade(engine)

@@ -67,28 +67,28 @@ def _demo_app(directory: Path, reps: int):  # type: ignore[no-untyped-def]
     return app, ids
 
 
-def _wal(dbapi_connection: Any, _record: Any) -> None:
+def _rollback_journal(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA journal_mode=DELETE")
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
 
 
-def server_latency(reps: int = 10, fps: float = 30.0, noise_px: float = 2.0, wal: bool = False) -> dict[str, Any]:
+def server_latency(reps: int = 10, fps: float = 30.0, noise_px: float = 2.0, rollback: bool = False) -> dict[str, Any]:
     """Time from a frame message received to its events ready to send (decode, validate, engine,
     store write of any finished rep, JSON encoding), over synthetic squats.
 
-    ``wal`` runs the bench database in SQLite WAL mode with ``synchronous=NORMAL`` (a what-if for
-    the store's setting, which stays the default rollback journal). The frame that ends the set also
-    writes the set's landmark trace (``set_end_ms``, ``trace_bytes``).
+    The bench database runs as the store sets SQLite up (WAL, ``synchronous=NORMAL``); ``rollback``
+    switches it back to SQLite's default rollback journal for comparison. The frame that ends the
+    set also writes the set's landmark trace (``set_end_ms``, ``trace_bytes``).
     """
     sequence = generate("squat", reps=reps, fps=fps, noise_px=noise_px, seed=1).sequence
     landmarks = np.concatenate([sequence.xyz, sequence.visibility[..., None]], axis=2)
     messages = [encode_frame(float(t), landmarks[i]) for i, t in enumerate(sequence.t)]
     with tempfile.TemporaryDirectory() as tmp:
         app, ids = _demo_app(Path(tmp), reps)
-        if wal:
-            event.listen(app.state.engine, "connect", _wal)
+        if rollback:
+            event.listen(app.state.engine, "connect", _rollback_journal)
             app.state.engine.dispose()  # reconnect with the pragmas
         live = LiveSession(StoreRecorder(app.state.sessionmaker, SessionInfo(ids["session_id"], ids["patient_id"], 3, "en")))
         (ready,) = live.on_text(json.dumps({"action": "start_set", "plan_item_id": ids["plan_item_id"], "set_index": 1,
