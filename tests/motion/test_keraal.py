@@ -1,7 +1,9 @@
 """KERAAL CTK and RTK (group 3, subject 1): correct executions vs error 1 with its side.
 
-Each recording is one execution that starts at rest, so the engine is run with ``setup_s=0``
-(the protocol guarantees the start position; the clips begin within half a second of moving).
+Each recording is one execution cut from a session, so the engine is run with ``setup_s=0`` (a
+session confirms the start position before its first rep; the clips begin within about a second of
+moving, and the dataset's BlazePose drops undetected frames, e.g. the first 13 of CTK
+Error1Bodypart1_0). ``backcoach eval`` runs them the same way (``keraal.SETUP_S``).
 Thresholds come from the exercise files (derived from the KERAAL definitions), never from these
 files; the floors below record what the engine achieved, so a regression fails.
 """
