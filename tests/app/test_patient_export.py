@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -20,6 +21,7 @@ from backcoach.store.models import Role
 from backcoach.store.repo import accounts, clinical, plans
 
 from .conftest import audit_rows, sign_in, user_id
+from .portal.fhir_checks import assert_self_contained
 
 PATIENT = "week3@demo.backcoach"
 THERAPIST = "therapist@demo.backcoach"
@@ -49,7 +51,9 @@ def _bundle(client: TestClient, path: str) -> Bundle:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/fhir+json")
     assert "attachment" in response.headers["content-disposition"]
-    return Bundle.model_validate_json(response.text)
+    bundle = Bundle.model_validate_json(response.text)
+    assert_self_contained(bundle)
+    return bundle
 
 
 def test_therapist_bundle_has_every_response_score_plan_and_the_access(client: TestClient, db: Session) -> None:
@@ -59,6 +63,13 @@ def test_therapist_bundle_has_every_response_score_plan_and_the_access(client: T
     sign_in(client, THERAPIST)
     bundle = _bundle(client, f"/therapist/patients/{patient}/export.fhir.json")
     assert bundle.type == "collection"
+    [person] = _resources(bundle, "Patient")  # the minimum: account id, name used, language
+    assert json.loads(person.model_dump_json(exclude_none=True)) == {
+        "resourceType": "Patient", "id": str(patient),
+        "identifier": [{"system": "https://backcoach.invalid/fhir/user", "value": str(patient)}],
+        "name": [{"text": "Sam Rivera"}],
+        "communication": [{"language": {"coding": [{"system": "urn:ietf:bcp:47", "code": "en"}]}, "preferred": True}]}
+    assert PATIENT not in bundle.model_dump_json()  # no email address
 
     responses = {r.id: r for r in _resources(bundle, "QuestionnaireResponse")}
     assert sorted(responses) == sorted(f"qr-{r.id}" for r in stored)
@@ -105,6 +116,8 @@ def test_therapist_bundle_has_every_response_score_plan_and_the_access(client: T
     [event] = _resources(bundle, "AuditEvent")
     assert event.action == "R" and event.entity[0].what.reference == f"Patient/{patient}"
     assert event.agent[0].who.identifier.value == str(user_id(db, THERAPIST))
+    assert [(c.system, c.code) for r in event.agent[0].role for c in r.coding] == [("http://snomed.info/sct", "36682004")]
+    assert event.agent[0].type.coding[0].code == "IRCP"
     rows = audit_rows(db, resource="record_fhir_export", subject_id=patient)
     assert [(r.action, r.reason, r.actor_id) for r in rows] == [("read", TREATING_THERAPIST, user_id(db, THERAPIST))]
 
@@ -116,6 +129,8 @@ def test_hand_scored_responses_keep_raw_answers_and_codes(client: TestClient, db
     gad_id = _add_response(db, patient, "gad7", [1, 0, 2, 3, 1, 0, 1])  # total 8
     sign_in(client, PATIENT)
     bundle = _bundle(client, "/me/export.fhir.json")
+    [event] = _resources(bundle, "AuditEvent")
+    assert [(c.code, r.coding[0].code) for r in event.agent[0].role for c in event.agent[0].type.coding] == [("PAT", "PAT")]
     responses = {r.id: r for r in _resources(bundle, "QuestionnaireResponse")}
     odi_items = responses[f"qr-{odi_id}"].item
     assert len(odi_items) == 9  # the unanswered section is left out
@@ -146,7 +161,7 @@ def test_patient_without_plan_or_answers_gets_a_valid_bundle(client: TestClient,
     patient = user_id(db, "new@demo.backcoach")
     sign_in(client, THERAPIST)
     bundle = _bundle(client, f"/therapist/patients/{patient}/export.fhir.json")
-    assert [e.resource.get_resource_type() for e in bundle.entry] == ["AuditEvent"]
+    assert [e.resource.get_resource_type() for e in bundle.entry] == ["Patient", "AuditEvent"]
     assert client.get(f"/therapist/patients/{patient}/export.csv").text.splitlines() == [
         "response_id,completed_at,week,instrument,instrument_version,score,value,unit,loinc"]
 

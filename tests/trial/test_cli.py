@@ -83,7 +83,12 @@ def test_export_fhir_writes_a_valid_bundle(tmp_path):
     result = runner.invoke(app, ["trial", "export-fhir", "--data", str(data), "--start", "2023-03-01", "-o", str(out)])
     assert result.exit_code == 0, result.output
     bundle = Bundle.model_validate_json(out.read_text())
-    assert [e.resource.effectiveDateTime.isoformat() for e in bundle.entry] == ["2023-03-01", "2023-03-29"]
+    kinds = [e.resource.get_resource_type() for e in bundle.entry]
+    assert kinds == ["Patient", "Observation", "Observation"]  # one pseudonymous Patient, holding the code
+    assert bundle.entry[0].resource.identifier[0].value == "P1" and bundle.entry[0].resource.name is None
+    observations = bundle.entry[1:]
+    assert [e.resource.effectiveDateTime.isoformat() for e in observations] == ["2023-03-01", "2023-03-29"]
+    assert {e.resource.subject.reference for e in observations} == {"Patient/P1"}
     result = runner.invoke(app, ["trial", "export-fhir", "--data", str(data), "-o", str(out)])
     assert result.exit_code == 2 and "exactly one of --start or --baseline-dates" in result.output
 

@@ -8,8 +8,9 @@ from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.observation import Observation
 
 from backcoach.trial.fhir import (
-    LOCAL_OUTCOME_SYSTEM, AccessEvent, InstrumentResponse, PrescribedExercise, Prescription,
-    audit_event, care_plan, collection, observations_from_long, questionnaire_response, score_observation,
+    LOCAL_OUTCOME_SYSTEM, PRACTITIONER_ROLE, ROLE_CODINGS, TRIAL_ROLE_SYSTEM, AccessEvent, InstrumentResponse,
+    PatientIdentity, PrescribedExercise, Prescription, audit_event, care_plan, cohort, collection, fhir_id,
+    observations_from_long, patient, pseudonymous_patients, questionnaire_response, score_observation,
 )
 
 UTC = timezone.utc
@@ -77,9 +78,67 @@ def test_audit_event_records_who_did_what():
     event = roundtrip(audit_event(AccessEvent("a1", AT, "user-7", "statistician", "R", "Group/trial-1")))
     assert event.action == "R" and event.outcome == "0"
     assert event.agent[0].who.identifier.value == "user-7"
-    assert event.agent[0].role[0].coding[0].code == "statistician"
+    assert [(c.system, c.code) for r in event.agent[0].role for c in r.coding] == [
+        (PRACTITIONER_ROLE, "researcher"), (TRIAL_ROLE_SYSTEM, "statistician")]
     with pytest.raises(ValueError, match="action 'X' must be one of"):
         audit_event(AccessEvent("a2", AT, "u", "r", "X", "Patient/P01"))
+    with pytest.raises(ValueError, match="role 'nurse' has no FHIR coding; known roles: .*'therapist'"):
+        audit_event(AccessEvent("a3", AT, "u", "nurse", "R", "Patient/P01"))
+
+
+SNOMED = "http://snomed.info/sct"
+V3_CLASS = "http://terminology.hl7.org/CodeSystem/v3-RoleClass"
+V3_PARTICIPATION = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+
+
+@pytest.mark.parametrize("role, action, expected_roles, expected_type", [
+    pytest.param("patient", "R", [(V3_CLASS, "PAT")], (V3_CLASS, "PAT"), id="patient-reads-own"),
+    pytest.param("therapist", "R", [(SNOMED, "36682004")], (V3_PARTICIPATION, "IRCP"), id="therapist-reads"),
+    pytest.param("therapist", "U", [(SNOMED, "36682004")], (V3_CLASS, "AGNT"), id="therapist-edits"),
+    pytest.param("researcher", "E", [(PRACTITIONER_ROLE, "researcher"), (TRIAL_ROLE_SYSTEM, "research_assistant")],
+                 (V3_PARTICIPATION, "IRCP"), id="researcher-exports"),
+    pytest.param("assessor", "C", [(PRACTITIONER_ROLE, "researcher"), (TRIAL_ROLE_SYSTEM, "outcome_assessor")],
+                 (V3_CLASS, "AGNT"), id="assessor-enters"),
+    pytest.param("admin", "R", [(PRACTITIONER_ROLE, "ict")], (V3_PARTICIPATION, "IRCP"), id="admin"),
+    pytest.param("participant", "R", [(V3_CLASS, "PAT")], (V3_CLASS, "PAT"), id="trial-participant"),
+])
+def test_every_role_gets_standard_agent_codes(role, action, expected_roles, expected_type):
+    event = roundtrip(audit_event(AccessEvent("a1", AT, "7", role, action, "Patient/7")))
+    agent = event.agent[0]
+    assert [(c.system, c.code) for r in agent.role for c in r.coding] == expected_roles
+    assert [(c.system, c.code) for c in agent.type.coding] == [expected_type]
+
+
+def test_every_app_and_trial_role_has_a_published_code():
+    from backcoach.store.models import Role
+    from backcoach.trial.blinding import Role as TrialRole
+
+    for role in [*(r.value for r in Role), *(r.value for r in TrialRole)]:
+        codings = ROLE_CODINGS[role]
+        assert codings[0]["system"] != TRIAL_ROLE_SYSTEM, role  # a published terminology comes first
+        assert all(c["display"] for c in codings), role
+
+
+def test_patient_resource_holds_only_its_identity():
+    full = roundtrip(patient(PatientIdentity("12", "https://x.invalid/user", "12", "Sam Rivera", "zh-Hans")))
+    assert full.name[0].text == "Sam Rivera" and full.communication[0].language.coding[0].code == "zh-Hans"
+    bare = json.loads(patient(PatientIdentity("A.01", "https://x.invalid/p", "A_01")).model_dump_json(exclude_none=True))
+    assert bare == {"resourceType": "Patient", "id": "A.01",
+                    "identifier": [{"system": "https://x.invalid/p", "value": "A_01"}]}
+
+
+def test_research_patients_are_pseudonymous_and_grouped():
+    patients = pseudonymous_patients(["A_01", "B-2", "A_01"], 3)
+    assert [p.id for p in patients] == ["A.01", "B-2"]
+    assert [p.identifier[0].value for p in patients] == ["A_01", "B-2"]
+    assert all(p.name is None and p.birthDate is None and p.telecom is None for p in patients)
+    group = roundtrip(cohort("trial-3", patients))
+    assert group.quantity == 2 and [m.entity.reference for m in group.member] == ["Patient/A.01", "Patient/B-2"]
+    long = pd.DataFrame({"subject": ["A_01"], "week": [0], "outcome": ["tug"], "value": [9.0]})
+    [obs] = observations_from_long(long, lambda s, w: date(2023, 3, 1))
+    assert obs.subject.reference == "Patient/A.01"  # resolves to the pseudonymous Patient
+    with pytest.raises(ValueError, match="'A B' cannot be a FHIR id"):
+        fhir_id("A B")
 
 
 def test_bundle_of_observations_from_the_long_table_has_no_arm():

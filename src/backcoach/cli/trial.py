@@ -139,13 +139,14 @@ def export_fhir(
     start: str | None = typer.Option(None, "--start", help="Baseline date (YYYY-MM-DD) for every subject."),
     baseline_dates: Path | None = typer.Option(None, "--baseline-dates", help="CSV subject,date of each baseline visit."),
 ) -> None:
-    """Export outcome values as a FHIR Bundle of Observations (R4B models; the arm is not exported)."""
+    """Export outcome values as a FHIR Bundle: a pseudonymous Patient per subject (the code only) and
+    their Observations (R4B models; the arm is not exported)."""
     from datetime import date, datetime, timedelta, timezone
 
     import pandas as pd
 
     from backcoach.trial.analysis import TrialDataError, read_long_csv
-    from backcoach.trial.fhir import collection, observations_from_long
+    from backcoach.trial.fhir import collection, observations_from_long, pseudonymous_patients
 
     with user_errors(TrialDataError, ValueError):
         if (start is None) == (baseline_dates is None):
@@ -160,9 +161,10 @@ def export_fhir(
         if absent:
             raise ValueError(f"{baseline_dates}: no baseline date for subject(s) {absent[:5]}")
         observations = observations_from_long(long, lambda s, w: first[s] + timedelta(weeks=int(w)))
-        bundle = collection(observations, f"export-{data.stem}", datetime.now(timezone.utc))
+        patients = pseudonymous_patients(long["subject"], data.stem)
+        bundle = collection([*patients, *observations], f"export-{data.stem}", datetime.now(timezone.utc))
     output.write_text(bundle.model_dump_json(indent=1))
-    typer.echo(f"wrote {len(observations)} Observation(s) to {output}")
+    typer.echo(f"wrote {len(patients)} Patient(s) and {len(observations)} Observation(s) to {output}")
 
 
 @trial_app.command("export-csv")

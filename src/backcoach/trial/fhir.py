@@ -9,11 +9,15 @@ Codes: LOINC where a code exists and was checked against loinc.org (see ``LOINC`
 otherwise a local code system (``LOCAL_OUTCOME_SYSTEM``). Every score Observation carries the
 local code, plus LOINC where there is one.
 
+Audit agents: every backcoach role is coded with a published terminology (``ROLE_CODINGS``, the
+table in docs/trial.md); trial functions also keep the local ``trial-role`` code.
+
 Inputs are plain dataclasses, so the store layer (built elsewhere) only maps its rows to them.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,7 +25,9 @@ from datetime import date, datetime
 from fhir.resources.R4B.auditevent import AuditEvent
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.careplan import CarePlan
+from fhir.resources.R4B.group import Group
 from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from backcoach.trial.outcomes import OUTCOMES, outcome_label
@@ -50,6 +56,43 @@ NOT_APPLICABLE = "na"  # the stored answer of an item marked not applicable (ODI
 _NOT_APPLICABLE_CODING = {"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
                           "code": "not-applicable", "display": "Not Applicable"}
 UNITS = {"points": ("{score}", "score"), "%": ("%", "%"), "s": ("s", "s"), "mm": ("mm", "mm")}
+
+# ---- audit agents ------------------------------------------------------------------------------
+# AuditEvent.agent.role (example binding: security role types) gets a code from a published
+# terminology for every role, checked on terminology.hl7.org (2026-11); SNOMED CT 36682004
+# "Physiotherapist (occupation)" as used by published FHIR implementation guides. Trial functions
+# share HL7 practitioner-role "researcher" and keep the local trial-role code, which decides what
+# the person may see under blinding.
+TRIAL_ROLE_SYSTEM = f"{BASE}/CodeSystem/trial-role"
+V3_ROLE_CLASS = "http://terminology.hl7.org/CodeSystem/v3-RoleClass"
+V3_PARTICIPATION = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+PRACTITIONER_ROLE = "http://terminology.hl7.org/CodeSystem/practitioner-role"
+SNOMED = "http://snomed.info/sct"
+_PATIENT = {"system": V3_ROLE_CLASS, "code": "PAT", "display": "patient"}
+_RESEARCHER = {"system": PRACTITIONER_ROLE, "code": "researcher", "display": "Researcher"}
+_TRIAL_FUNCTIONS = {"research_assistant": "Research assistant", "trial_manager": "Trial manager",
+                    "statistician": "Statistician", "outcome_assessor": "Outcome assessor"}
+#: App account roles that act as a trial function (as ``app.portal.trial.BLINDING_ROLE`` maps them).
+_APP_TRIAL_FUNCTION = {"researcher": "research_assistant", "assessor": "outcome_assessor"}
+
+
+def _trial_function(code: str) -> list[dict]:
+    return [_RESEARCHER, {"system": TRIAL_ROLE_SYSTEM, "code": code, "display": _TRIAL_FUNCTIONS[code]}]
+
+
+#: Every role an AuditEvent may name: app account roles and the trial library's blinding roles.
+ROLE_CODINGS: dict[str, list[dict]] = {
+    "patient": [_PATIENT],
+    "participant": [_PATIENT],
+    "therapist": [{"system": SNOMED, "code": "36682004", "display": "Physiotherapist"}],
+    "admin": [{"system": PRACTITIONER_ROLE, "code": "ict", "display": "ICT professional"}],
+    **{role: _trial_function(role) for role in _TRIAL_FUNCTIONS},
+    **{role: _trial_function(function) for role, function in _APP_TRIAL_FUNCTION.items()},
+}
+# AuditEvent.agent.type after IHE Basic Audit Log Patterns (user agent types): the patient
+# themself, else an information recipient (reads, exports) or an agent (creates, updates, deletes).
+_AGENT_TYPE_RECIPIENT = {"system": V3_PARTICIPATION, "code": "IRCP", "display": "information recipient"}
+_AGENT_TYPE_AUTHOR = {"system": V3_ROLE_CLASS, "code": "AGNT", "display": "agent"}
 
 
 @dataclass(frozen=True)
@@ -94,12 +137,37 @@ class AccessEvent:
     id: str
     at: datetime
     actor: str  # user id
-    role: str  # e.g. "statistician"
+    role: str  # a key of ROLE_CODINGS: an app role ("therapist") or a trial role ("statistician")
     action: str  # C, R, U, D or E (FHIR audit-event-action)
     entity: str  # a FHIR reference such as "Patient/P01" or "Group/trial-1"
     succeeded: bool = True
     description: str = ""
     source: str = "backcoach"
+
+
+@dataclass(frozen=True)
+class PatientIdentity:
+    """The minimum a Patient resource carries: a local identifier, and for a clinical record
+    (never a research export) the name the patient uses and their language."""
+
+    id: str  # the FHIR id (see fhir_id)
+    system: str  # identifier system, e.g. f"{BASE}/user" or a trial's participant-code system
+    value: str
+    name: str | None = None
+    language: str | None = None  # BCP 47 tag, e.g. "en", "zh-Hans"
+
+
+def fhir_id(value: str) -> str:
+    """A FHIR id for a local key: ``_`` (allowed in participant codes, not in ids) becomes ``.``."""
+    out = str(value).replace("_", ".")
+    if not re.fullmatch(r"[A-Za-z0-9\-.]{1,64}", out):
+        raise ValueError(f"{value!r} cannot be a FHIR id (letters, digits, '-', '.', '_'; at most 64)")
+    return out
+
+
+def participant_system(trial_id: str | int) -> str:
+    """Identifier system of a trial's pseudonymous participant codes."""
+    return f"{BASE}/trial/{trial_id}/participant"
 
 
 def _aware(moment: datetime | date, where: str) -> None:
@@ -109,7 +177,34 @@ def _aware(moment: datetime | date, where: str) -> None:
 
 
 def _subject(subject: str) -> dict:
-    return {"reference": subject if "/" in subject else f"Patient/{subject}"}
+    return {"reference": subject if "/" in subject else f"Patient/{fhir_id(subject)}"}
+
+
+def patient(identity: PatientIdentity) -> Patient:
+    """Patient resource holding only ``identity`` (no address, birth date, contact or email)."""
+    resource: dict = {"resourceType": "Patient", "id": identity.id,
+                      "identifier": [{"system": identity.system, "value": identity.value}]}
+    if identity.name:
+        resource["name"] = [{"text": identity.name}]
+    if identity.language:
+        resource["communication"] = [{"language": {"coding": [{"system": "urn:ietf:bcp:47",
+                                                                "code": identity.language}]}, "preferred": True}]
+    return Patient.model_validate(resource)
+
+
+def pseudonymous_patients(codes: Iterable[str], trial_id: str | int) -> list[Patient]:
+    """One Patient per participant code: the code as identifier, nothing else (research exports)."""
+    return [patient(PatientIdentity(fhir_id(code), participant_system(trial_id), str(code)))
+            for code in dict.fromkeys(str(c) for c in codes)]
+
+
+def cohort(group_id: str, members: Sequence[Patient]) -> Group:
+    """A Group of the exported patients (the trial an export's AuditEvent refers to); no name, so
+    nothing but the pseudonymous codes leaves with a research export."""
+    return Group.model_validate({
+        "resourceType": "Group", "id": group_id, "type": "person", "actual": True,
+        "quantity": len(members), "member": [{"entity": {"reference": f"Patient/{m.id}"}} for m in members],
+    })
 
 
 def questionnaire_response(response: InstrumentResponse) -> QuestionnaireResponse:
@@ -213,11 +308,21 @@ def care_plan(plan: Prescription) -> CarePlan:
     })
 
 
+def agent_type(role: str, action: str) -> dict:
+    """Coding of ``AuditEvent.agent.type`` for a role doing an action (C, R, U, D, E)."""
+    if ROLE_CODINGS.get(role) == [_PATIENT]:
+        return _PATIENT
+    return _AGENT_TYPE_RECIPIENT if action in ("R", "E") else _AGENT_TYPE_AUTHOR
+
+
 def audit_event(event: AccessEvent) -> AuditEvent:
     """AuditEvent of one access (who, in which role, did what to which record, when)."""
     _aware(event.at, f"access {event.id!r}")
     if event.action not in ("C", "R", "U", "D", "E"):
         raise ValueError(f"access {event.id!r}: action {event.action!r} must be one of C, R, U, D, E")
+    if event.role not in ROLE_CODINGS:
+        raise ValueError(f"access {event.id!r}: role {event.role!r} has no FHIR coding; "
+                         f"known roles: {sorted(ROLE_CODINGS)}")
     return AuditEvent.model_validate({
         "resourceType": "AuditEvent",
         "id": event.id,
@@ -228,8 +333,9 @@ def audit_event(event: AccessEvent) -> AuditEvent:
         "outcome": "0" if event.succeeded else "4",
         "outcomeDesc": event.description or None,
         "agent": [{
+            "type": {"coding": [agent_type(event.role, event.action)]},
             "who": {"identifier": {"system": f"{BASE}/user", "value": event.actor}},
-            "role": [{"coding": [{"system": f"{BASE}/CodeSystem/trial-role", "code": event.role}]}],
+            "role": [{"coding": [coding], "text": coding["display"]} for coding in ROLE_CODINGS[event.role]],
             "requestor": True,
         }],
         "source": {"observer": {"display": event.source}},

@@ -1,9 +1,10 @@
 """A patient's clinical record as a FHIR Bundle (and their scores as CSV), from plain inputs.
 
 The resources come from :mod:`backcoach.trial.fhir`'s builders (R4B models, see there); this
-module only maps the clinical store's shapes to them: one QuestionnaireResponse per stored
-response with the raw answers, one Observation per score derived from it, a CarePlan of the
-active plan and an AuditEvent of the export itself.
+module only maps the clinical store's shapes to them: the Patient (account id, name, language:
+nothing else), one QuestionnaireResponse per stored response with the raw answers, one
+Observation per score derived from it, a CarePlan of the active plan and an AuditEvent of the
+export itself, all referring to the Patient.
 
 Scores per instrument (the stored ``result`` of :func:`backcoach.clinical.scoring.score`):
 NRS gives three observations (current, 7-day mean, 7-day worst; they are never summed), ODI is
@@ -31,12 +32,14 @@ from backcoach.trial.fhir import (
     UNITS,
     AccessEvent,
     InstrumentResponse,
+    PatientIdentity,
     PrescribedExercise,
     Prescription,
     audit_event,
     care_plan,
     collection,
     outcome_code,
+    patient,
     questionnaire_response,
     score_observation,
 )
@@ -44,6 +47,8 @@ from backcoach.trial.outcomes import OUTCOMES
 
 #: Scores of instruments outside the trial's outcome registry: local code, LOINC where checked.
 LOCAL_SCORE_SYSTEM = f"{BASE}/CodeSystem/instrument-score"
+#: Identifier system of backcoach accounts (the Patient of a clinical record export).
+ACCOUNT_SYSTEM = f"{BASE}/user"
 # 70274-6 "Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]" (checked 2026-11).
 # No LOINC code was checked for the STarT Back total or a single Borg CR10 rating: local only.
 OTHER_LOINC = {"gad7": ("70274-6", "Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]")}
@@ -177,10 +182,26 @@ def prescription(plan_id: int, subject: str, starts_on: date, weeks: int, items:
     )
 
 
-def patient_bundle(subject: str, responses: Sequence[StoredResponse], plan: Prescription | None,
+def account_identity(user_id: int, name: str | None, locale: str | None) -> PatientIdentity:
+    """The Patient of a clinical record: the account id, the name the patient uses, their language."""
+    return PatientIdentity(str(user_id), ACCOUNT_SYSTEM, str(user_id), name or None,
+                           locale.replace("_", "-") if locale else None)
+
+
+def patient_bundle(identity: PatientIdentity, responses: Sequence[StoredResponse], plan: Prescription | None,
                    access: AccessEvent, timestamp: datetime, bundle_id: str) -> Bundle:
-    """A collection Bundle: responses, their score Observations, the plan and this access."""
-    resources: list[Any] = [questionnaire_response(instrument_response(subject, r)) for r in responses]
+    """A collection Bundle: the Patient, responses, their score Observations, the plan and this access.
+
+    Every other resource refers to the Patient (``subject``, or the AuditEvent's ``entity``); a plan
+    given for another subject is refused.
+    """
+    subject = f"Patient/{identity.id}"
+    if plan is not None and plan.subject != subject:
+        raise ValueError(f"plan {plan.id!r} is for {plan.subject}, not {subject}")
+    if access.entity != subject:
+        raise ValueError(f"access {access.id!r} names {access.entity}, not {subject}")
+    resources: list[Any] = [patient(identity)]
+    resources += [questionnaire_response(instrument_response(subject, r)) for r in responses]
     resources += [observation(subject, value) for value in score_values(responses)]
     if plan is not None:
         resources.append(care_plan(plan))

@@ -16,6 +16,7 @@ from backcoach.store.models import TrialAllocation, TrialParticipant, TrialRecor
 from backcoach.trial.analysis import analyze
 
 from ..conftest import audit_rows, csrf_of, sign_in, user_id
+from .fhir_checks import assert_self_contained
 
 RESEARCHER = "researcher@demo.backcoach"
 STATISTICIAN = "statistician@demo.backcoach"
@@ -160,9 +161,19 @@ def test_fhir_export_is_a_valid_bundle_without_arms(client: TestClient, db: Sess
     bundle = Bundle.model_validate_json(text)
     kinds = [entry.resource.get_resource_type() for entry in bundle.entry]
     assert kinds.count("AuditEvent") == 1
-    assert kinds.count("Observation") == len(pd.read_csv(io.StringIO(client.get(
-        f"/research/trials/{trial.id}/export.csv").text)))
+    rows = pd.read_csv(io.StringIO(client.get(f"/research/trials/{trial.id}/export.csv").text))
+    assert kinds.count("Observation") == len(rows)
     assert ARM_WORDS.search(text) is None
+    # De-identified: one Patient per participant code, holding the code and nothing else.
+    patients = [e.resource for e in bundle.entry if e.resource.get_resource_type() == "Patient"]
+    assert sorted(p.identifier[0].value for p in patients) == sorted(rows["subject"].unique())
+    assert all(set(json.loads(p.model_dump_json(exclude_none=True))) == {"resourceType", "id", "identifier"}
+               for p in patients)
+    [group] = [e.resource for e in bundle.entry if e.resource.get_resource_type() == "Group"]
+    assert group.quantity == len(patients) and group.name is None
+    assert_self_contained(bundle)
+    [event] = [e.resource for e in bundle.entry if e.resource.get_resource_type() == "AuditEvent"]
+    assert [c.code for r in event.agent[0].role for c in r.coding] == ["researcher", "research_assistant"]
 
 
 def test_consort_counts_every_screening_and_reveal(client: TestClient, db: Session) -> None:

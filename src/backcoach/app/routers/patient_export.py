@@ -17,7 +17,7 @@ from backcoach.app.exercise_names import exercise_name
 from backcoach.store.models import User
 from backcoach.store.repo import export as export_repo
 from backcoach.trial.fhir import AccessEvent
-from backcoach.trial.fhir_patient import patient_bundle, prescription, scores_csv
+from backcoach.trial.fhir_patient import account_identity, patient_bundle, prescription, scores_csv
 
 router = APIRouter()
 
@@ -36,7 +36,8 @@ def _fhir_download(request: Request, db: DbSession, reader: User, patient: User,
         lambda exercise_id: exercise_name(exercise_id, "en"))
     access = AccessEvent(id=f"export-{patient.id}-{stamp}", at=now, actor=str(reader.id), role=reader.role.value,
                          action="R", entity=subject, description=reason)
-    bundle = patient_bundle(subject, export_repo.stored_responses(db, patient.id), plan, access, now,
+    identity = account_identity(patient.id, patient.display_name, patient.locale)
+    bundle = patient_bundle(identity, export_repo.stored_responses(db, patient.id), plan, access, now,
                             f"patient-{patient.id}-{stamp}")
     return Response(bundle.model_dump_json(exclude_none=True), media_type="application/fhir+json",
                     headers={"Content-Disposition": f'attachment; filename="patient{patient.id}-fhir.json"'})

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +24,14 @@ from backcoach.store.repo import trial as trial_repo
 from backcoach.trial.analysis import AnalysisSet, ModelError, TrialDataError, render as table_render
 from backcoach.trial.analysis.figures import plot_figure
 from backcoach.trial.export import long_csv
-from backcoach.trial.fhir import AccessEvent, audit_event, collection, observations_from_long
+from backcoach.trial.fhir import (
+    AccessEvent,
+    audit_event,
+    cohort,
+    collection,
+    observations_from_long,
+    pseudonymous_patients,
+)
 
 router = APIRouter(prefix="/research", dependencies=CSRF)
 
@@ -101,17 +108,21 @@ def export_csv(request: Request, db: DbSession, user: Analyst, trial_id: int) ->
 
 @router.get("/trials/{trial_id}/export.fhir.json")
 def export_fhir(request: Request, db: DbSession, user: Analyst, trial_id: int) -> Response:
-    """A FHIR R4(B) Bundle: one Observation per outcome value (no arm) and the export's AuditEvent."""
+    """A FHIR R4(B) Bundle: pseudonymous Patients, their Group, one Observation per outcome value
+    (no arm) and the export's AuditEvent."""
     trial = get_trial(db, trial_id)
     frame = service.long_frame(db, trial, user, trial_repo.get_vault(db, trial.id))
     due = {(p.code, v.week): v.due_on for p in trial_repo.participants(db, trial.id)
            for v in trial_repo.visits_of(db, p.id)}
     now = service.now_utc()
     fallback = now.date()
-    resources = observations_from_long(frame, lambda s, w: due.get((s, int(w)), fallback + timedelta(0)),
-                                       id_prefix=f"t{trial.id}")
+    observations = observations_from_long(frame, lambda s, w: due.get((s, int(w)), fallback),
+                                          id_prefix=f"t{trial.id}")
+    # De-identified: each participant is a Patient holding only their pseudonymous trial code.
+    patients = pseudonymous_patients(frame["subject"], trial.id)
+    group = cohort(f"trial-{trial.id}", patients)
     event = _audit_export_event(db, request, user, trial, now)
-    resources.append(audit_event(event))
+    resources = [*patients, group, *observations, audit_event(event)]
     bundle = collection(resources, f"trial-{trial.id}-{now.strftime('%Y%m%d%H%M%S')}", now)
     return Response(bundle.model_dump_json(exclude_none=True), media_type="application/fhir+json",
                     headers={"Content-Disposition": f'attachment; filename="trial{trial.id}-fhir.json"'})
