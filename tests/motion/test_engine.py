@@ -329,3 +329,55 @@ def test_far_side_limb_hidden_is_reported_as_not_judged():
     # Praise only after reps judged in full.
     praised = {round(e.t, 2) for e in events if e.type == "cue" and e.id.startswith("praise")}
     assert not praised & {round(r.t, 2) for r in right}
+
+
+def plank_hold_exercise():
+    """front_plank as a static hold (its body line is the critical end standard, on ``{side}``)."""
+    import tomllib
+
+    from backcoach.exercises import parse_exercise
+    from backcoach.paths import EXERCISES_DIR
+
+    data = tomllib.loads((EXERCISES_DIR / "front_plank.toml").read_text(encoding="utf-8"))
+    data["phases"]["mode"] = "hold"
+    data["dosage"]["beginner"]["hold_s"] = 10.0
+    return parse_exercise(data, "plank-hold test")
+
+
+def plank_hold_frames(until: float | None = None, reps: int = 3) -> list[Frame]:
+    """Generated side-view planks, 10 s holds, the far side hidden (visibility < 0.5)."""
+    from backcoach.motion.synthetic.generate import generate
+
+    recording = generate("front_plank", reps, noise_px=2, seed=3, occlude_far_side=True)
+    assert recording.truth.view == "side" and [r.holds for r in recording.truth.reps][0] == [(9.8, 19.8)]
+    frames = [f for f in recording.sequence.frames() if until is None or f.t <= until]
+    far = [INDEX[f"right_{part}"] for part in ("knee", "ankle")]
+    assert max(float(f.visibility[far].max()) for f in frames[300:]) < 0.5
+    return frames
+
+
+def test_side_view_hold_with_a_sided_standard_judges_the_near_side():
+    # C1: the body-line standard reads {side}_hip/_shoulder/_ankle; the far side never gives a
+    # reading, so only the near side's check can (and must) hold.
+    engine, events = run(plank_hold_frames(), engine=ExerciseEngine(plank_hold_exercise()))
+    reps = reps_of(events)
+    assert [r.counted for r in reps] == [True, True, True]
+    assert all(r.metrics["hold_s"] == pytest.approx(10.0, abs=0.05) for r in reps)
+    assert all(r.errors == [] and r.not_judged == [] for r in reps)
+    assert [round(h.elapsed_s) for h in events if h.type == "hold"][:10] == list(range(1, 11))
+
+
+def test_unfinished_hold_reports_its_time_when_the_stream_ends():
+    # C2: cut at 15 s; the hold began as the body came into line on the way up (8.8-9.8 s).
+    engine, events = run(plank_hold_frames(until=15.0, reps=1), engine=ExerciseEngine(plank_hold_exercise()))
+    (rep,) = reps_of(events)
+    assert not rep.counted
+    assert 15.0 - 9.8 <= rep.metrics["hold_s"] <= 15.0 - 8.8
+    assert rep.reason == f"held {rep.metrics['hold_s']:.1f} s of 10 s (stream ended)"
+    assert rep.metrics["end_s"] == pytest.approx(rep.metrics["hold_s"], abs=0.05)
+
+
+def test_completed_hold_still_held_when_the_stream_ends_is_reported_once():
+    engine, events = run(plank_hold_frames(until=19.5, reps=1), engine=ExerciseEngine(plank_hold_exercise()))
+    (rep,) = reps_of(events)
+    assert rep.counted and events[-1].type == "set_done" and events[-1].attempts == 1

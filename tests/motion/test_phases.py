@@ -143,10 +143,27 @@ def run_hold(holding):
 
 
 def test_hold_mode_counts_a_full_hold_then_waits_for_release():
-    # 1.2 s setup, 3 s holding (target 2 s), release, 2.5 s holding again.
-    state, reps, phases = run_hold([False] * 12 + [True] * 30 + [False] * 5 + [True] * 25)
+    # 1.2 s setup, 3 s holding (target 2 s), 1.2 s released, 2.5 s holding again.
+    state, reps, phases = run_hold([False] * 12 + [True] * 30 + [False] * 12 + [True] * 25)
     assert [round(r.hold_s, 1) for r in reps] == [2.0, 2.0]
     assert phases == [START, END, RETURN, START, END, RETURN]
+
+
+def test_hold_mode_noisy_frames_neither_start_nor_restart_a_hold():
+    # Single passing frames while lying down, then a completed hold with single broken frames
+    # after it (the patient still holds): one hold, no new attempt.
+    flicker = [i % 4 == 0 for i in range(30)]
+    after = [i % 5 != 0 for i in range(30)]
+    _, reps, phases = run_hold([False] * 12 + flicker + [True] * 25 + after)
+    assert [round(r.hold_s, 1) for r in reps] == [2.0]
+    assert phases == [START, END, RETURN]
+
+
+def test_hold_mode_rep_side_is_the_one_side_watched():
+    state = PhaseState()
+    for i in range(25):  # a bilateral exercise watches its near side only
+        state, _ = step(state, i / FPS, {"left": 0.0}, True, True, HOLD)
+    assert state.phase == END and state.side == "left"
 
 
 def test_hold_mode_ends_early_when_form_breaks_for_a_second():

@@ -163,11 +163,13 @@ class ExerciseEngine:
         t = self.last_t if t is None else t
         t = 0.0 if t is None else t
         events: list[Event] = []
-        if self.state.phase == RETURN and self.state.seen_t < (self.last_t or 0.0):
+        hold_mode = self.spec.mode == "hold"
+        if not hold_mode and self.state.phase == RETURN and self.state.seen_t < (self.last_t or 0.0):
             # Last seen on its way back, then hidden (a far-side limb): it returned out of sight.
             self.state, transitions = complete_hidden_return(self.state)
             events.append(self._finish_rep(transitions[0], t))
-        if self.state.phase in IN_REP:
+        # A static hold in RETURN was completed and reported; it only awaits the release.
+        if self.state.phase in IN_REP and not (hold_mode and self.state.phase == RETURN):
             events.append(self._unfinished_rep(t))
         if not self.done:
             events.append(self._set_done(t))
@@ -337,10 +339,27 @@ class ExerciseEngine:
             self._starts[side] = value if old is None else old + REF_SMOOTHING * (value - old)
 
     def _setup_ok(self, view: FrameView) -> bool:
-        """Every setup standard holds; a sided check that cannot be read off the near side (the
-        far limbs hidden in side view) does not block the start."""
+        """Every setup standard holds (see :meth:`_standards_hold`)."""
         sides = (self.near,) if self.exercise.sides == "bilateral" else ("left", "right")
-        for check in self.setup_checks:
+        return self._standards_hold(self.setup_checks, view, sides)
+
+    def _holding_ok(self, view: FrameView) -> bool:
+        """Every critical end standard holds for the side being judged: the rep's side, or for a
+        bilateral exercise (and a static hold, whose rep has no side) the side nearer the camera."""
+        side = self.state.side
+        if self.exercise.sides == "bilateral":
+            sides: tuple = (self.near,)
+        elif side in ("left", "right"):
+            sides = (side,)
+        else:
+            sides = (self.fixed_side,) if self.fixed_side else ("left", "right")
+        return self._standards_hold(self.hold_checks, view, sides)
+
+    def _standards_hold(self, checks: list, view: FrameView, sides: tuple) -> bool:
+        """Every check of ``sides`` (and every unsided one) that applies in this view is in range.
+        A sided check that cannot be read off the far side (its limbs hidden in side view) does
+        not fail: the near side is judged, as a physiotherapist beside the camera would."""
+        for check in checks:
             if check.reads is not None and check.reads not in sides:
                 continue
             if check.views is not None and self.camera_view not in check.views:
@@ -351,16 +370,6 @@ class ExerciseEngine:
                     return False
                 continue
             if not check.low <= value <= check.high:
-                return False
-        return True
-
-    def _holding_ok(self, view: FrameView) -> bool:
-        side = self.state.side
-        for check in self.hold_checks:
-            if check.reads is not None and side not in (None, "both") and check.reads != side:
-                continue
-            value = check.evaluate(view)
-            if isinstance(value, Missing) or not check.low <= value <= check.high:
                 return False
         return True
 
@@ -450,11 +459,18 @@ class ExerciseEngine:
         self._hold_announced = 0
 
     def _unfinished_rep(self, t: float) -> RepEvent:
+        """The rep in progress when the stream ends: not counted, with how far it got."""
         self.attempts += 1
+        metrics = {"progress_peak": round(self.state.peak, 3)}
+        reason = "did not return to the start position"
+        if self.spec.mode == "hold":
+            # A static hold cut short by the end of the recording: say how long it was held.
+            metrics.update(hold_s=round(self.state.hold_s, 2), end_s=round(t - self.state.phase_since, 2))
+            reason = f"held {self.state.hold_s:.1f} s of {self.hold_target:g} s (stream ended)"
         rep = RepEvent(
             t=t, index=self.attempts, side=self._report_side(self.state.side), counted=False,
-            reason="did not return to the start position", score=None, grade=None,
-            errors=self.record.errors_found(self.state.side if self.state.side != "both" else None), metrics={"progress_peak": round(self.state.peak, 3)},
+            reason=reason, score=None, grade=None,
+            errors=self.record.errors_found(self.state.side if self.state.side != "both" else None), metrics=metrics,
             count=self.count, not_judged=self._not_judged(),
         )
         self.state = PhaseState(phase=START, last_t=self.state.last_t)

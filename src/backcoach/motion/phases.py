@@ -22,8 +22,11 @@ MAX_FRAME_GAP_S = 0.5
 LEAVE_START = 0.05
 #: A side's last frame at rest older than this when it passes the out threshold is not its start.
 MAX_REST_GAP_S = 2.0
-#: Seconds of broken standards that end a static hold early.
+#: Seconds of broken standards that end a static hold early, or release a completed one.
 RELEASE_S = 1.0
+#: Seconds every critical standard must hold before a static hold begins (the brief's default
+#: persistence, §4.0): a noisy frame that happens to pass is not the patient getting into position.
+SETTLE_S = 0.5
 #: Progress band below the peak that counts as "at the peak" for timing the out and return phases.
 NEAR_PEAK = 0.05
 #: How far progress must fall below its peak before a rep that never reached the target is returning.
@@ -135,7 +138,7 @@ def step(
     phase = state.phase
     h = spec.hysteresis
     if spec.mode == "hold" and phase != SETUP:
-        return _step_hold(state, t, holding_ok, counted_dt, spec)
+        return _step_hold(state, t, progress, holding_ok, counted_dt, spec)
 
     if phase == SETUP:
         values = [p for p in progress.values() if p is not None]
@@ -267,30 +270,41 @@ def _complete(
 
 
 def _step_hold(
-    state: PhaseState, t: float, holding_ok: bool, counted_dt: float, spec: PhaseSpec
+    state: PhaseState, t: float, progress: dict, holding_ok: bool, counted_dt: float, spec: PhaseSpec
 ) -> tuple[PhaseState, list[Transition]]:
-    """A static hold (``[phases] mode = "hold"``): START -> END while every critical end standard
-    holds; the rep is complete when the valid hold reaches its target, or ends early when the
-    standards stay broken for RELEASE_S; after a completed hold, RETURN waits for the release."""
+    """A static hold (``[phases] mode = "hold"``): START -> END once every critical end standard
+    has held for SETTLE_S (that time counts toward the hold); the rep is complete when the valid
+    hold reaches its target, or ends early when the standards stay broken for RELEASE_S; after a
+    completed hold, RETURN waits for the standards to stay broken for RELEASE_S (the release), so
+    one noisy frame neither starts nor ends a hold.
+
+    The rep's side is the one side watched (the near side of a bilateral exercise, or the side
+    given), else "both".
+    """
     phase = state.phase
     if phase == START:
-        if holding_ok:
-            return PhaseState(phase=END, side="both", phase_since=t, last_t=t, rep_start=t, peak=1.0,
-                              reached_end=True), [Transition(END, "both")]
-        return state._replace(last_t=t), []
+        if not holding_ok:
+            return state._replace(last_t=t, ready_since=None), []
+        since = t if state.ready_since is None else state.ready_since
+        if t - since < SETTLE_S:
+            return state._replace(last_t=t, ready_since=since), []
+        side = next(iter(progress)) if len(progress) == 1 else "both"
+        return PhaseState(phase=END, side=side, phase_since=since, last_t=t, rep_start=since, peak=1.0,
+                          reached_end=True, hold_s=t - since), [Transition(END, side)]
+    broken_since = None if holding_ok else (state.broken_since or t)
+    released = broken_since is not None and t - broken_since >= RELEASE_S
     if phase == END:
         hold = state.hold_s + (counted_dt if holding_ok else 0.0)
-        broken_since = None if holding_ok else (state.broken_since or t)
-        if hold >= spec.hold_s or (broken_since is not None and t - broken_since >= RELEASE_S):
-            done = Transition(START if hold < spec.hold_s else RETURN, "both", rep_done=True,
-                              end_s=t - state.phase_since, hold_s=hold, peak=1.0, reached_end=True)
+        if hold >= spec.hold_s or released:
             following = START if hold < spec.hold_s else RETURN
-            return PhaseState(phase=following, side="both", phase_since=t, last_t=t), [done]
+            done = Transition(following, state.side, rep_done=True, end_s=t - state.phase_since, hold_s=hold,
+                              peak=1.0, reached_end=True)
+            return PhaseState(phase=following, side=state.side, phase_since=t, last_t=t), [done]
         return state._replace(last_t=t, hold_s=hold, broken_since=broken_since), []
     # RETURN: the hold is done; wait for the release before another can start.
-    if not holding_ok:
+    if released:
         return PhaseState(phase=START, phase_since=t, last_t=t), [Transition(START, None)]
-    return state._replace(last_t=t), []
+    return state._replace(last_t=t, broken_since=broken_since), []
 
 
 def smooth_time(fraction: float) -> float:
