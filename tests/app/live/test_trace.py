@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backcoach.app.live.trace import TraceBuffer
+from backcoach.app.live.trace import DEFAULT_STEP_S, TraceBuffer
 from backcoach.pose.frame import make_frame
 from backcoach.store.models import LandmarkTrace
 
@@ -128,3 +128,11 @@ def test_a_finished_camera_session_with_stored_trace_has_its_report(
         "csrf_token": token, "pain_after": "2", "cr10": "3.5", "outcome": "completed"})
     assert finished.status_code == 303
     assert patient_client.get(finished.headers["location"]).status_code == 200
+
+
+def test_frame_step_is_the_camera_interval_also_after_downsampling() -> None:
+    buffer = TraceBuffer(max_frames=4)
+    assert buffer.frame_step() == DEFAULT_STEP_S  # nothing to measure yet
+    for i in range(9):  # 0.1 s apart: the buffer halves twice, keeping every 4th frame
+        buffer.add(_frame(5.0 + 0.1 * i))
+    assert buffer.stride == 4 and buffer.frame_step() == pytest.approx(0.1)

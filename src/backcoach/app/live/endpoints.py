@@ -12,6 +12,7 @@ import logging
 import math
 import time
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Query, WebSocket, WebSocketDisconnect
@@ -24,6 +25,7 @@ from backcoach.app.i18n import LANG_COOKIE, choose_locale
 from backcoach.app.live.recorder import (
     FINISHED, NOT_ALLOWED, NOT_FOUND, NOT_SIGNED_IN, LiveRefused, SessionInfo, StoreRecorder,
 )
+from backcoach.app.live.parking import ParkedSets
 from backcoach.app.live.session import LiveSession
 from backcoach.exercises import UnknownExerciseError
 from backcoach.motion.synthetic.generate import SyntheticError, demo_frames
@@ -100,7 +102,7 @@ async def live_socket(websocket: WebSocket, session_id: int) -> None:
         await websocket.send_json({"type": "error", "code": "refused", "message": refused.message})
         await websocket.close(code=refused.code)
         return
-    live = LiveSession(StoreRecorder(websocket.app.state.sessionmaker, info))
+    live = LiveSession(StoreRecorder(websocket.app.state.sessionmaker, info), parked=_parked_sets(websocket.app.state))
     frame_ms: list[float] = []  # frame received -> its events sent, per frame
     try:
         while True:
@@ -124,6 +126,13 @@ async def live_socket(websocket: WebSocket, session_id: int) -> None:
         except Exception:  # the socket's edge: a failed trace write must not hide why it closed
             logger.exception("live session %d: could not keep the open set's landmark trace", session_id)
         _log_connection(session_id, live, frame_ms)
+
+
+def _parked_sets(state: Any) -> ParkedSets:
+    """This process's dropped sets, created with the first connection."""
+    if not hasattr(state, "live_parked_sets"):
+        state.live_parked_sets = ParkedSets()
+    return state.live_parked_sets
 
 
 def _log_connection(session_id: int, live: LiveSession, frame_ms: list[float]) -> None:

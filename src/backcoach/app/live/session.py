@@ -3,23 +3,26 @@
 The movement engine judges the frames; this class only routes them: it opens (or resumes) the
 planned set in the store, feeds valid frames to a fresh :class:`~backcoach.motion.engine.ExerciseEngine`,
 numbers reps over the whole set (so a resumed set continues where it stopped), stores each rep
-before the browser is told about it, and applies the pain stop rule. It holds no state that
-matters between reps: after a dropped connection a new instance picks the set up from the store.
+before the browser is told about it, and applies the pain stop rule. After a dropped connection
+the open set is parked for a grace period (:mod:`~backcoach.app.live.parking`): the reconnect on
+the same worker takes it back and the rep in progress goes on; otherwise a new instance picks the
+set up from the store (counted reps are never lost, the rep in progress is).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from backcoach.app.live import protocol
+from backcoach.app.live.parking import ParkedSets
 from backcoach.app.live.recorder import LiveRefused, OpenedSet, StoreRecorder
 from backcoach.app.live.safety import pain_stop
 from backcoach.app.live.trace import TraceBuffer
 from backcoach.exercises import UnknownExerciseError, get_exercise
 from backcoach.motion.engine import ExerciseEngine
-from backcoach.pose.frame import FrameError
+from backcoach.pose.frame import Frame, FrameError
 
 Message = dict[str, Any]
 logger = logging.getLogger(__name__)
@@ -36,6 +39,19 @@ class ActiveSet:
     pain: int | None = None
     #: The set's landmarks for the therapist's replay (bounded, see :mod:`~backcoach.app.live.trace`).
     trace: TraceBuffer = field(default_factory=TraceBuffer)
+    #: Added to the device's frame times: a reloaded page restarts its clock, the engine's must go on.
+    t_offset: float = 0.0
+    #: Taken back from the park: the next frame decides ``t_offset``.
+    rejoining: bool = False
+
+    def engine_time(self, frame: Frame) -> Frame:
+        """``frame`` on the engine's clock; after a rejoin, placed after the last frame the engine saw."""
+        if self.rejoining:
+            self.rejoining = False
+            last = self.engine.last_t
+            if last is not None and frame.t + self.t_offset <= last:
+                self.t_offset = last + self.trace.frame_step() - frame.t
+        return replace(frame, t=frame.t + self.t_offset) if self.t_offset else frame
 
 
 @dataclass
@@ -43,6 +59,8 @@ class LiveSession:
     """The server side of one WebSocket: call :meth:`on_text` and :meth:`on_bytes` per message."""
 
     recorder: StoreRecorder
+    #: Where a dropped connection leaves its open set for the reconnect (None: resume from the store only).
+    parked: ParkedSets | None = None
     active: ActiveSet | None = None
     frames_received: int = 0
     frames_skipped: int = 0
@@ -75,16 +93,22 @@ class LiveSession:
         if active.paused:
             return []
         try:
-            frame = protocol.decode_frame(data, active.image_size)
+            device_frame = protocol.decode_frame(data, active.image_size)
         except FrameError as exc:
             return self._skipped(index, str(exc))
+        frame = active.engine_time(device_frame)
         active.trace.add(frame)
         try:
             events = active.engine.push(frame)
         except Exception:  # the socket's edge: a fault on one frame must not end the patient's session
             logger.exception("movement engine failed on frame %d of set %d", index, active.opened.set_id)
             return self._skipped(index, "the movement engine could not use this frame (logged on the server)")
-        return [self._event(event.to_dict()) for event in events]
+        offset = active.t_offset
+        messages = [self._event(event.to_dict()) for event in events]
+        if offset:  # the browser matches events to its capture times: give them back on its clock
+            for message in messages:
+                message["t"] = device_frame.t if message["t"] == frame.t else message["t"] - offset
+        return messages
 
     # ------------------------------------------------------------------ control actions
     def _start_set(self, control: protocol.StartSet) -> list[Message]:
@@ -96,6 +120,9 @@ class LiveSession:
             opened = self.recorder.open_set(control.plan_item_id, control.set_index, control.side)
         except LiveRefused as exc:
             return [_error("set_refused", exc.message)]
+        rejoined = self._rejoin(opened, control.image_size)
+        if rejoined is not None:
+            return [rejoined]
         try:
             exercise = get_exercise(opened.exercise_id)
         except UnknownExerciseError:
@@ -118,6 +145,24 @@ class LiveSession:
         if opened.resumed and remaining == 0:
             return [ready, *self._finish(engine.finish())]
         return [ready]
+
+    def _rejoin(self, opened: OpenedSet, image_size: tuple[int, int]) -> Message | None:
+        """Take back this set's engine from the park when the store agrees with it (same reps)."""
+        parked = self.parked.claim(self.recorder.info.session_id, opened.set_id) if self.parked else None
+        if parked is None:
+            return None
+        if parked.engine.done or parked.opened.prior_attempts + parked.engine.attempts != opened.prior_attempts:
+            return None  # another connection went on with the set meanwhile: the store decides
+        parked.image_size, parked.paused, parked.rejoining = image_size, False, True
+        self.active = parked
+        self.sets_run += 1
+        return {
+            "type": "ready", "set_id": opened.set_id, "exercise_id": opened.exercise_id,
+            "set_index": opened.set_index, "side": opened.side,
+            "reps_planned": opened.reps_planned or parked.engine.reps_target, "hold_s": parked.engine.hold_target,
+            "count": opened.prior_counted, "attempts": opened.prior_attempts, "resumed": True,
+            "phase": parked.engine.phase,  # mid-rep when the connection dropped: it goes on
+        }
 
     def _pause(self, _control: protocol.Pause) -> list[Message]:
         if self.active is None:
@@ -162,8 +207,10 @@ class LiveSession:
                             "source": verdict.source}]
 
     def on_close(self) -> None:
-        """The connection ended: keep the open set's frames so a reconnect continues its trace."""
+        """The connection ended: park the open set and keep its frames so a reconnect continues it."""
         if self.active is not None:
+            if self.parked is not None:
+                self.parked.park(self.recorder.info.session_id, self.active.opened.set_id, self.active)
             encoded = self.active.trace.encoded()
             if encoded is not None:
                 self.recorder.keep_trace(self.active.opened.set_id, encoded)

@@ -52,6 +52,12 @@ class TraceBuffer:
         self.count = self._seen = n
         self._resume_at = float(t[-1]) + (float(np.median(np.diff(t))) if len(t) > 1 else DEFAULT_STEP_S)
 
+    def frame_step(self) -> float:
+        """The camera's frame interval as the kept frames show it (``DEFAULT_STEP_S`` before two came)."""
+        if self.count < 2:
+            return DEFAULT_STEP_S
+        return float(np.median(np.diff(self._t[: self.count]))) / self.stride
+
     def relative(self, t: float) -> float:
         """``t`` (the device's capture clock) as seconds from the set's first frame."""
         return t - (self.t0 if self.t0 is not None else t)
