@@ -12,6 +12,7 @@ from typing import Any
 
 import backcoach.clinical.intake  # noqa: F401  (import first: clinical.classify needs it loaded)
 from backcoach.app.i18n import N_
+from backcoach.clinical.examination import Examination
 from backcoach.clinical.intake import Intake
 from backcoach.clinical.prescription import Plan as ClinicalPlan
 from backcoach.store.models import SessionMode
@@ -39,14 +40,17 @@ def build_intake(
     history: dict[str, Any] | None,
     red_flags: dict[str, Any] | None,
     questionnaires: dict[str, list[Any]],
+    examination: Examination | None = None,
 ) -> Intake:
-    """The clinical library's input from the stored history, safety answers and questionnaires."""
+    """The clinical library's input from the stored history, safety answers, questionnaires and
+    camera tests (``app.camera_assessment.examination``)."""
     history = history or {}
     return Intake.model_validate({
         "patient": history.get("patient", {}),
         "history": history.get("history", {}),
         "red_flags": red_flags or {},
         "questionnaires": questionnaires,
+        "examination": examination.model_dump() if examination is not None else None,
     })
 
 

@@ -63,3 +63,8 @@ FIELD_RESOLVED_BEFORE_ONSET = N_("The resolution date cannot be before the onset
 NO_REFERENCE_MOTION = N_("This exercise has no reference motion for the synthetic body yet.")
 FIELD_REPS_OR_HOLD = N_("Give repetitions, a hold time, or both.")
 NO_THERAPIST = N_("You do not have a therapist yet.")
+
+# Guided camera tests (self-assessment and reassessment)
+CAMERA_TEST_NOT_FOUND = N_("Camera test not found.")
+CAMERA_CONSENT_REQUIRED = N_("Camera tests need your consent to use the camera. You can give it on the consent page, or skip the tests.")
+RECORDING_INVALID = N_("The recording could not be used.")

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from backcoach.app import camera_assessment
 from backcoach.app.assessment import SELF_ASSESSMENT, build_intake, plan_sessions
 from backcoach.clinical.catalog import PlanError, catalog_from_library
 from backcoach.clinical.classify import classify
@@ -83,16 +84,34 @@ def _prescribe(category: str, approach: str, details: dict[str, Any]) -> Clinica
                       secondary=details.get("secondary") or ())
 
 
-def _reclassified(db: Session, patient_id: int, screening_answers: dict[str, Any]) -> dict[str, Any] | None:
-    """The clinical library's classification on the latest answers, when it gives a category."""
+def camera_trend(baseline: dict[str, Any], current: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each camera test measured validly at baseline and now: both values and the change (a
+    within-person trend for the therapist; §6.4: changes under ~5-10 deg may be camera error)."""
+    out = {}
+    for test_id, row in current.items():
+        before = baseline.get(test_id)
+        values = [(r.data.get("result") or {}) for r in (before, row) if r is not None]
+        if len(values) == 2 and all(v.get("status") == "VALID" for v in values):
+            out[test_id] = {"baseline": values[0]["value"], "now": values[1]["value"], "unit": values[1]["unit"],
+                            "change": round(values[1]["value"] - values[0]["value"], 1)}
+    return out
+
+
+def _reclassified(db: Session, patient_id: int, screening_answers: dict[str, Any],
+                  camera: dict[str, Any]) -> dict[str, Any] | None:
+    """The clinical library's classification on the latest answers and this week's camera tests,
+    when it gives a category."""
     history = clinical.latest_assessment(db, patient_id, "history")
     questionnaires = {}
     for instrument in SELF_ASSESSMENT:
         response = clinical.latest_response(db, patient_id, instrument)
         if response is not None:
             questionnaires[instrument] = response.answers["items"]
-    result = classify(build_intake(history.data if history else None, screening_answers, questionnaires))
-    return result.to_dict() if result.category else None
+    result = classify(build_intake(history.data if history else None, screening_answers, questionnaires,
+                                   camera_assessment.examination(camera)))
+    if not result.category:
+        return None
+    return result.to_dict() | {"camera_tests": camera_assessment.coverage(camera)}
 
 
 def propose(db: Session, plan: Plan, week: int, classification: ClassificationResult,
@@ -106,8 +125,9 @@ def propose(db: Session, plan: Plan, week: int, classification: ClassificationRe
         sessions_done=sum(s.id in done for s in planned), sessions_planned=len(planned),
         week4=measures(responses_for(db, patient_id, 4)) if week == 8 else None)
     category, details = classification.category, classification.details or {}
+    camera = camera_assessment.outcomes(db, patient_id, week, plan.id)
     if result.reclassify:
-        new = _reclassified(db, patient_id, screening_answers)
+        new = _reclassified(db, patient_id, screening_answers, camera)
         if new is not None:
             category, details = new["category"], new
     old_approach = classification.approach or "movement_control"
@@ -124,5 +144,8 @@ def propose(db: Session, plan: Plan, week: int, classification: ClassificationRe
         difference = plan_difference(old, new_plan, from_week)
         proposed = [{"week": s.week, "index_in_week": s.index_in_week, "items": [i.__dict__ for i in s.items]}
                     for s in plan_sessions(new_plan, plan.starts_on) if s.week >= from_week]
+    reassessment = result.to_dict() | {
+        "camera_tests": camera_assessment.coverage(camera),
+        "camera_trend": camera_trend(camera_assessment.outcomes(db, patient_id, 0), camera)}
     return portal_repo.add_proposal(db, patient_id=patient_id, plan_id=plan.id, week=week,
-                                    reassessment=result.to_dict(), difference=difference, proposed=proposed)
+                                    reassessment=reassessment, difference=difference, proposed=proposed)

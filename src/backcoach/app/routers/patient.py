@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from backcoach.app import errors
+from backcoach.app import camera_assessment, errors
 from backcoach.app.assessment import (
     CATEGORY_EXPLAINED,
     SELF_ASSESSMENT,
@@ -24,6 +24,7 @@ from backcoach.app.forms import FormState, form_values, validate
 from backcoach.app.i18n import N_, gettext, set_locale
 from backcoach.app.templating import render
 from backcoach.clinical import instruments, redflags, scoring
+from backcoach.clinical.camera import test_spec
 from backcoach.clinical.catalog import PlanError, catalog_from_library
 from backcoach.clinical.classify import classify
 from backcoach.clinical.prescription import build_plan
@@ -93,7 +94,9 @@ def _steps(db: DbSession, patient: User) -> dict[str, Any]:
     history = clinical.latest_assessment(db, patient.id, "history")
     screening = clinical.latest_screening(db, patient.id)
     done = {i for i in SELF_ASSESSMENT if clinical.latest_response(db, patient.id, i) is not None}
-    return {"history": history, "screening": screening, "done": done}
+    camera = camera_assessment.outcomes(db, patient.id, 0)
+    return {"history": history, "screening": screening, "done": done, "camera": camera,
+            "camera_total": len(camera_assessment.STEPS)}
 
 
 @router.get("/assessment")
@@ -276,9 +279,11 @@ def finish(request: Request, db: DbSession, patient: CurrentPatient) -> Response
     if steps["history"] is None or steps["screening"] is None:
         return RedirectResponse("/assessment", status_code=303)
     questionnaires = {i: clinical.latest_response(db, patient.id, i).answers["items"] for i in steps["done"]}
-    intake = build_intake(steps["history"].data, steps["screening"].answers, questionnaires)
+    intake = build_intake(steps["history"].data, steps["screening"].answers, questionnaires,
+                          camera_assessment.examination(steps["camera"]))
     result = classify(intake)
     details = result.to_dict()
+    details["camera_tests"] = camera_assessment.coverage(steps["camera"])
     if result.category is None:
         clinical.save_screening(db, patient_id=patient.id, answers=steps["screening"].answers,
                                 outcome=result.outcome, flags=details["red_flags"]["findings"] if details["red_flags"] else [])
@@ -301,6 +306,10 @@ def finish(request: Request, db: DbSession, patient: CurrentPatient) -> Response
     return RedirectResponse("/assessment/result", status_code=303)
 
 
+def camera_label(test_id: str, lang: str) -> str:
+    return test_spec(test_id)["label"][lang]
+
+
 @router.get("/assessment/result")
 def result_page(request: Request, db: DbSession, patient: CurrentPatient) -> Response:
     """The classification in plain words, the scores, and the way to the plan."""
@@ -317,7 +326,9 @@ def result_page(request: Request, db: DbSession, patient: CurrentPatient) -> Res
                            "total": response.result.get("total"), "max": response.result.get("max"),
                            "band": response.result.get("band")})
     name = (result.details.get("category_name") or {}).get(lang, result.category)
+    cover = result.details.get("camera_tests")
+    not_measured = [camera_label(t, lang) for t in camera_assessment.not_measured(cover)] if cover else None
     return render(request, "assessment/result.html", {
         "result": result, "category_name": name, "explained": CATEGORY_EXPLAINED.get(result.category),
-        "scores": scores, "has_plan": plans.active_plan(db, patient.id) is not None,
+        "scores": scores, "has_plan": plans.active_plan(db, patient.id) is not None, "not_measured": not_measured,
     })

@@ -8,7 +8,7 @@ from datetime import date
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from backcoach.app import errors
+from backcoach.app import camera_assessment, errors
 from backcoach.app.assessment import build_intake, locale_key
 from backcoach.app.audit import OWN_RECORD, audit_read
 from backcoach.app.deps import CSRF, CurrentPatient, DbSession
@@ -59,6 +59,7 @@ def overview(request: Request, db: DbSession, patient: CurrentPatient) -> Respon
     done = set(responses_for(db, patient.id, week))
     return render(request, "reassessment/overview.html", {
         "week": week, "screened": screening_for(db, plan, week) is not None, "done": done,
+        "camera": camera_assessment.outcomes(db, patient.id, week, plan.id), "camera_total": len(camera_assessment.STEPS),
         "instruments": REASSESSMENT_INSTRUMENTS,
         "titles": {i: instruments.load_instrument(i).title[lang] for i in REASSESSMENT_INSTRUMENTS},
     })

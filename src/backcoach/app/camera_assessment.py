@@ -1,0 +1,277 @@
+"""Guided camera assessments of the self-assessment and the reassessment (clinical brief §3.5 B, §6).
+
+The browser runs the pose model and sends landmarks only (never video), in the live session's
+frame format (``app.live.protocol``). This module reads such a recording, checks the camera
+set-up with the movement engine's guard, runs the clinical library's measurement
+(``clinical.assess.measure_test``: ROM, endurance holds, T5 signs), stores each outcome as an
+``Assessment`` (kind ``camera_test``) and turns the stored outcomes into the classification's
+``Examination``. It decides nothing clinical itself.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backcoach.app.i18n import N_
+from backcoach.app.live.protocol import FRAME_BYTES, decode_frame
+from backcoach.clinical.aberrant import aberrant_signs
+from backcoach.clinical.assess import measure_test
+from backcoach.clinical.camera import Track, test_spec
+from backcoach.clinical.examination import Examination
+from backcoach.motion.cues import engine_cue_texts
+from backcoach.motion.geometry import to_image_points
+from backcoach.motion.guard import Guard, frame_issues
+from backcoach.motion.posture import recognise
+from backcoach.pose.frame import FrameError
+from backcoach.pose.sequence import PoseSequence
+from backcoach.store.models import Assessment
+
+#: ``Assessment.kind`` of one camera test's outcome.
+KIND = "camera_test"
+#: Longest recording accepted: 5 min at 30 frames/s (a hold runs to failure; the Biering-Sorensen
+#: cap is 240 s) [E]. About 4.8 MB of landmarks.
+MAX_FRAMES = 9000
+#: Shortest set-up check window, seconds: the guard's verdict is debounced over 0.5 s [E].
+MIN_CHECK_SECONDS = 0.5
+
+#: Why a test was not measured (the patient's choice on the test page).
+SKIP_REASONS = {
+    "cannot_do": N_("I can't do this test"),
+    "no_camera": N_("I have no camera, or it does not work"),
+}
+#: What the patient answers when pain stops a test (brief §3.5 abort button; never discarded).
+PAIN_ANSWERS = {
+    "pain_spread": N_("The pain spread into my buttock or leg"),
+    "pain_worse": N_("The pain got worse"),
+    "other": N_("Another reason"),
+}
+
+
+class RecordingError(ValueError):
+    """A posted recording cannot be used; the text names the frame and what was wrong."""
+
+
+@dataclass(frozen=True)
+class CameraStep:
+    """One guided test as the app offers it (the measurement itself is the clinical library's)."""
+
+    test: str
+    #: Posture the set-up check expects (engine names), None = check framing and light only.
+    posture: str | None
+    #: Where a pain stop is recorded in the examination: ("t1_flexion_standing", None) or ("t6", movement).
+    directional: tuple[str, str | None] | None
+    instructions: tuple[str, ...]
+
+
+_STOP = N_("If it hurts, tap \"It hurts\" at once: the test stops.")
+_DONE = N_("Tap \"Done\" when you have finished.")
+
+#: The camera-measurable tests of ``clinical/data/camera_tests.toml`` offered at home, in the brief's
+#: order (§3.5: T1 with T5, T2, T6; then the §6.3 endurance holds). Left out: the Biering-Sorensen
+#: hold (needs a helper and anchoring: a clinic test by default, §6.3) and the T9 heel raises
+#: (its rule also needs heel and toe walking and the "is the weakness new?" question).
+STEPS: dict[str, CameraStep] = {step.test: step for step in (
+    CameraStep("rom_flexion", "standing", ("t1_flexion_standing", None), (
+        N_("Stand side-on to the camera, feet together, knees straight."),
+        N_("Slide your hands down your legs as far as is comfortable, hold for a second, and come back up."),
+        N_("Do this 3 times, slowly. Tap \"Hurts now\" whenever it hurts during a bend."),
+        _STOP, _DONE)),
+    CameraStep("rom_extension", "standing", ("t2_extension_standing", None), (
+        N_("Stand side-on to the camera with your hands on your lower back."),
+        N_("Lean back as far as is comfortable, knees straight, hold for a second, and come back."),
+        N_("Do this 3 times, slowly."), _STOP, _DONE)),
+    CameraStep("rom_lateral_left", "standing", ("t6", "side_bend_left"), (
+        N_("Stand facing the camera, arms by your sides."),
+        N_("Slide your left hand down the side of your thigh without leaning forward, hold for a second, and come back."),
+        N_("Do this 3 times, slowly."), _STOP, _DONE)),
+    CameraStep("rom_lateral_right", "standing", ("t6", "side_bend_right"), (
+        N_("Stand facing the camera, arms by your sides."),
+        N_("Slide your right hand down the side of your thigh without leaning forward, hold for a second, and come back."),
+        N_("Do this 3 times, slowly."), _STOP, _DONE)),
+    CameraStep("rom_rotation_left", "sitting", ("t6", "rotation_left"), (
+        N_("Sit on a chair facing the camera, arms crossed on your chest."),
+        N_("Turn your upper body to the left as far as is comfortable, hold for a second, and turn back."),
+        N_("Do this 3 times, slowly."), _STOP, _DONE)),
+    CameraStep("rom_rotation_right", "sitting", ("t6", "rotation_right"), (
+        N_("Sit on a chair facing the camera, arms crossed on your chest."),
+        N_("Turn your upper body to the right as far as is comfortable, hold for a second, and turn back."),
+        N_("Do this 3 times, slowly."), _STOP, _DONE)),
+    CameraStep("hold_prone_plank", None, None, (
+        N_("Put the camera low, to your side, so it sees you from head to feet."),
+        N_("Lie face down. When the recording starts, lift onto your forearms and toes with your body in a straight line."),
+        N_("Hold as long as you can keep the line, then lie down."), _STOP, _DONE)),
+    CameraStep("hold_side_bridge_left", None, None, (
+        N_("Put the camera low, in front of you, so it sees you from head to feet."),
+        N_("Lie on your left side. When the recording starts, lift your hips onto your left elbow and feet in a straight line."),
+        N_("Hold as long as your hips stay up, then lie down."), _STOP, _DONE)),
+    CameraStep("hold_side_bridge_right", None, None, (
+        N_("Put the camera low, in front of you, so it sees you from head to feet."),
+        N_("Lie on your right side. When the recording starts, lift your hips onto your right elbow and feet in a straight line."),
+        N_("Hold as long as your hips stay up, then lie down."), _STOP, _DONE)),
+    CameraStep("hold_trunk_flexor", None, None, (
+        N_("Sit side-on to the camera, knees bent, feet held down (under a sofa), arms crossed on your chest."),
+        N_("Lean back against a firm cushion at about 60 degrees from the floor. When the recording starts, move the cushion away and hold that angle."),
+        N_("Hold as long as you can, then rest back."), _STOP, _DONE)),
+)}
+
+
+def step(test_id: str) -> CameraStep:
+    """The app's step for ``test_id``; KeyError names the tests offered."""
+    if test_id not in STEPS:
+        raise KeyError(f"unknown camera test {test_id!r}; the app offers {', '.join(STEPS)}")
+    return STEPS[test_id]
+
+
+def decode_recording(body: bytes, image_size: tuple[int, int]) -> PoseSequence:
+    """Concatenated frame messages (float64 time + 33 x 4 float32 each) as a sequence.
+
+    Raises
+    ------
+    RecordingError
+        Wrong length, too many frames, a bad frame (named by its index) or time not increasing.
+    """
+    if len(body) == 0 or len(body) % FRAME_BYTES:
+        raise RecordingError(f"recording has {len(body)} bytes, not a whole number of {FRAME_BYTES}-byte frames")
+    count = len(body) // FRAME_BYTES
+    if count > MAX_FRAMES:
+        raise RecordingError(f"recording has {count} frames; at most {MAX_FRAMES} are accepted")
+    t = np.empty(count)
+    xyz = np.empty((count, 33, 3), dtype=np.float32)
+    visibility = np.empty((count, 33), dtype=np.float32)
+    for i in range(count):
+        try:
+            frame = decode_frame(body[i * FRAME_BYTES:(i + 1) * FRAME_BYTES], image_size)
+        except FrameError as exc:
+            raise RecordingError(f"frame {i}: {exc}") from None
+        if i and frame.t <= t[i - 1]:
+            raise RecordingError(f"frame {i}: time {frame.t:.3f} s is not after the previous frame's {t[i - 1]:.3f} s")
+        t[i], xyz[i], visibility[i] = frame.t, frame.xyz, frame.visibility
+    return PoseSequence(t=t - t[0], xyz=xyz, visibility=visibility, image_size=image_size,
+                        meta={"source": "browser", "kind": KIND})
+
+
+def setup_check(seq: PoseSequence, test_id: str, lang: str) -> dict[str, Any]:
+    """The camera set-up verdict over a short window, with the movement engine's guard and cues.
+
+    Body in frame, distance, light, and (for the standing and seated tests) the camera view and
+    the start posture, debounced as in a live set. ``lang`` is ``en`` or ``zh-Hans``.
+    """
+    spec, offered = test_spec(test_id), step(test_id)
+    if float(seq.t[-1] - seq.t[0]) < MIN_CHECK_SECONDS:
+        raise RecordingError(f"a set-up check needs at least {MIN_CHECK_SECONDS} s of frames")
+    track = Track(seq, spec["joints"], spec["view"])
+    required = tuple(track.required())
+    views = (spec["view"],) if offered.posture else ("side", "front", "unknown")
+    width, height = seq.image_size
+    guard = Guard()
+    for i in range(len(seq)):
+        points = to_image_points(seq.xyz[i], seq.image_size)
+        vis = [0.0 if np.isnan(x) else float(v) for (x, _), v in zip(points, seq.visibility[i])]
+        seen = recognise(points, vis)
+        guard.update(float(seq.t[i]), frame_issues(points, vis, width / height, required, seen.view, views,
+                                                   seen.posture if offered.posture else None, offered.posture or ""))
+    issues = list(guard.issues or ())
+    cue = engine_cue_texts()[issues[0] if issues else "ready"][lang]
+    return {"ok": not issues, "issues": issues, "cue": cue}
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready copy (numpy scalars to Python numbers)."""
+    return json.loads(json.dumps(value, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
+
+
+def measure(seq: PoseSequence, test_id: str, *, sex: str | None = None, height_cm: float | None = None,
+            taps: list[float] | None = None) -> dict[str, Any]:
+    """The clinical library's result for one recording; the forward bend adds the T5 signs
+    (side view: painful arc from the "hurts now" taps, Gowers sign, reversal of rhythm)."""
+    step(test_id)
+    result = measure_test(seq, test_id, height_cm=height_cm, sex=sex).to_dict()
+    if test_id == "rom_flexion":
+        signs = aberrant_signs(seq, None, taps or [])
+        result["details"]["aberrant"] = signs.model_dump(exclude={"status"})
+    return _plain(result)
+
+
+def save_outcome(db: Session, *, patient_id: int, test_id: str, week: int, plan_id: int | None, outcome: str,
+                 result: dict | None = None, reason: str | None = None, pain: dict | None = None,
+                 frames: int = 0) -> Assessment:
+    """Store one test's outcome: ``measured`` (with the result), ``skipped`` (reason) or
+    ``stopped`` (pain: NRS and the abort answer)."""
+    data = {"test": test_id, "week": week, "plan_id": plan_id, "outcome": outcome, "result": result,
+            "reason": reason, "pain": pain, "frames": frames}
+    assessment = Assessment(patient_id=patient_id, kind=KIND, data=data)
+    db.add(assessment)
+    db.flush()
+    return assessment
+
+
+def outcomes(db: Session, patient_id: int, week: int, plan_id: int | None = None) -> dict[str, Assessment]:
+    """The latest stored outcome of each test for ``week`` (0 = the self-assessment; a
+    reassessment's also matches its plan)."""
+    rows = db.scalars(select(Assessment).where(Assessment.patient_id == patient_id, Assessment.kind == KIND)
+                      .order_by(Assessment.assessed_at, Assessment.id))
+    latest: dict[str, Assessment] = {}
+    for row in rows:
+        if row.data.get("week") == week and (week == 0 or row.data.get("plan_id") == plan_id):
+            latest[row.data["test"]] = row
+    return latest
+
+
+def examination(found: dict[str, Assessment]) -> Examination:
+    """The classification's examination from stored outcomes.
+
+    A pain stop fills its directional test (T1, T2 or a T6 movement) as aborted with the patient's
+    answer ("spread" -> PERIPHERALIZES, "worse" -> WORSE, §3.5); the forward bend fills T5 and the
+    fingertip-to-floor of T11 (cm, when the height was given). Completed ROM tests leave T1/T2/T6
+    unset: their response states need the §3.5 pain ratings, which the app does not ask yet.
+    """
+    exam: dict[str, Any] = {"t6": {}}
+    for test_id, row in found.items():
+        data = row.data
+        slot = STEPS[test_id].directional if test_id in STEPS else None
+        if data["outcome"] == "stopped" and slot is not None:
+            aborted = {"status": "INCONCLUSIVE", "reason": "aborted", "abort_answer": data["pain"]["answer"],
+                       "pre_nrs": None}
+            if slot[1] is None:
+                exam[slot[0]] = aborted
+            else:
+                exam["t6"][slot[1]] = aborted
+    flexion = found.get("rom_flexion")
+    if flexion is not None and flexion.data["outcome"] == "measured":
+        result = flexion.data["result"]
+        valid = result["status"] == "VALID"
+        exam["t5_aberrant"] = {"status": "VALID" if valid else "INCONCLUSIVE",
+                               **(result["details"].get("aberrant", {}) if valid else {})}
+        if valid and result["details"].get("ftf_cm") is not None:
+            exam["t11"] = {"ftf_cm": result["details"]["ftf_cm"]}
+    return Examination.model_validate(exam)
+
+
+def coverage(found: dict[str, Assessment]) -> dict[str, Any]:
+    """Which offered tests were measured, inconclusive, skipped (why), stopped by pain or not done."""
+    out: dict[str, Any] = {"measured": [], "inconclusive": [], "skipped": {}, "stopped": {}, "missing": []}
+    for test_id in STEPS:
+        row = found.get(test_id)
+        if row is None:
+            out["missing"].append(test_id)
+        elif row.data["outcome"] == "skipped":
+            out["skipped"][test_id] = row.data["reason"]
+        elif row.data["outcome"] == "stopped":
+            out["stopped"][test_id] = row.data["pain"]
+        elif row.data["result"]["status"] == "VALID":
+            out["measured"].append(test_id)
+        else:
+            out["inconclusive"].append(test_id)
+    return out
+
+
+def not_measured(cover: dict[str, Any]) -> list[str]:
+    """Tests without a usable measurement, in the offered order."""
+    usable = set(cover["measured"])
+    return [t for t in STEPS if t not in usable]

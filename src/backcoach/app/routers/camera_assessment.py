@@ -1,0 +1,304 @@
+"""The guided camera tests, in the self-assessment (``/assessment/camera``, after the red-flag gate)
+and in a due reassessment (``/reassessment/camera``, stored under its week and plan).
+
+The page records landmarks on the device and posts them here as binary frames (never video):
+``POST .../{test}/check`` answers the camera set-up verdict, ``POST .../{test}/recording`` measures
+and stores. A test can be skipped, and pain stops it with an NRS and the §3.5 abort answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from backcoach.app import camera_assessment as cam
+from backcoach.app import errors
+from backcoach.app.assessment import locale_key
+from backcoach.app.audit import OWN_RECORD, audit_read
+from backcoach.app.deps import CSRF, CurrentPatient, DbSession
+from backcoach.app.forms import FormState, form_values
+from backcoach.app.i18n import N_, gettext, set_locale
+from backcoach.app.reassessment import due_week
+from backcoach.app.templating import render
+from backcoach.clinical import redflags
+from backcoach.clinical.camera import CameraTestError, test_spec
+from backcoach.pose.skeleton import BONES
+from backcoach.store.models import ConsentKind, User
+from backcoach.store.repo import accounts, clinical, plans
+
+router = APIRouter(dependencies=CSRF)
+
+Area = Literal["assessment", "reassessment"]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Where the tests are taken: the self-assessment (week 0) or a reassessment week of a plan."""
+
+    area: str
+    week: int
+    plan_id: int | None
+
+    @property
+    def base(self) -> str:
+        return f"/{self.area}/camera"
+
+    @property
+    def back(self) -> str:
+        return f"/{self.area}"
+
+
+def _stage(db: DbSession, patient: User, area: str) -> Stage | RedirectResponse:
+    """The self-assessment's stage once the red-flag gate let the patient through, or the due
+    reassessment's; otherwise 404 (nothing due) or a redirect to where the patient must go first."""
+    if area == "reassessment":
+        plan = plans.active_plan(db, patient.id)
+        week = None if plan is None else due_week(db, plan, date.today())
+        if plan is None or week is None:
+            raise HTTPException(404, detail=errors.REASSESSMENT_NOT_DUE)
+        stage = Stage(area, week, plan.id)
+    else:
+        stage = Stage(area, 0, None)
+    screening = clinical.latest_screening(db, patient.id)
+    if screening is not None and screening.outcome in redflags.BLOCKING:
+        return RedirectResponse("/assessment/safety/result", status_code=303)
+    if area == "assessment" and screening is None:
+        return RedirectResponse("/assessment/safety", status_code=303)
+    return stage
+
+
+def _test(test_id: str) -> cam.CameraStep:
+    try:
+        return cam.step(test_id)
+    except KeyError:
+        raise HTTPException(404, detail=errors.CAMERA_TEST_NOT_FOUND) from None
+
+
+def _next_test(found: dict, after: str | None = None) -> str | None:
+    """The first offered test after ``after`` (or from the start) with no stored outcome yet."""
+    order = list(cam.STEPS)
+    start = order.index(after) + 1 if after else 0
+    return next((t for t in order[start:] if t not in found), None)
+
+
+def _label(test_id: str, lang: str) -> str:
+    return test_spec(test_id)["label"][lang]
+
+
+def _camera_allowed(db: DbSession, patient: User) -> bool:
+    return accounts.active_consent(db, patient.id, ConsentKind.CAMERA) is not None
+
+
+@router.get("/{area}/camera")
+def overview(request: Request, db: DbSession, patient: CurrentPatient, area: Area) -> Response:
+    """Every offered test with its outcome in plain words."""
+    stage = _stage(db, patient, area)
+    if isinstance(stage, Response):
+        return stage
+    found = cam.outcomes(db, patient.id, stage.week, stage.plan_id)
+    for row in found.values():
+        audit_read(db, request, patient, patient.id, "camera_test", OWN_RECORD, row.id)
+    lang = locale_key(request.state.locale)
+    rows = [{"test": t, "label": _label(t, lang), "row": found.get(t)} for t in cam.STEPS]
+    return render(request, "assessment/camera_overview.html", {
+        "stage": stage, "rows": rows, "next": _next_test(found), "camera_allowed": _camera_allowed(db, patient),
+        "skip_reasons": cam.SKIP_REASONS, "pain_answers": cam.PAIN_ANSWERS,
+    })
+
+
+@router.get("/{area}/camera/{test_id}")
+def test_page(request: Request, db: DbSession, patient: CurrentPatient, area: Area, test_id: str) -> Response:
+    """What to do (text and voice), the set-up check, the recording, skip and pain stop."""
+    stage = _stage(db, patient, area)
+    if isinstance(stage, Response):
+        return stage
+    _test(test_id)
+    return _test_page(request, db, patient, stage, test_id, FormState())
+
+
+#: Texts the page's script shows or says (translated per request).
+PAGE_STRINGS = {
+    "countdown": N_("Get ready: the recording starts in %(n)s."),
+    "recording": N_("Recording. Start now."),
+    "sending": N_("Measuring…"),
+    "checking": N_("Checking your camera set-up…"),
+    "camera_refused": N_("The camera was not allowed. You can allow it in the browser, or skip this test."),
+    "camera_missing": N_("No camera was found. You can skip this test."),
+    "camera_failed": N_("The camera could not be started. You can skip this test."),
+    "failed": N_("The recording could not be measured:"),
+    "full": N_("The recording is full; measuring it now."),
+    "pain": N_("The test has stopped. How strong is your pain now, and what happened?"),
+}
+
+
+def _test_page(request: Request, db: DbSession, patient: User, stage: Stage, test_id: str, form: FormState,
+               status_code: int = 200) -> Response:
+    offered, spec = cam.step(test_id), test_spec(test_id)
+    lang = locale_key(request.state.locale)
+    set_locale(request.state.locale)
+    title = _label(test_id, lang)
+    instructions = [gettext(text) for text in offered.instructions]
+    base = f"{stage.base}/{test_id}"
+    config = {
+        "test": test_id, "kind": spec["kind"], "view": spec["view"], "title": title,
+        "lang": "zh-CN" if lang == "zh-Hans" else "en-US", "spoken": " ".join([title, *instructions]),
+        "check_url": f"{base}/check", "recording_url": f"{base}/recording", "max_frames": cam.MAX_FRAMES,
+        "taps": test_id == "rom_flexion", "wasm_base": "/live/vendor/tasks-vision/wasm",
+        "vision_bundle": "/live/vendor/tasks-vision/vision_bundle.mjs",
+        "model_url": "/live/models/pose_landmarker_{variant}.task", "model": "full",
+        "bones": [list(bone) for bone in BONES],
+    }
+    return render(request, "assessment/camera_test.html", {
+        "stage": stage, "test": test_id, "title": title, "instructions": instructions, "config": config,
+        "strings": {key: gettext(text) for key, text in PAGE_STRINGS.items()},
+        "skip_reasons": cam.SKIP_REASONS, "pain_options": [(k, gettext(v)) for k, v in cam.PAIN_ANSWERS.items()],
+        "camera_allowed": _camera_allowed(db, patient), "form": form, "height_cm": _height(db, patient),
+    }, status_code=status_code)
+
+
+def _height(db: DbSession, patient: User) -> float | None:
+    """The height given with an earlier forward bend, to prefill the field."""
+    for row in reversed(list(cam.outcomes(db, patient.id, 0).values())):
+        if (row.data.get("result") or {}).get("details", {}).get("height_cm"):
+            return row.data["result"]["details"]["height_cm"]
+    return None
+
+
+def _recording(request: Request, body: bytes) -> tuple[cam.PoseSequence, None] | tuple[None, JSONResponse]:
+    try:
+        size = (int(request.query_params["w"]), int(request.query_params["h"]))
+        if min(size) <= 0:
+            raise ValueError
+    except (KeyError, ValueError):
+        return None, JSONResponse({"detail": gettext(errors.RECORDING_INVALID),
+                                   "reason": "query parameters w and h must give the image size in pixels"}, 400)
+    try:
+        return cam.decode_recording(body, size), None
+    except cam.RecordingError as exc:
+        return None, JSONResponse({"detail": gettext(errors.RECORDING_INVALID), "reason": str(exc)}, 400)
+
+
+def _refuse_without_camera(db: DbSession, patient: User) -> None:
+    if not _camera_allowed(db, patient):
+        raise HTTPException(403, detail=errors.CAMERA_CONSENT_REQUIRED)
+
+
+@router.post("/{area}/camera/{test_id}/check")
+async def check(request: Request, db: DbSession, patient: CurrentPatient, area: Area, test_id: str) -> Response:
+    """The camera set-up verdict over the last second of frames (body in frame, distance, light, view)."""
+    if isinstance(stage := _stage(db, patient, area), Response):
+        return stage
+    _test(test_id)
+    _refuse_without_camera(db, patient)
+    set_locale(request.state.locale)
+    seq, refused = _recording(request, await request.body())
+    if refused is not None:
+        return refused
+    try:
+        return JSONResponse(cam.setup_check(seq, test_id, locale_key(request.state.locale)))
+    except (cam.RecordingError, CameraTestError) as exc:
+        return JSONResponse({"detail": gettext(errors.RECORDING_INVALID), "reason": str(exc)}, 400)
+
+
+def _optional_float(request: Request, name: str, low: float, high: float) -> float | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    value = float(raw)
+    if not low <= value <= high:
+        raise ValueError(f"{name} = {value:g} is outside {low:g}-{high:g}")
+    return value
+
+
+@router.post("/{area}/camera/{test_id}/recording")
+async def recording(request: Request, db: DbSession, patient: CurrentPatient, area: Area, test_id: str) -> Response:
+    """Measure the posted landmarks with the clinical library and store the result.
+
+    Query: ``w``, ``h`` (image size), optional ``height_cm`` (fingertip-to-floor in cm) and
+    ``taps`` (comma-separated seconds of "hurts now" taps from the first frame, forward bend).
+    """
+    stage = _stage(db, patient, area)
+    if isinstance(stage, Response):
+        return stage
+    _test(test_id)
+    _refuse_without_camera(db, patient)
+    set_locale(request.state.locale)
+    seq, refused = _recording(request, await request.body())
+    if refused is not None:
+        return refused
+    try:
+        height_cm = _optional_float(request, "height_cm", 100, 250)
+        taps = [float(v) for v in request.query_params.get("taps", "").split(",") if v]
+    except ValueError as exc:
+        return JSONResponse({"detail": gettext(errors.RECORDING_INVALID), "reason": str(exc)}, 400)
+    history = clinical.latest_assessment(db, patient.id, "history")
+    sex = ((history.data if history else {}).get("patient") or {}).get("sex")
+    try:
+        result = cam.measure(seq, test_id, sex=sex, height_cm=height_cm, taps=taps)
+    except CameraTestError as exc:
+        return JSONResponse({"detail": gettext(errors.RECORDING_INVALID), "reason": str(exc)}, 400)
+    result["details"]["height_cm"] = height_cm
+    row = cam.save_outcome(db, patient_id=patient.id, test_id=test_id, week=stage.week, plan_id=stage.plan_id,
+                           outcome="measured", result=result, frames=len(seq))
+    return JSONResponse({"id": row.id, "status": result["status"], "value": result["value"], "unit": result["unit"],
+                         "quality": result["quality"], "result_url": f"{stage.base}/{test_id}/result"})
+
+
+@router.post("/{area}/camera/{test_id}/skip")
+async def skip(request: Request, db: DbSession, patient: CurrentPatient, area: Area, test_id: str) -> Response:
+    """"I can't do this" or "no camera": stored, so the classification names the missing test."""
+    stage = _stage(db, patient, area)
+    if isinstance(stage, Response):
+        return stage
+    _test(test_id)
+    reason = form_values(await request.form()).get("reason")
+    if reason not in cam.SKIP_REASONS:
+        raise HTTPException(400, detail=errors.FIELD_REQUIRED)
+    cam.save_outcome(db, patient_id=patient.id, test_id=test_id, week=stage.week, plan_id=stage.plan_id,
+                     outcome="skipped", reason=reason)
+    following = _next_test(cam.outcomes(db, patient.id, stage.week, stage.plan_id), test_id)
+    return RedirectResponse(f"{stage.base}/{following}" if following else stage.base, status_code=303)
+
+
+@router.post("/{area}/camera/{test_id}/pain")
+async def pain_stop(request: Request, db: DbSession, patient: CurrentPatient, area: Area, test_id: str) -> Response:
+    """Pain stopped the test: the NRS and the abort answer are stored (and feed the examination)."""
+    stage = _stage(db, patient, area)
+    if isinstance(stage, Response):
+        return stage
+    _test(test_id)
+    values = form_values(await request.form())
+    state = FormState(values=values)
+    nrs = values.get("nrs")
+    if nrs not in {str(n) for n in range(11)}:
+        state.errors["nrs"] = errors.FIELD_REQUIRED
+    if values.get("answer") not in cam.PAIN_ANSWERS:
+        state.errors["answer"] = errors.FIELD_REQUIRED
+    if state.errors:  # the pain form comes back open, with the message beside the missing answer
+        return _test_page(request, db, patient, stage, test_id, state, status_code=400)
+    cam.save_outcome(db, patient_id=patient.id, test_id=test_id, week=stage.week, plan_id=stage.plan_id,
+                     outcome="stopped", pain={"nrs": int(nrs), "answer": values["answer"]})
+    return RedirectResponse(f"{stage.base}/{test_id}/result", status_code=303)
+
+
+@router.get("/{area}/camera/{test_id}/result")
+def result_page(request: Request, db: DbSession, patient: CurrentPatient, area: Area, test_id: str) -> Response:
+    """The test's outcome in plain words, its tracking quality and norm, and the way on."""
+    stage = _stage(db, patient, area)
+    if isinstance(stage, Response):
+        return stage
+    _test(test_id)
+    found = cam.outcomes(db, patient.id, stage.week, stage.plan_id)
+    row = found.get(test_id)
+    if row is None:
+        return RedirectResponse(f"{stage.base}/{test_id}", status_code=303)
+    audit_read(db, request, patient, patient.id, "camera_test", OWN_RECORD, row.id)
+    lang = locale_key(request.state.locale)
+    return render(request, "assessment/camera_result.html", {
+        "stage": stage, "test": test_id, "label": _label(test_id, lang), "row": row,
+        "next": _next_test(found, test_id), "pain_answers": cam.PAIN_ANSWERS, "skip_reasons": cam.SKIP_REASONS,
+    })

@@ -1,0 +1,244 @@
+"""Guided camera tests: synthetic landmark recordings posted through the endpoints, measured values
+checked against the generator's truth, the examination they feed, skips, pain stops and errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from backcoach.app import camera_assessment as cam
+from backcoach.app import errors
+from backcoach.app.live.protocol import FRAME_BYTES, encode_frame
+from backcoach.clinical import redflags
+from backcoach.clinical.aberrant import aberrant_signs
+from backcoach.motion.synthetic import generate as synthetic
+from backcoach.motion.synthetic.motions import parse_motion
+from backcoach.pose.sequence import PoseSequence
+from backcoach.pose.skeleton import Landmark
+from backcoach.store.repo import clinical
+
+from .conftest import csrf_of, sign_in, user_id
+
+NEW = "new@demo.backcoach"
+HISTORY = {"age": "45", "sex": "female", "duration_weeks": "20", "leg_left": "none", "leg_right": "none"}
+#: A standing forward bend for the generator (the library has no such exercise): trunk 60 deg
+#: forward with 30 deg more hip flexion, arms hanging forward, 3 reps.
+FORWARD_BEND = {
+    "exercise": "standing_extension", "posture": "standing", "source": "test: standing forward bend",
+    "planted": ["left_leg", "right_leg"], "start": {},
+    "poses": {"down": {"trunk_flex": 60.0, "hip_flex": 30.0, "shoulder_flex": 20.0}},
+    "rep": [{"to": "down", "kind": "out", "seconds": 2.0}, {"to": "down", "kind": "hold", "seconds": 1.0},
+            {"to": "start", "kind": "return", "seconds": 2.0}, {"to": "start", "kind": "rest", "seconds": 1.0}],
+}
+
+
+def frames_body(seq: PoseSequence, start: int = 0, stop: int | None = None) -> bytes:
+    """The browser's upload: one 536-byte frame message per frame."""
+    return b"".join(encode_frame(float(seq.t[i]), np.column_stack([seq.xyz[i], seq.visibility[i]]))
+                    for i in range(start, len(seq) if stop is None else stop))
+
+
+def _ready_patient(client: TestClient, camera: bool = True) -> str:
+    """The new demo patient past the red-flag gate (consents, history, all safety answers no)."""
+    sign_in(client, NEW)
+    token = csrf_of(client, "/welcome/consent")
+    consent = {"csrf_token": token, "health_data": "yes"} | ({"camera": "yes"} if camera else {})
+    client.post("/welcome/consent", data=consent)
+    client.post("/assessment/history", data={"csrf_token": token, **HISTORY})
+    client.post("/assessment/safety", data={"csrf_token": token,
+                                            **{qid: "no" for qid in redflags.redflag_data()["questions"]}})
+    return token
+
+
+def _post(client: TestClient, token: str, test_id: str, seq: PoseSequence, area: str = "assessment",
+          **query: object):
+    w, h = seq.image_size
+    return client.post(f"/{area}/camera/{test_id}/recording", params={"w": w, "h": h, **query},
+                       content=frames_body(seq), headers={"X-CSRF-Token": token, "Accept": "application/json"})
+
+
+def _forward_bend(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(synthetic, "load_motion", lambda exercise_id: parse_motion(FORWARD_BEND, "test"))
+    return synthetic.generate("standing_extension", reps=3, seed=1, setup=False)
+
+
+def _peak_truth(recording) -> float:
+    """The generator's noise-free image trunk angle (hip midpoint -> shoulder midpoint) at its maximum."""
+    return float(np.nanmax(recording.truth.angles["trunk_incl_v"]))
+
+
+def test_backward_bend_is_measured_and_shown_in_plain_words(client: TestClient, db: Session) -> None:
+    token = _ready_patient(client)
+    recording = synthetic.generate("standing_extension", reps=3, seed=1, setup=False)
+    response = _post(client, token, "rom_extension", recording.sequence)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    # Near-side hip and shoulder (the library's side-view rule) against the midpoints: within 1.5 deg.
+    assert body["status"] == "VALID" and body["value"] == pytest.approx(_peak_truth(recording), abs=1.5)
+    assert body["quality"]["verdict"] == "good" and body["result_url"] == "/assessment/camera/rom_extension/result"
+    stored = cam.outcomes(db, user_id(db, NEW), 0)["rom_extension"].data
+    assert stored["outcome"] == "measured" and stored["frames"] == len(recording.sequence)
+    assert stored["result"]["details"]["reps_detected"] == 3
+    page = client.get(body["result_url"])
+    assert f'data-value="{body["value"]}"' in page.text and 'data-quality="good"' in page.text
+    assert "about 20° is usual" in page.text and "not a diagnosis" in page.text
+
+
+def test_seated_rotation_against_the_generator(client: TestClient) -> None:
+    token = _ready_patient(client)
+    recording = synthetic.generate("seated_trunk_rotation", reps=3, seed=1, setup=False)
+    value = _post(client, token, "rom_rotation_left", recording.sequence).json()["value"]
+    # Truth in the picture: arccos of the narrowest shoulder width over the neutral one (noise-free).
+    clean = recording.clean
+    width = np.abs(clean[:, Landmark.left_shoulder, 0] - clean[:, Landmark.right_shoulder, 0])
+    assert value == pytest.approx(math.degrees(math.acos(width.min() / width[:5].mean())), abs=0.5)
+    # ... and the generator's 45 deg turn, within the camera's expected 5-10 deg (§6.4): perspective.
+    assert abs(value - recording.truth.joints["trunk_rot"].max()) <= 6
+    other = _post(client, token, "rom_rotation_right", recording.sequence).json()
+    assert other["status"] == "INCONCLUSIVE" and other["value"] is None  # it never turned right
+
+
+@pytest.mark.parametrize("test_id", ["rom_lateral_left", "rom_lateral_right"])
+def test_side_bend_each_side(client: TestClient, test_id: str) -> None:
+    token = _ready_patient(client)
+    recording = synthetic.generate("seated_flank_stretch", reps=3, seed=1, setup=False)
+    body = _post(client, token, test_id, recording.sequence).json()
+    assert body["status"] == "VALID" and body["value"] == pytest.approx(_peak_truth(recording), abs=0.5)
+
+
+def test_plank_hold_is_timed_by_the_engine(client: TestClient) -> None:
+    token = _ready_patient(client)
+    recording = synthetic.generate("front_plank", reps=1, hold_s=20, seed=1)
+    rep = recording.truth.reps[0]
+    ((hold_start, hold_end),) = rep.holds
+    body = _post(client, token, "hold_prone_plank", recording.sequence).json()
+    assert body["status"] == "VALID" and body["unit"] == "s"
+    assert hold_end - hold_start - 0.1 <= body["value"] <= rep.end - rep.start
+    page = client.get("/assessment/camera/hold_prone_plank/result")
+    assert "83 seconds" in page.text  # the norm for the patient's sex (female), from the history
+
+
+def test_forward_bend_fills_fingertip_to_floor_and_movement_signs(client: TestClient, db: Session,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    token = _ready_patient(client)
+    recording = _forward_bend(monkeypatch)
+    body = _post(client, token, "rom_flexion", recording.sequence, height_cm=170, taps="4.0,10.0").json()
+    assert body["status"] == "VALID" and body["value"] == pytest.approx(_peak_truth(recording), abs=2.5)
+    result = cam.outcomes(db, user_id(db, NEW), 0)["rom_flexion"].data["result"]
+    # Fingertip-to-floor from the 3D truth: the lowest index fingertip above the floor (heel) line.
+    world = recording.world
+    finger = np.minimum(world[:, Landmark.left_index, 2], world[:, Landmark.right_index, 2])
+    floor = world[0, Landmark.left_heel, 2]
+    assert result["details"]["ftf_cm"] == pytest.approx((finger.min() - floor) * 100, abs=5)
+    seq = cam.decode_recording(frames_body(recording.sequence), recording.sequence.image_size)
+    assert result["details"]["aberrant"] == aberrant_signs(seq, None, [4.0, 10.0]).model_dump(exclude={"status"})
+    client.post("/assessment/finish", data={"csrf_token": token})
+    classification = clinical.latest_classification(db, user_id(db, NEW))
+    camera = classification.details["camera_tests"]
+    assert camera["measured"] == ["rom_flexion"] and "rom_extension" in camera["missing"]
+    exam = cam.examination(cam.outcomes(db, user_id(db, NEW), 0))
+    assert exam.t11.ftf_cm == result["details"]["ftf_cm"] and exam.t5_aberrant.status == "VALID"
+    page = client.get("/assessment/result")
+    assert "data-missing-tests" in page.text and "Backward bend" in page.text and "Forward bend," not in page.text
+
+
+def test_setup_check_uses_the_engine_cues(client: TestClient) -> None:
+    token = _ready_patient(client)
+    client.cookies.set("lang", "zh_Hans")
+    recording = synthetic.generate("standing_extension", reps=1, seed=1)  # walks in first
+    seq = recording.sequence
+    w, h = seq.image_size
+    first = int(np.searchsorted(seq.t, 1.0))
+    walking_in = client.post("/assessment/camera/rom_extension/check", params={"w": w, "h": h},
+                             content=frames_body(seq, 0, first), headers={"X-CSRF-Token": token})
+    assert walking_in.json() == {"ok": False, "issues": ["no_person"], "cue": "请走进摄像头画面。"}
+    setup_end = int(np.searchsorted(seq.t, recording.truth.setup[1]))
+    settled = client.post("/assessment/camera/rom_extension/check", params={"w": w, "h": h},
+                          content=frames_body(seq, setup_end, setup_end + 30), headers={"X-CSRF-Token": token})
+    assert settled.json()["ok"] is True and settled.json()["issues"] == []
+
+
+def test_bad_recordings_are_refused_with_the_reason(client: TestClient) -> None:
+    token = _ready_patient(client)
+    seq = synthetic.generate("standing_extension", reps=1, seed=1, setup=False).sequence
+    w, h = seq.image_size
+    url = "/assessment/camera/rom_extension/recording"
+    headers = {"X-CSRF-Token": token, "Accept": "application/json"}
+    body = frames_body(seq, 0, 10)
+    cut = client.post(url, params={"w": w, "h": h}, content=body[:-3], headers=headers)
+    assert cut.status_code == 400 and cut.json()["detail"] == errors.RECORDING_INVALID
+    assert cut.json()["reason"] == f"recording has {10 * FRAME_BYTES - 3} bytes, not a whole number of 536-byte frames"
+    pixels = bytearray(body)
+    pixels[3 * FRAME_BYTES + 8:3 * FRAME_BYTES + 12] = np.float32(640.0).tobytes()  # x of frame 3 in pixels
+    bad = client.post(url, params={"w": w, "h": h}, content=bytes(pixels), headers=headers).json()
+    assert bad["reason"].startswith("frame 3: ")
+    backwards = frames_body(seq, 0, 3) + frames_body(seq, 0, 1)
+    assert client.post(url, params={"w": w, "h": h}, content=backwards, headers=headers).json()["reason"] == \
+        "frame 3: time 0.000 s is not after the previous frame's 0.067 s"
+    no_size = client.post(url, content=body, headers=headers)
+    assert no_size.status_code == 400 and "w and h" in no_size.json()["reason"]
+    unknown = client.post("/assessment/camera/rom_twist/recording", params={"w": w, "h": h}, content=body,
+                          headers=headers)
+    assert unknown.status_code == 404 and unknown.json()["detail"] == errors.CAMERA_TEST_NOT_FOUND
+    assert client.get("/assessment/camera/hold_biering_sorensen").status_code == 404  # a clinic test
+    no_csrf = client.post(url, params={"w": w, "h": h}, content=body, headers={"Accept": "application/json"})
+    assert no_csrf.status_code == 403
+
+
+def test_camera_tests_need_camera_consent_and_the_safety_gate(client: TestClient) -> None:
+    sign_in(client, NEW)
+    token = csrf_of(client, "/welcome/consent")
+    client.post("/welcome/consent", data={"csrf_token": token, "health_data": "yes"})
+    before_gate = client.get("/assessment/camera")
+    assert before_gate.status_code == 303 and before_gate.headers["location"] == "/assessment/safety"
+    client.post("/assessment/history", data={"csrf_token": token, **HISTORY})
+    client.post("/assessment/safety", data={"csrf_token": token,
+                                            **{qid: "no" for qid in redflags.redflag_data()["questions"]}})
+    assert "data-no-camera-consent" in client.get("/assessment/camera/rom_extension").text
+    seq = synthetic.generate("standing_extension", reps=1, seed=1, setup=False).sequence
+    refused = _post(client, token, "rom_extension", seq)
+    assert refused.status_code == 403 and refused.json()["detail"] == errors.CAMERA_CONSENT_REQUIRED
+
+
+def test_other_roles_cannot_post_recordings(client: TestClient) -> None:
+    sign_in(client, "therapist@demo.backcoach")
+    token = csrf_of(client, "/therapist")
+    response = client.post("/assessment/camera/rom_extension/recording", params={"w": 720, "h": 1280},
+                           content=b"", headers={"X-CSRF-Token": token, "Accept": "application/json"})
+    assert response.status_code == 403 and response.json()["detail"] == errors.NOT_ALLOWED
+
+
+def test_skip_goes_on_and_the_result_names_what_is_missing(client: TestClient, db: Session) -> None:
+    token = _ready_patient(client)
+    skipped = client.post("/assessment/camera/rom_flexion/skip", data={"csrf_token": token, "reason": "no_camera"})
+    assert skipped.status_code == 303 and skipped.headers["location"] == "/assessment/camera/rom_extension"
+    bad = client.post("/assessment/camera/rom_extension/skip", data={"csrf_token": token, "reason": "bored"})
+    assert bad.status_code == 400
+    overview = client.get("/assessment/camera").text
+    assert 'data-camera-test="rom_flexion" data-outcome="skipped"' in overview
+    assert "I have no camera, or it does not work" in overview
+    client.post("/assessment/finish", data={"csrf_token": token})
+    camera = clinical.latest_classification(db, user_id(db, NEW)).details["camera_tests"]
+    assert camera["skipped"] == {"rom_flexion": "no_camera"} and len(camera["missing"]) == len(cam.STEPS) - 1
+
+
+def test_pain_stops_a_test_and_a_spreading_pain_is_recorded_as_peripheralizing(client: TestClient,
+                                                                                 db: Session) -> None:
+    token = _ready_patient(client)
+    missing = client.post("/assessment/camera/rom_flexion/pain", data={"csrf_token": token, "nrs": "6"})
+    assert missing.status_code == 400 and 'id="q-answer"' in missing.text and "This field is required." in missing.text
+    stopped = client.post("/assessment/camera/rom_flexion/pain",
+                          data={"csrf_token": token, "nrs": "6", "answer": "pain_spread"})
+    assert stopped.headers["location"] == "/assessment/camera/rom_flexion/result"
+    page = client.get("/assessment/camera/rom_flexion/result").text
+    assert "Stopped because of pain (6 out of 10)" in page
+    exam = cam.examination(cam.outcomes(db, user_id(db, NEW), 0))
+    assert exam.t1_flexion_standing.state() == "PERIPHERALIZES" and exam.t5_aberrant is None
+    client.post("/assessment/finish", data={"csrf_token": token})
+    details = clinical.latest_classification(db, user_id(db, NEW)).details
+    assert details["camera_tests"]["stopped"] == {"rom_flexion": {"nrs": 6, "answer": "pain_spread"}}
+    assert details["responses"]["flexion"] == "PERIPHERALIZES"
