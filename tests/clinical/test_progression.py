@@ -4,7 +4,7 @@ import pytest
 
 from backcoach.clinical.progression import (
     ExerciseRecord, FlareState, InSessionEvent, before_session, check_stop, decide, flare_adjust, flare_plan_text,
-    pain_zone, reclassification_due, settled, update_flare,
+    pain_zone, reclassification_due, recheck_ready, settled, tracking_loss_action, update_flare,
 )
 
 
@@ -103,6 +103,23 @@ def test_stop_rule_3_is_emergency():
                                                           (3, 3, True, False)])
 def test_settled(pre, recheck, legs, expected):
     assert settled(pre, recheck, legs) is expected
+
+
+def test_recheck_after_five_minutes():
+    assert not recheck_ready(299.0) and recheck_ready(300.0)
+
+
+@pytest.mark.parametrize("lost, valid, paused, expected", [
+    (5.0, 0.0, None, "continue"),   # exactly 5 s lost: not yet "> 5 s"
+    (5.1, 0.0, None, "pause"),
+    (0.0, 2.9, 10.0, "continue"),   # back in view, not yet 3 s in the start position
+    (0.0, 3.0, 10.0, "resume"),
+    (0.0, 3.0, 61.0, "resume"),     # resumes when both come together
+    (8.0, 0.0, 60.0, "continue"),
+    (8.0, 0.0, 60.5, "skip"),
+])
+def test_tracking_loss_in_a_loaded_position(lost, valid, paused, expected):
+    assert tracking_loss_action(lost, valid, paused) == expected
 
 
 def test_reclassification_escalation():

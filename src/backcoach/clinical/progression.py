@@ -187,6 +187,26 @@ def settled(pre: int, recheck_nrs: int, legs_beyond_pre_extent: bool) -> bool:
     return recheck_nrs <= pre + TH["settled_margin"] and not legs_beyond_pre_extent
 
 
+def recheck_ready(elapsed_s: float) -> bool:
+    """§5.4 rules 1/2: the settled re-check is asked after ``recheck_s`` (5 min) in relief or rest positions."""
+    return elapsed_s >= TH["recheck_s"]
+
+
+def tracking_loss_action(lost_s: float, valid_in_start_s: float, paused_s: float | None) -> str:
+    """§5.4 rule 6 in a loaded position: what to do with the set now.
+
+    ``lost_s``: seconds tracking has been lost without a break; ``valid_in_start_s``: seconds of
+    valid tracking in the start position without a break; ``paused_s``: seconds since the set was
+    paused for lost tracking (None when it is not paused). Returns ``continue``, ``pause`` (lost
+    > 5 s), ``resume`` (3 s back in the start position) or ``skip`` (not resumed within 60 s).
+    """
+    if paused_s is None:
+        return "pause" if lost_s > TH["tracking_pause_s"] else "continue"
+    if valid_in_start_s >= TH["tracking_resume_s"]:
+        return "resume"
+    return "skip" if paused_s > TH["tracking_skip_s"] else "continue"
+
+
 def reclassification_due(peripheralization_days: Sequence[int], stop_days: Sequence[int], today: int) -> bool:
     """§5.3/§5.4 escalation: a recurring peripheralization, or two rule-1/2 stops, within 7 days."""
     window = TH["escalation_days"]
