@@ -8,6 +8,12 @@ against 10. Each repetition the engine reports is also classified: incorrect whe
 counted or had any error; balanced accuracy against the folder label.
 Angles are measured in 3D on the Kinect skeleton (``use_world``): the recording has no camera, and
 the loader's orthographic front view would hide sagittal knee and hip motion.
+
+Kinect loses the shank at the bottom of a deep squat (the knee hides the ankle from its depth camera)
+and, for up to half a second, places the ankle anywhere, even above the hip. In the movements judged
+here both feet stay planted, so an ankle far from where its foot stands is that tracking loss, not
+the body: such frames read the ankle and foot as missing (:func:`drop_lost_feet`), as a camera
+pipeline would report an occluded landmark.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from backcoach.exercises import get_exercise
 from backcoach.paths import SHARED_DATA
 from backcoach.pose.formats import load_recording
 from backcoach.pose.sequence import PoseSequence
+from backcoach.pose.skeleton import INDEX
 
 NAME = "ui_prmd"
 ROOT = SHARED_DATA / "ui_prmd" / "data"
@@ -30,6 +37,14 @@ MOVEMENTS = {"m01": "squat", "m05": "sit_to_stand"}
 REPS = 10
 LEAD_IN_S = 1.5
 QUICK_SUBJECTS = ("s01", "s02")
+#: Movements done with both feet planted on the floor (deep squat, sit-to-stand).
+FEET_PLANTED = ("m01", "m05")
+#: A planted ankle further than this share of its shank from where the foot stands is Kinect's lost
+#: shank: the foot cannot move that far while planted (Kinect's own ankle jitter in these files is
+#: 3-10 cm, a shank about 40 cm). [E] anatomy, not fitted to the files.
+LOST_FOOT_SHANKS = 0.5
+#: Metres per unit of the loader's virtual image (2.4 m across; docs/recording-format.md).
+IMAGE_METRES = 2.4
 GOAL_MAE = Goal("<=", 0.05, "published 0.06")
 GOAL_OBO = Goal(">=", 0.97, "published 0.95")
 
@@ -46,9 +61,42 @@ def rep_files(movement: str, subject: str, label: str) -> list:
     return [folder / f"{movement}_{subject}_e{e:02d}_positions{suffix}.txt.gz" for e in range(1, REPS + 1)]
 
 
-def concatenate(paths: list) -> PoseSequence:
-    """One stream from per-rep files: continuous time, the first frame held for the lead-in."""
+def drop_lost_feet(sequence: PoseSequence) -> tuple[PoseSequence, int]:
+    """The recording with each side's ankle, heel and foot marked missing (NaN, visibility 0) in the
+    frames where the ankle lies more than ``LOST_FOOT_SHANKS`` shank lengths from its median
+    position (the planted foot); and how many side-frames were dropped.
+
+    Only for movements done with the feet planted (``FEET_PLANTED``). The median position and the
+    shank length (median knee-ankle distance) are the file's own.
+    """
+    xyz, vis = sequence.xyz.copy(), sequence.visibility.copy()
+    world = None if sequence.world is None else sequence.world.copy()
+    dropped = 0
+    for side in ("left", "right"):
+        ankle, knee = INDEX[f"{side}_ankle"], INDEX[f"{side}_knee"]
+        where = sequence.xyz[:, ankle].astype(np.float64) * IMAGE_METRES
+        shank = np.nanmedian(np.linalg.norm(where - sequence.xyz[:, knee] * IMAGE_METRES, axis=1))
+        lost = np.linalg.norm(where - np.nanmedian(where, axis=0), axis=1) > LOST_FOOT_SHANKS * shank
+        foot = [ankle, INDEX[f"{side}_heel"], INDEX[f"{side}_foot_index"]]
+        for array in (xyz, world):
+            if array is not None:
+                array[np.ix_(lost, foot)] = np.nan
+        vis[np.ix_(lost, foot)] = 0.0
+        dropped += int(lost.sum())
+    meta = {**sequence.meta, "lost_foot_frames": dropped}
+    return PoseSequence(sequence.t, xyz, vis, sequence.image_size, meta, world), dropped
+
+
+def concatenate(paths: list, feet_planted: bool = False) -> PoseSequence:
+    """One stream from per-rep files: continuous time, the first frame held for the lead-in.
+
+    With ``feet_planted``, each file first goes through :func:`drop_lost_feet`.
+    """
     parts = [load_recording(p, "ui-prmd") for p in paths if p.is_file()]
+    lost = 0
+    if feet_planted:
+        cleaned = [drop_lost_feet(part) for part in parts]
+        parts, lost = [c[0] for c in cleaned], sum(c[1] for c in cleaned)
     if not parts:
         raise FileNotFoundError(f"none of {paths[0].name}... exist")
     dt = 1.0 / parts[0].fps
@@ -60,7 +108,7 @@ def concatenate(paths: list) -> PoseSequence:
     t = np.arange(len(xyz)) * dt
     bounds = np.cumsum([lead] + [len(p.t) for p in parts])
     meta = {"source": "ui-prmd concatenated", "files": [str(p) for p in paths], "rep_starts_s": (bounds[:-1] * dt).tolist(),
-            "rep_ends_s": (bounds[1:] * dt).tolist()}  # fmt: skip
+            "rep_ends_s": (bounds[1:] * dt).tolist(), "lost_foot_frames": lost}  # fmt: skip
     return PoseSequence(t=t, xyz=xyz, visibility=vis, image_size=parts[0].image_size, meta=meta, world=world)
 
 
@@ -78,6 +126,7 @@ def evaluate(quick: bool = False) -> DatasetResult:
         method=[
             f"`shared/data/{ROOT.relative_to(SHARED_DATA)}` (PDDL). Movements with an exercise: " + ", ".join(f"{m} -> `{e}`" for m, e in MOVEMENTS.items()) + ".",
             f"Counting: per subject x movement x label (correct / acted incorrect), the 10 per-rep files joined into one stream with the first frame held {LEAD_IN_S:g} s before it; counted = reps the engine saw complete (counted or reported not counted); target 10.",
+            f"Feet planted ({', '.join(FEET_PLANTED)}): an ankle more than {LOST_FOOT_SHANKS:g} shank from where its foot stands is Kinect's lost shank at depth (it reaches above the hip), so that ankle and foot read as missing in those frames ([E] anatomy: a planted foot does not move; Kinect's ankle jitter is 3-10 cm).",
             "Correctness: each rep the engine reports is 'incorrect' when not counted or flagged with any error; balanced accuracy against the folder label (over the reps the engine found).",
             f"3D angles on the Kinect skeleton (world landmarks). Subjects: {', '.join(QUICK_SUBJECTS) + ' (quick)' if quick else 'all present'}.",
         ],
@@ -94,7 +143,7 @@ def evaluate(quick: bool = False) -> DatasetResult:
         per_stream = []
         for subject in people:
             for label in FOLDERS:
-                run, dropped = judge(exercise, concatenate(rep_files(movement, subject, label)))
+                run, dropped = judge(exercise, concatenate(rep_files(movement, subject, label), movement in FEET_PLANTED))
                 count_errors.append(run.attempts - REPS)
                 per_stream.append(f"{subject} {label[:3]} {run.attempts}")
                 for rep in run.reps:
