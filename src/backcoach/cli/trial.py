@@ -139,8 +139,10 @@ def export_fhir(
     start: str | None = typer.Option(None, "--start", help="Baseline date (YYYY-MM-DD) for every subject."),
     baseline_dates: Path | None = typer.Option(None, "--baseline-dates", help="CSV subject,date of each baseline visit."),
 ) -> None:
-    """Export outcome values as a FHIR Bundle: a pseudonymous Patient per subject (the code only) and
-    their Observations (R4B models; the arm is not exported)."""
+    """Export outcome values as a de-identified FHIR Bundle (R4B models; no arm, codes only).
+
+    Each subject becomes a Patient holding only its code, with one Observation per value.
+    """
     from datetime import date, datetime, timedelta, timezone
 
     import pandas as pd

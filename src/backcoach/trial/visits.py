@@ -76,14 +76,22 @@ def visit_status(visit: ScheduledVisit, today: date, done_on: date | None = None
     return VisitStatus.MISSED
 
 
+class ReminderKind(str, Enum):
+    BEFORE = "before"
+    DUE = "due"
+    CLOSING = "closing"
+
+
+def reminder_days(visit: ScheduledVisit) -> list[tuple[date, ReminderKind]]:
+    """The visit's reminder days in date order (a day that is two kinds at once keeps the later)."""
+    days = {visit.due - timedelta(days=d): ReminderKind.BEFORE if d else ReminderKind.DUE
+            for d in REMINDER_DAYS_BEFORE}
+    days[visit.closes] = ReminderKind.CLOSING
+    return sorted(days.items())
+
+
 def reminders_due(visits: list[ScheduledVisit], today: date, done: dict[str, date] | None = None) -> list[str]:
     """Ids of visits that need a reminder today (not done, today a reminder day or window closing)."""
     done = done or {}
-    out = []
-    for v in visits:
-        if v.visit.id in done or v.visit.week == 0:
-            continue
-        reminder_days = {v.due - timedelta(days=d) for d in REMINDER_DAYS_BEFORE} | {v.closes}
-        if today in reminder_days:
-            out.append(v.visit.id)
-    return out
+    return [v.visit.id for v in visits if v.visit.id not in done and v.visit.week != 0
+            and today in dict(reminder_days(v))]

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from backcoach.store.models import Role, TrialParticipant, TrialRecord, TrialVault, User
+from backcoach.store.models import Role, TrialParticipant, TrialRecord, TrialVault, TrialVisit, User
 from backcoach.store.repo import trial as trial_repo
 from backcoach.trial import blinding, consent, eligibility, visits
 from backcoach.trial.analysis import AnalysisSet, TrialAnalysis, analyze
@@ -190,20 +190,22 @@ class VisitRow:
     reminder: bool
 
 
+def scheduled_visit(visit: TrialVisit) -> visits.ScheduledVisit:
+    """A stored visit as the trial library's scheduled visit."""
+    definition = next(d for d in visits.SCHEDULE if d.id == visit.name)
+    return visits.ScheduledVisit(definition, visit.due_on, visit.window_opens_on, visit.window_closes_on)
+
+
 def visit_rows(db: Session, trial: TrialRecord, today: date) -> list[VisitRow]:
     by_id = {p.id: p for p in trial_repo.participants(db, trial.id)}
     rows = []
     for v in trial_repo.visits_of_trial(db, trial.id):
-        scheduled = visits.ScheduledVisit(_visit_definition(v.name), v.due_on, v.window_opens_on, v.window_closes_on)
+        scheduled = scheduled_visit(v)
         done = v.done_at.date() if v.done_at else None
         reminder = bool(visits.reminders_due([scheduled], today, {v.name: done} if done else None))
         rows.append(VisitRow(by_id[v.participant_id], v.name, v.week, v.due_on, v.window_opens_on,
                              v.window_closes_on, visits.visit_status(scheduled, today, done), reminder))
     return rows
-
-
-def _visit_definition(name: str) -> visits.VisitDefinition:
-    return next(d for d in visits.SCHEDULE if d.id == name)
 
 
 # --------------------------------------------------------------------------------- data

@@ -37,6 +37,7 @@ from backcoach.store.models.portal import (
     TrialVault,
     TrialWithdrawal,
 )
+from backcoach.store.models.reminders import Notification, ReminderOutbox
 from backcoach.store.models.training import (
     ExerciseSession,
     ExerciseSet,
@@ -70,6 +71,7 @@ __all__ = [
     "Invitation",
     "LandmarkTrace",
     "Message",
+    "Notification",
     "Plan",
     "PlanItem",
     "PlanProposal",
@@ -79,6 +81,7 @@ __all__ = [
     "PostKind",
     "QuestionnaireResponse",
     "Reaction",
+    "ReminderOutbox",
     "RedFlagScreening",
     "Rep",
     "Role",
