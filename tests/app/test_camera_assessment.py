@@ -19,9 +19,11 @@ from backcoach.motion.synthetic import generate as synthetic
 from backcoach.motion.synthetic.motions import parse_motion
 from backcoach.pose.sequence import PoseSequence
 from backcoach.pose.skeleton import Landmark
-from backcoach.store.repo import clinical
+from backcoach.app.reassessment import _reclassified
+from backcoach.store.repo import clinical, plans
 
 from .conftest import csrf_of, sign_in, user_id
+from .test_reassessment import PATIENT, _answer, _proposals, _safety, _start_plan_days_ago
 
 NEW = "new@demo.backcoach"
 HISTORY = {"age": "45", "sex": "female", "duration_weeks": "20", "leg_left": "none", "leg_right": "none"}
@@ -242,3 +244,42 @@ def test_pain_stops_a_test_and_a_spreading_pain_is_recorded_as_peripheralizing(c
     details = clinical.latest_classification(db, user_id(db, NEW)).details
     assert details["camera_tests"]["stopped"] == {"rom_flexion": {"nrs": 6, "answer": "pain_spread"}}
     assert details["responses"]["flexion"] == "PERIPHERALIZES"
+
+
+def test_reassessment_repeats_the_tests_and_sends_the_trend_to_the_therapist(client: TestClient, db: Session) -> None:
+    patient = _start_plan_days_ago(db, 14)
+    sign_in(client, PATIENT)
+    token = csrf_of(client, "/reassessment")
+    assert client.get("/reassessment/camera/rom_extension").status_code == 200
+    baseline = synthetic.generate("standing_extension", reps=3, seed=1, setup=False, range_scale=0.5)
+    now = synthetic.generate("standing_extension", reps=3, seed=2, setup=False)
+    before = _post(client, token, "rom_extension", baseline.sequence).json()  # week 0, the self-assessment's
+    after = _post(client, token, "rom_extension", now.sequence, area="reassessment").json()
+    assert after["result_url"] == "/reassessment/camera/rom_extension/result"
+    assert after["value"] == pytest.approx(_peak_truth(now), abs=1.5)
+    assert before["value"] == pytest.approx(_peak_truth(baseline), abs=1.5)
+    client.post("/reassessment/camera/rom_lateral_left/pain", data={"csrf_token": token, "nrs": "5", "answer": "pain_worse"})
+    overview = client.get("/reassessment").text
+    assert 'href="/reassessment/camera"' in overview and "2 of 10" in overview
+    assert cam.outcomes(db, patient, 0).keys() == {"rom_extension"}  # week 2's are kept apart
+    _safety(client, token)
+    for instrument in ("nrs", "odi", "rmdq"):
+        _answer(client, token, instrument, {"item1": "2", "item2": "2", "item3": "3"} if instrument == "nrs" else None)
+    client.post("/reassessment/finish", data={"csrf_token": token})
+    [proposal] = _proposals(db, patient)
+    trend = proposal.reassessment["camera_trend"]
+    assert trend == {"rom_extension": {"baseline": before["value"], "now": after["value"], "unit": "deg",
+                                       "change": round(after["value"] - before["value"], 1)}}
+    assert proposal.reassessment["camera_tests"]["stopped"] == {"rom_lateral_left": {"nrs": 5, "answer": "pain_worse"}}
+
+
+def test_a_stopped_test_feeds_a_reclassification(db: Session) -> None:
+    """The week's camera outcomes are the examination of a re-classification (§5.6 'reclassify')."""
+    patient = _start_plan_days_ago(db, 14)
+    plan_id = plans.active_plan(db, patient).id
+    cam.save_outcome(db, patient_id=patient, test_id="rom_flexion", week=2, plan_id=plan_id, outcome="stopped",
+                     pain={"nrs": 6, "answer": "pain_spread"})
+    result = _reclassified(db, patient, {}, cam.outcomes(db, patient, 2, plan_id))
+    assert result["responses"]["flexion"] == "PERIPHERALIZES"
+    assert result["camera_tests"]["stopped"] == {"rom_flexion": {"nrs": 6, "answer": "pain_spread"}}
+
