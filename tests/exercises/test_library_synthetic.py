@@ -26,9 +26,6 @@ MOTION_ISSUES = {
     ("prone_on_elbows", None): "the motion props up with the elbows ~28 deg ahead of the shoulders: "
     "clean reps get elbows_forward (docs/engine-issues.md #12, #14)",
     ("prone_on_elbows", "elbows_forward"): "as above: elbows_forward also on the clean reps",
-    ("side_plank", None): "END starts at hip_lift 0.19, the body is in line only at ~0.37: hips_sagging "
-    "while rising (docs/engine-issues.md S21)",
-    ("side_plank", "hips_sagging"): "as above: hips_sagging also on the clean reps (S21)",
 }
 #: Errors the generator produces but a side camera cannot see in its visibility model.
 UNSEEN = {
