@@ -1,0 +1,135 @@
+"""The guided camera tests in a real browser: Debian's Chromium (headless, CPU) with a fake camera
+fed from the tfjs squat clip (a woman facing the camera), the real on-device model, the set-up
+check, the landmark upload, the result page, a pain stop, and the classification naming what is
+missing. Screenshots go to ``test-artifacts/camera/``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from backcoach.app import camera_assessment as cam
+from backcoach.app.demo import seed_demo
+from backcoach.app.main import create_app
+from backcoach.app.settings import Settings
+from backcoach.paths import ROOT
+from backcoach.store import db as store_db
+from backcoach.store.repo import accounts, clinical
+
+from .test_live_session import FAKE_CAMERA_FLAGS, _convert, _sign_in
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = ROOT / "test-artifacts" / "camera"
+SECRET = "camera-e2e-secret-not-for-production"
+PATIENT = "new@demo.backcoach"
+#: The whole clip (5 fps, 13 s of squats facing the camera), looped by the fake camera.
+FILTER = "scale=360:640,fps=10"
+
+
+@pytest.fixture(scope="module")
+def camera_clip(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = shared_data / "tfjs_pose" / "pose-detection" / "test_data" / "pose_squats.mp4"
+    return _convert(source, tmp_path_factory.mktemp("camera") / "front.y4m", FILTER)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, serve_app) -> Iterator[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    database = f"sqlite:///{tmp_path_factory.mktemp('camera') / 'demo.db'}"
+    app = create_app(Settings(environment="test", database_url=database, secret_key=SECRET))
+    with store_db.transaction(app.state.sessionmaker) as db:
+        seed_demo(db)
+    app.state.engine.dispose()
+    with serve_app(database, SECRET) as url:
+        yield url, database
+
+
+def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _past_the_gate(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/welcome/consent")
+    page.locator("input[name=health_data]").check()
+    page.locator("input[name=camera]").check()
+    page.locator("form button[type=submit]").last.click()
+    page.goto("/assessment/history")
+    page.fill("input[name=age]", "45")
+    page.select_option("select[name=sex]", "female")
+    page.fill("input[name=duration_weeks]", "20")
+    page.locator("form button[type=submit]").last.click()
+    page.goto("/assessment/safety")
+    for radio in page.locator("input[type=radio][value=no]").all():
+        radio.check(force=True)
+    page.locator("form button[type=submit]").last.click()
+
+
+def test_side_bend_recorded_in_the_browser_then_a_pain_stop(server, launch_chromium, camera_clip: Path) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect, sync_playwright
+
+    url, database = server
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright, *FAKE_CAMERA_FLAGS, f"--use-file-for-fake-video-capture={camera_clip}")
+        page = _sign_in(browser, url, PATIENT, "en-GB")
+        _past_the_gate(page)
+        page.goto("/assessment")
+        page.locator("[data-step=camera] a").click()
+        page.locator("[data-next-test]").click()
+        page.wait_for_url(re.compile(r"/assessment/camera/rom_flexion$"))
+        page.locator("[data-skip=cannot_do]").click()  # skip on to the side bend (front view, as the clip)
+        page.wait_for_url(re.compile(r"/assessment/camera/rom_extension$"))
+        page.locator("[data-skip=cannot_do]").click()
+        page.wait_for_url(re.compile(r"/assessment/camera/rom_lateral_left$"))
+        page.locator("[data-action=start]").click()
+        # The set-up check passes on the server (whole body in frame, front view, standing) ...
+        page.wait_for_function("window.backcoachCamera.state().phase === 'recording'", timeout=90_000)
+        expect(page.locator(".ai-box")).to_have_attribute("data-setup-ok", "true")
+        _shot(page, "01-recording")
+        # ... then about 4 s of landmarks are recorded and posted.
+        page.wait_for_function("window.backcoachCamera.state().frames >= 20", timeout=60_000)
+        page.wait_for_timeout(2000)
+        page.locator("[data-action=done]").click()
+        page.wait_for_url(re.compile(r"/assessment/camera/rom_lateral_left/result$"), timeout=60_000)
+        _shot(page, "02-result")
+        expect(page.locator("[data-quality=good]")).to_be_visible()
+
+        page.goto("/assessment/camera/rom_lateral_right")
+        page.locator("[data-action=start]").click()
+        page.locator("[data-action=hurts]").click()
+        expect(page.locator("[data-pain-form]")).to_be_visible()
+        page.locator("input[name=nrs][value='4']").check(force=True)
+        page.locator("input[name=answer][value=pain_worse]").check(force=True)
+        page.locator("[data-pain-submit]").click()
+        page.wait_for_url(re.compile(r"/assessment/camera/rom_lateral_right/result$"))
+        expect(page.locator("[data-outcome=stopped]")).to_contain_text("4 out of 10")
+
+        page.goto("/assessment")
+        page.locator("[data-finish-assessment]").click()
+        page.wait_for_url(re.compile(r"/assessment/result$"))
+        expect(page.locator("[data-missing-tests]")).to_contain_text("Side bend to the right")
+        _shot(page, "03-classification")
+        browser.close()
+
+    engine = store_db.make_engine(database)
+    with store_db.transaction(store_db.make_sessionmaker(engine)) as db:
+        patient = accounts.get_user_by_email(db, PATIENT).id
+        found = cam.outcomes(db, patient, 0)
+        measured = found["rom_lateral_left"].data
+        # Only landmarks reached the server: about 10 frames/s of the fake camera for several seconds.
+        assert measured["outcome"] == "measured" and measured["frames"] >= 20
+        result = measured["result"]
+        assert result["quality"]["verdict"] == "good" and result["details"]["view"] == "front"
+        # She squats facing the camera and never bends sideways, yet the front-view trunk angle is not
+        # small: leaning toward the camera shortens the hip-shoulder line, so a few pixels sideways read
+        # as tens of degrees. §6.2's "reject when the trunk leans forward > 10 deg" is not in the clinical
+        # library yet (docs/app-requests.md, camera tests); the value is not asserted here.
+        assert found["rom_lateral_right"].data["pain"] == {"nrs": 4, "answer": "pain_worse"}
+        camera = clinical.latest_classification(db, patient).details["camera_tests"]
+        assert camera["skipped"] == {"rom_flexion": "cannot_do", "rom_extension": "cannot_do"}
+        assert "rom_lateral_left" in camera["measured"] + camera["inconclusive"]
+    engine.dispose()
