@@ -28,7 +28,8 @@ PROGRAMME = {
     "flexion_in_sitting": ("mckenzie", "sitting", "side", "bilateral"),
     "diaphragmatic_breathing": ("breathing", "supine", "side", "bilateral"),
     "breathing_with_bracing": ("breathing", "supine", "side", "bilateral"),
-    "sit_to_stand": ("core", "sitting", "side", "bilateral"),
+    # Starts standing in front of the chair (a rep runs stand -> sit -> stand; see its file).
+    "sit_to_stand": ("core", "standing", "side", "bilateral"),
 }
 
 #: Exercises whose judgement depends on something 2D keypoints cannot see (brief §4.0), and a word

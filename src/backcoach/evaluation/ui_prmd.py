@@ -166,8 +166,9 @@ def evaluate(quick: bool = False) -> DatasetResult:
         "Kinect skeletons come from the loader's forward kinematics (Euler order Rz Rx Ry, checked against the "
         "simultaneous Vicon: deep-squat bottom knee 47-64 deg vs Vicon 38-66 deg; docs/recording-format.md). Kinect "
         "re-estimates bone lengths every frame and loses the shank at depth, so single-frame glitches remain.",
-        "UI-PRMD's sit-to-stand repetitions run stand -> sit -> stand; `sit_to_stand` starts seated and counts sit -> stand -> sit, "
-        "so a stream of 10 holds at most 9 complete repetitions, and a brief sit can miss the 1 s start hold.",
+        "UI-PRMD's sit-to-stand repetitions run stand -> sit -> stand, as `sit_to_stand`'s do (it starts standing in front of the "
+        "chair and counts each return to standing), so the stream's reps and the engine's are the same thing. A set begun "
+        "seated would lose its first rise (engine request in docs/engine-issues.md).",
         "The incorrect sets are acted with no per-error labels (shallow squats, knee valgus, ...); a rep counts as flagged when the "
         "engine reports any error or does not count it.",
     ]
