@@ -46,6 +46,7 @@ LOGIN_FAILED = N_("Email or password is not correct.")
 # Therapist and research portal
 TRIAL_NOT_FOUND = N_("Trial not found.")
 PARTICIPANT_NOT_FOUND = N_("Participant not found.")
+ACCOUNT_ALREADY_LINKED = N_("This patient account is already linked to another participant of this trial.")
 TRIAL_ALREADY_SEALED = N_("The allocation sequence is already sealed; it is never replaced.")
 TRIAL_NOT_SEALED = N_("The allocation sequence is not sealed yet.")
 ANALYSIS_NOT_POSSIBLE = N_("The analysis cannot run on the data stored so far.")

@@ -173,3 +173,51 @@ def test_the_command_sends_once_and_lists_the_outbox(app, db: Session) -> None: 
     assert bad.exit_code == 2 and "--today '16/01/2026' is not a date; write it as YYYY-MM-DD" in bad.output
     db.expire_all()
     assert len(notices(db, SAM)) == 1
+
+
+def test_researcher_links_a_participant_to_a_patient_account(client, db: Session) -> None:  # type: ignore[no-untyped-def]
+    from backcoach.app import errors
+
+    from ..conftest import audit_rows, csrf_of, sign_in
+
+    participant, other = enrol(db, "R07", None), enrol(db, "R08", WANG)
+    page = f"/research/trials/{participant.trial_id}/participants/{participant.id}"
+    sign_in(client, "statistician@demo.backcoach")
+    assert client.post(f"{page}/account", data={"email": SAM, "csrf_token": csrf_of(client, page)}).status_code == 403
+    sign_in(client, "researcher@demo.backcoach")
+    for email, message in (("nobody@x.org", errors.PATIENT_NOT_FOUND),
+                           ("therapist@demo.backcoach", errors.PATIENT_NOT_FOUND),
+                           (WANG, errors.ACCOUNT_ALREADY_LINKED)):
+        refused = client.post(f"{page}/account", data={"email": email, "csrf_token": csrf_of(client, page)})
+        assert refused.status_code == 400 and message in refused.text, email
+    linked = client.post(f"{page}/account", data={"email": SAM, "csrf_token": csrf_of(client, page)})
+    assert linked.status_code == 303
+    assert f"<dd data-account>{SAM}</dd>" in client.get(page).text
+    db.expire_all()
+    assert db.get(TrialParticipant, participant.id).user_id == user_id(db, SAM) and other.user_id == user_id(db, WANG)
+    [row] = audit_rows(db, resource="trial_participant_account")
+    assert (row.actor_id, row.subject_id, row.resource_id) == (user_id(db, "researcher@demo.backcoach"),
+                                                               user_id(db, SAM), "R07")
+    sign_in(client, "assessor@demo.backcoach")  # blinded roles do not see who the participant is
+    assert SAM not in client.get(page).text
+
+
+def test_the_patient_reads_reminders_in_the_app(client, db: Session) -> None:  # type: ignore[no-untyped-def]
+    from ..conftest import sign_in
+
+    enrol(db, "R09", SAM)
+    enrol(db, "R10", WANG)
+    send_due_reminders(db, date(2026, 1, 16))
+    db.commit()
+    sign_in(client, SAM)
+    home = client.get("/plan").text
+    assert 'href="/notices"' in home
+    first = client.get("/notices").text
+    assert "Your week 2 online check-in is coming up" in first and "data-unread" in first
+    assert "data-unread" not in client.get("/notices").text  # read once opened
+    sign_in(client, WANG)
+    client.cookies.set("lang", "zh_Hans")
+    page = client.get("/notices").text
+    assert "<h1>提醒</h1>" in page and "第 2 周线上随访即将开始" in page
+    sign_in(client, "therapist@demo.backcoach")
+    assert client.get("/notices").status_code == 403

@@ -162,6 +162,18 @@ def randomise(db: Session, trial: TrialRecord, participant: TrialParticipant, ac
     return revealed.hash
 
 
+def link_account(db: Session, trial: TrialRecord, participant: TrialParticipant, patient: User) -> None:
+    """Link a participant to their patient account (visit reminders reach them in the app and by email)."""
+    if patient.role is not Role.PATIENT:
+        raise TrialActionError(f"account {patient.id} is a {patient.role.value} account, not a patient's")
+    other = next((p for p in trial_repo.participants(db, trial.id)
+                  if p.user_id == patient.id and p.id != participant.id), None)
+    if other is not None:
+        raise TrialActionError(f"account {patient.id} is already linked to participant {other.code!r}")
+    participant.user_id = patient.id
+    db.flush()
+
+
 def _factors(stratum: str | None) -> dict[str, str] | None:
     if not stratum or stratum == "all":
         return None

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from backcoach.app import errors
 from backcoach.app.deps import CSRF, CurrentResearcher, DbSession
-from backcoach.app.forms import FormState, form_values, validate
+from backcoach.app.forms import Email, FormState, form_values, validate
 from backcoach.app.portal import trial as service
 from backcoach.app.portal.research_access import (
     TRIAL_CONDUCT,
@@ -27,6 +27,7 @@ from backcoach.app.portal.research_access import (
 )
 from backcoach.app.templating import render
 from backcoach.store.models import Role, TrialParticipant, TrialRecord, User
+from backcoach.store.repo import accounts
 from backcoach.store.repo import trial as trial_repo
 from backcoach.trial import clinic, eligibility
 from backcoach.trial.events import AdverseEvent, EventError, Relatedness, Severity, WithdrawalReason
@@ -41,6 +42,10 @@ SCORE_OUTCOMES = QUESTIONNAIRES
 class ConsentForm(BaseModel):
     form_version: str = Field(min_length=1, max_length=32)
     signed_on: date
+
+
+class AccountForm(BaseModel):
+    email: Email
 
 
 class TugForm(BaseModel):
@@ -94,6 +99,8 @@ def _participant_page(request: Request, db: Session, user: User, trial: TrialRec
         "lang": lang_key(request),
         "can_manage": user.role is Role.RESEARCHER, "can_enter": user.role in (Role.RESEARCHER, Role.ASSESSOR),
         "vault": vault, "score_outcomes": SCORE_OUTCOMES, "sites": clinic.SITES, "warnings": warnings or [],
+        "account": accounts.get_user(db, participant.user_id) if participant.user_id else None,
+        "account_form": forms.get("account", FormState()),
         "consent_form": forms.get("consent", FormState(values={"form_version": trial.definition["consent_form_version"]})),
         "tug_form": forms.get("tug", FormState()), "us_form": forms.get("us", FormState()),
         "score_form": forms.get("score", FormState()), "withdraw_form": forms.get("withdraw", FormState()),
@@ -125,6 +132,27 @@ async def record_consent(request: Request, db: DbSession, user: Researcher, tria
     trial_repo.record_consent(db, participant, form_version=data.form_version, signed_at=signed, taken_by_id=user.id)
     audit(db, request, user, "write", "trial_consent", TRIAL_CONDUCT, participant.code, participant.user_id)
     return back(trial, f"/participants/{participant.id}")
+
+
+@router.post("/trials/{trial_id}/participants/{participant_id}/account")
+async def link_account(request: Request, db: DbSession, user: Researcher, trial_id: int,
+                       participant_id: int) -> Response:
+    """Link the participant to their patient account, so visit reminders reach them."""
+    trial = get_trial(db, trial_id)
+    participant = get_participant(db, trial, participant_id)
+    data, state = validate(AccountForm, form_values(await request.form()))
+    patient = accounts.get_user_by_email(db, data.email) if data else None
+    if data is not None and (patient is None or patient.role is not Role.PATIENT):
+        state.errors["email"] = errors.PATIENT_NOT_FOUND
+    elif patient is not None:
+        try:
+            service.link_account(db, trial, participant, patient)
+        except service.TrialActionError:
+            state.errors["email"] = errors.ACCOUNT_ALREADY_LINKED
+        else:
+            audit(db, request, user, "write", "trial_participant_account", TRIAL_CONDUCT, participant.code, patient.id)
+            return back(trial, f"/participants/{participant.id}")
+    return _participant_page(request, db, user, trial, participant, {"account": state}, 400)
 
 
 @router.post("/trials/{trial_id}/participants/{participant_id}/randomise")
