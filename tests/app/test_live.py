@@ -243,7 +243,7 @@ def test_a_per_side_exercise_gets_one_tick_per_side(client: TestClient, db: Sess
     assert f'"{item_id}-1"' in page  # the set is done on both sides
 
 
-def test_new_leg_symptoms_during_the_session_ask_the_full_screen_then_go_on(client: TestClient, db: Session) -> None:
+def test_new_leg_symptoms_during_the_session_ask_the_full_screen_then_the_recheck(client: TestClient, db: Session) -> None:
     _plan_session, session_url, session_id, token = _video_session(client, db, email="week3@demo.backcoach")
     assert f'href="{session_url}/leg-symptoms"' in client.get(session_url).text
     asked = client.get(f"{session_url}/leg-symptoms")
@@ -252,9 +252,11 @@ def test_new_leg_symptoms_during_the_session_ask_the_full_screen_then_go_on(clie
     assert f'action="{session_url}/leg-symptoms"' in asked.text
     back = client.post(f"{session_url}/leg-symptoms",
                        data={"csrf_token": token, **_all_no(list(redflag_data()["questions"]))})
-    assert back.status_code == 303 and back.headers["location"] == session_url
+    # No red flag: a §5.4 rule-1 stop (peripheralization), so rest and the 5-minute re-check first.
+    assert back.status_code == 303 and back.headers["location"] == f"{session_url}/recheck"
     db.expire_all()
-    assert db.get(ExerciseSession, session_id).status == SessionStatus.IN_PROGRESS
+    session = db.get(ExerciseSession, session_id)
+    assert (session.status, session.stop_reason) == (SessionStatus.IN_PROGRESS, "peripheralization")
 
 
 def test_a_red_flag_during_the_session_stops_it_and_alerts_the_therapist(client: TestClient, db: Session) -> None:

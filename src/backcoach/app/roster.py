@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from backcoach.app.i18n import N_
+from backcoach.app.live.stops import review_alerts as stop_alerts
 from backcoach.app.portal.quality import tracking_alert
 from backcoach.app.progress import PlanProgress, plan_progress
 from backcoach.clinical.redflags import needs_rescreen
@@ -63,4 +64,5 @@ def roster_row(db: Session, patient: User, today: date) -> RosterRow:
     tracking = tracking_alert(portal.last_ai_session(db, patient.id))
     if tracking is not None:
         row.alerts.append(tracking)
+    row.alerts.extend(stop_alerts(db, patient.id))  # §5.4: a stop that did not settle, reclassification due
     return row

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -10,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from backcoach.app.live import stops
 from backcoach.app.live.protocol import encode_frame
 from backcoach.motion.synthetic.generate import generate
 from backcoach.store import db as store_db
@@ -96,3 +98,20 @@ def session_of(db, session_id: int) -> ExerciseSession:  # type: ignore[no-untyp
 def patient_client(client: TestClient) -> TestClient:
     sign_in(client, PATIENT)
     return client
+
+
+def backdate_stops(db, session_id: int, seconds: float = 301.0) -> None:  # type: ignore[no-untyped-def]
+    """Move this session's stops ``seconds`` into the past (the re-check waits 5 minutes)."""
+    db.expire_all()
+    session = training.get_session(db, session_id)
+    for stop in stops.session_stops(db, session):
+        stop.assessed_at = stop.assessed_at - timedelta(seconds=seconds)
+    db.commit()
+
+
+def settle_recheck(client: TestClient, db, session_id: int, nrs: int, legs: str = "no"):  # type: ignore[no-untyped-def]
+    """Answer the pending re-check after the 5 minutes; returns the response."""
+    backdate_stops(db, session_id)
+    page = client.get(f"/sessions/{session_id}/recheck")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    return client.post(f"/sessions/{session_id}/recheck", data={"csrf_token": token, "nrs": str(nrs), "legs": legs})

@@ -16,8 +16,8 @@ from backcoach.store.repo import training
 
 from ..conftest import sign_in, user_id
 from .conftest import (
-    OTHER_PATIENT, PATIENT, SQUAT_REPS, add_squat, receive_until, send_frames, session_of, squat_messages,
-    squat_recording, start_set,
+    OTHER_PATIENT, PATIENT, SQUAT_REPS, add_squat, receive_until, send_frames, session_of, settle_recheck,
+    squat_messages, squat_recording, start_set,
 )
 
 
@@ -152,7 +152,8 @@ def test_frames_while_paused_are_not_judged(patient_client: TestClient, squat_se
 @pytest.mark.parametrize("nrs, expected", [
     pytest.param(4, {"type": "pain_ok", "nrs": 4, "pre": 3}, id="small-rise"),
     pytest.param(6, {"type": "stop", "rule": "pain_rise", "nrs": 6, "pre": 3,
-                     "source": "§5.4 rule 2: rise of >= 3 above pre"}, id="rise-of-3"),
+                     "source": "§5.4 rule 2: rise of >= 3 above pre",
+                     "recheck_url": "/sessions/{id}/recheck"}, id="rise-of-3"),
 ])
 def test_pain_rating_applies_the_stop_rule(patient_client: TestClient, db: Session,
                                            squat_session: tuple[int, int], nrs: int, expected: dict) -> None:
@@ -162,12 +163,18 @@ def test_pain_rating_applies_the_stop_rule(patient_client: TestClient, db: Sessi
         ws.receive_json()
         ws.send_json({"action": "pain", "nrs": nrs})
         events = receive_until(ws, expected["type"])
+        if "recheck_url" in expected:
+            expected = {**expected, "recheck_url": expected["recheck_url"].format(id=session_id)}
         assert events[-1] == expected
         if expected["type"] == "stop":
             assert events[0]["type"] == "set_done" and events[0]["skipped"] is True
             ws.send_json(start_set(item_id, set_index=2))
+            assert ws.receive_json()["code"] == "recheck_pending"  # rest and re-check first
+            settle_recheck(patient_client, db, session_id, nrs=4)  # pre 3 + 1: settled
+            ws.send_json(start_set(item_id, set_index=2))
             assert ws.receive_json() == {"type": "error", "code": "stopped", "message":
-                                         "this exercise was stopped by the pain rule; skip it or end the session"}
+                                         "this exercise was stopped by a stop rule; it is skipped for the rest "
+                                         "of the session"}
             other = add_item(db, item_id, exercise_id="squat")
             ws.send_json(start_set(other))  # the other exercises go on
             assert ws.receive_json()["type"] == "ready"
@@ -275,9 +282,10 @@ def test_pain_over_http_uses_the_same_rule(patient_client: TestClient, db: Sessi
     page = patient_client.get(f"/sessions/{session_id}")
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
     ok = patient_client.post(f"/sessions/{session_id}/pain", data={"nrs": "4"}, headers={"X-CSRF-Token": token})
-    assert ok.json() == {"stop": False, "rule": None, "nrs": 4, "pre": 3}
+    assert ok.json() == {"stop": False, "rule": None, "nrs": 4, "pre": 3, "recheck_url": None}
     stop = patient_client.post(f"/sessions/{session_id}/pain", data={"nrs": "8"}, headers={"X-CSRF-Token": token})
-    assert stop.json() == {"stop": True, "rule": "pain_high", "nrs": 8, "pre": 3}
+    assert stop.json() == {"stop": True, "rule": "pain_high", "nrs": 8, "pre": 3,
+                           "recheck_url": f"/sessions/{session_id}/recheck"}
     assert patient_client.post(f"/sessions/{session_id}/pain", data={"nrs": "4"}).status_code == 403
     assert session_of(db, session_id).stop_reason == "pain_high"
     # Ending the session as stopped keeps the recorded rule.

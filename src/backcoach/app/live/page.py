@@ -35,17 +35,21 @@ def item_config(item: PlanItem, locale: str) -> dict[str, Any]:
 
 
 def page_config(session_id: int, mode: str, locale: str, items: list[PlanItem], done: set,
-                sides_done: set = frozenset()) -> dict[str, Any]:
+                sides_done: set = frozenset(), stopped: set = frozenset()) -> dict[str, Any]:
     """The JSON the page's ``session.js`` starts from.
 
     ``done`` holds (plan item, set) pairs finished on every side; ``sides_done`` the (plan item,
-    set, side) of each stored set, so a per-side set done on one side asks only for the other.
+    set, side) of each stored set, so a per-side set done on one side asks only for the other;
+    ``stopped`` the plan items skipped for the rest of the session after a §5.4 stop.
     """
     return {
         "session_id": session_id,
         "mode": mode,
         "lang": "zh-CN" if locale == "zh_Hans" else "en-US",
         "socket_path": f"/sessions/{session_id}/live",
+        "stops_path": f"/sessions/{session_id}/stops",
+        "recheck_path": f"/sessions/{session_id}/recheck",
+        "stopped": sorted(stopped),
         "wasm_base": "/live/vendor/tasks-vision/wasm",
         "vision_bundle": "/live/vendor/tasks-vision/vision_bundle.mjs",
         "model_url": "/live/models/pose_landmarker_{variant}.task",

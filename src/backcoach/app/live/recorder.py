@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
+from backcoach.app.live import stops
 from backcoach.app.portal.replay import TraceError, decode_trace
 from backcoach.store.models import ExerciseSession, ExerciseSet, SessionStatus
 from backcoach.store.repo import plans, portal, training
@@ -136,15 +137,20 @@ class StoreRecorder:
                 _put_trace(db, exercise_set, trace)
 
 
-    def record_stop(self, rule: str) -> None:
-        """Keep why the pain rule stopped exercise (``pain_high`` / ``pain_rise``) on the session.
-
-        The first stop of a session is kept: it is the one the therapist needs to see first.
-        """
+    def record_stop(self, rule: str, reason: str, plan_item_id: int | None, nrs: int | None = None) -> None:
+        """Store a §5.4 stop of ``plan_item_id`` (see :mod:`~backcoach.app.live.stops`)."""
         with self.factory() as db, db.begin():
             session = training.get_session(db, self.info.session_id, self.info.patient_id)
-            if session is not None and session.stop_reason is None:
-                session.stop_reason = rule
+            if session is not None:
+                stops.record_stop(db, session, rule, reason, plan_item_id=plan_item_id, nrs=nrs)
+
+    def refused_items(self) -> tuple[bool, set[int]]:
+        """(a re-check is pending, the plan items skipped for the rest of the session after a stop)."""
+        with self.factory() as db:
+            session = training.get_session(db, self.info.session_id, self.info.patient_id)
+            if session is None:
+                return False, set()
+            return stops.pending_recheck(db, session) is not None, stops.stopped_items(db, session)
 
 
 def _put_trace(db: Session, exercise_set: ExerciseSet, trace: EncodedTrace) -> None:

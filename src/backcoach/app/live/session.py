@@ -67,8 +67,6 @@ class LiveSession:
     #: Frames that arrived after a set ended (still in flight from the browser): dropped quietly.
     frames_between_sets: int = 0
     sets_run: int = 0
-    #: Plan items stopped by the pain rule: skipped for the rest of the session (§5.4 rule 2).
-    stopped_items: set[int] = field(default_factory=set)
 
     # ------------------------------------------------------------------ messages
     def on_text(self, text: str) -> list[Message]:
@@ -112,8 +110,12 @@ class LiveSession:
 
     # ------------------------------------------------------------------ control actions
     def _start_set(self, control: protocol.StartSet) -> list[Message]:
-        if control.plan_item_id in self.stopped_items:
-            return [_error("stopped", "this exercise was stopped by the pain rule; skip it or end the session")]
+        pending, stopped = self.recorder.refused_items()
+        if pending:
+            return [_error("recheck_pending", "rest and answer the 5-minute re-check before going on")]
+        if control.plan_item_id in stopped:
+            return [_error("stopped", "this exercise was stopped by a stop rule; it is skipped for the rest "
+                                      "of the session")]
         if self.active is not None:
             self._close_active()
         try:
@@ -198,13 +200,15 @@ class LiveSession:
             if self.active is not None:
                 self.active.pain = control.nrs  # stored with the set when it ends
             return [{"type": "pain_ok", "nrs": control.nrs, "pre": pre}]
-        self.recorder.record_stop(verdict.rule)
         messages: list[Message] = []
+        plan_item_id = None
         if self.active is not None:
-            self.stopped_items.add(self.active.plan_item_id)
+            plan_item_id = self.active.plan_item_id
             messages = self._end_active(skipped=True, pain=control.nrs)
+        self.recorder.record_stop("2", verdict.rule, plan_item_id, control.nrs)
         return [*messages, {"type": "stop", "rule": verdict.rule, "nrs": control.nrs, "pre": pre,
-                            "source": verdict.source}]
+                            "source": verdict.source,
+                            "recheck_url": f"/sessions/{self.recorder.info.session_id}/recheck"}]
 
     def on_close(self) -> None:
         """The connection ended: park the open set and keep its frames so a reconnect continues it."""

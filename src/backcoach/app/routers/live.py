@@ -10,7 +10,6 @@ This module also serves what the browser's pose model needs (the tasks-vision ru
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request
@@ -23,11 +22,10 @@ from backcoach.app.deps import CSRF, CurrentPatient, DbSession
 from backcoach.app.exercise_names import exercise_name
 from backcoach.app.forms import FormState, form_values, validate
 from backcoach.app.assessment import locale_key
-from backcoach.app.live import checkin, endpoints
+from backcoach.app.live import checkin, endpoints, stop_routes, stops
 from backcoach.app.live.page import page_config
 from backcoach.app.live.safety import pain_stop
-from backcoach.app.progress import plan_progress
-from backcoach.app.reports import summarise
+from backcoach.app.live.stop_routes import finish_with_report, plan_item_of, session_in_progress
 from backcoach.app.routers.plan import plan_session_page
 from backcoach.app.templating import render
 from backcoach.clinical.progression import before_session
@@ -36,6 +34,7 @@ from backcoach.store.repo import clinical, plans, training
 
 router = APIRouter()
 router.include_router(endpoints.router)
+router.include_router(stop_routes.router)
 
 #: CR10 answers: 0-10 in 0.5 steps, and 11 for "more than 10" (brief §2.8).
 CR10_ABOVE_MAX = 11.0
@@ -67,6 +66,8 @@ def _sides(item: PlanItem) -> tuple[str | None, ...]:
 
 class PainForm(BaseModel):
     nrs: int = Field(ge=0, le=10)
+    #: The exercise being done, when there is one (it is the one the stop rule stops).
+    plan_item_id: int | None = None
 
 
 class FinishForm(BaseModel):
@@ -127,27 +128,31 @@ def _checkin_page(request: Request, data: StartForm | None, answers: dict[str, b
 
 
 @router.api_route("/sessions/{session_id}/leg-symptoms", methods=["GET", "POST"], dependencies=CSRF)
-async def leg_symptoms(request: Request, db: DbSession, patient: CurrentPatient, session_id: int) -> Response:
-    """New leg symptoms during the session: the full re-screen (brief §3.1) before going on.
+async def leg_symptoms(request: Request, db: DbSession, patient: CurrentPatient, session_id: int,
+                       item: int | None = None) -> Response:
+    """New leg symptoms during the session: the full re-screen (brief §3.1), then §5.4 rule 1.
 
-    The live page is left, so an open set keeps its reps and trace and resumes on return. A red
-    flag ends the session as stopped (``stop_reason = red_flag``) and locks exercise like at the
-    check-in; otherwise the patient goes back to the session.
+    The live page is left (the open set of ``item``, the exercise being done, is ended by the
+    stop). A red flag ends the session as stopped (``stop_reason = red_flag``) and locks exercise
+    like at the check-in; otherwise it is a rule-1 stop (peripheralization): relief or rest
+    positions and the 5-minute re-check.
     """
-    session = _session_or_404(db, patient, session_id)
-    if session.status != SessionStatus.IN_PROGRESS:
-        raise HTTPException(409, detail=errors.SESSION_FINISHED)
+    session = session_in_progress(db, patient, session_id)
+    item_id = plan_item_of(db, patient, session, item)
     values = form_values(await request.form()) if request.method == "POST" else {}
     answers, _leg = checkin.read_answers(values)
     result = checkin.run_checkin(db, patient.id, answers, session.pain_before, True)
     if result.status == "ask":
-        return _checkin_page(request, None, answers, True, result, action=f"/sessions/{session.id}/leg-symptoms")
+        query = f"?item={item_id}" if item_id is not None else ""
+        return _checkin_page(request, None, answers, True, result,
+                             action=f"/sessions/{session.id}/leg-symptoms{query}")
     checkin.store_outcome(db, patient.id, result, answers)
     if result.status == "blocked":
         training.finish_session(db, session, status=SessionStatus.STOPPED, pain_after=None, cr10=None,
                                 stop_reason=STOP_RED_FLAG)
         return RedirectResponse("/assessment/safety/result", status_code=303)
-    return RedirectResponse(f"/sessions/{session.id}", status_code=303)
+    stops.record_stop(db, session, "1", "peripheralization", plan_item_id=item_id)
+    return RedirectResponse(f"/sessions/{session.id}/recheck", status_code=303)
 
 
 @router.get("/sessions/{session_id}")
@@ -157,6 +162,8 @@ def read_session(request: Request, db: DbSession, patient: CurrentPatient, sessi
     if session.status != SessionStatus.IN_PROGRESS:
         report = training.report_for_session(db, session.id)
         return RedirectResponse(f"/reports/{report.id}" if report else "/plan", status_code=303)
+    if stops.pending_recheck(db, session) is not None:  # rest and answer the re-check first
+        return RedirectResponse(f"/sessions/{session.id}/recheck", status_code=303)
     audit_read(db, request, patient, patient.id, "exercise_session", OWN_RECORD, session.id)
     return render(request, "live/session.html", _session_context(db, request, patient, session, FormState()))
 
@@ -176,7 +183,8 @@ def _session_context(db: DbSession, request: Request, patient: User, session: Ex
         "high_pain_message": high_pain["message"][locale_key(locale)] if high_pain else None,
         "items": [{"item": item, "name": exercise_name(item.exercise_id, locale), "sides": _sides(item)}
                   for item in items],
-        "live_config": page_config(session.id, session.mode.value, locale, list(items), done, sides_done),
+        "live_config": page_config(session.id, session.mode.value, locale, list(items), done, sides_done,
+                                   stops.stopped_items(db, session)),
     }
 
 
@@ -220,16 +228,22 @@ async def switch_mode(request: Request, db: DbSession, patient: CurrentPatient, 
 
 @router.post("/sessions/{session_id}/pain", dependencies=CSRF)
 async def rate_pain(request: Request, db: DbSession, patient: CurrentPatient, session_id: int) -> Response:
-    """An in-session pain rating, checked against the stop rule (clinical brief §5.4 rule 2)."""
-    session = _session_or_404(db, patient, session_id)
+    """An in-session pain rating, checked against the stop rule (clinical brief §5.4 rule 2).
+
+    A stop is stored like one over the WebSocket (the first stop's rule is kept as the session's
+    ``stop_reason``) and answered with the re-check page's address.
+    """
+    session = session_in_progress(db, patient, session_id)
     data, _state = validate(PainForm, form_values(await request.form()))
     if data is None:
         return JSONResponse({"detail": errors.FIELD_OUT_OF_RANGE}, status_code=400)
     verdict = pain_stop(session.pain_before, data.nrs)
-    if verdict is not None and session.stop_reason is None:
-        session.stop_reason = verdict.rule  # the first stop is kept (as over the WebSocket)
+    if verdict is not None:
+        item_id = plan_item_of(db, patient, session, data.plan_item_id)
+        stops.record_stop(db, session, "2", verdict.rule, plan_item_id=item_id, nrs=data.nrs)
     return JSONResponse({"stop": verdict is not None, "rule": verdict.rule if verdict else None,
-                         "nrs": data.nrs, "pre": session.pain_before})
+                         "nrs": data.nrs, "pre": session.pain_before,
+                         "recheck_url": f"/sessions/{session.id}/recheck" if verdict else None})
 
 
 @router.post("/sessions/{session_id}/finish", dependencies=CSRF)
@@ -243,11 +257,6 @@ async def finish_session(request: Request, db: DbSession, patient: CurrentPatien
         return render(request, "live/session.html", _session_context(db, request, patient, session, state),
                       status_code=400)
     status = SessionStatus.COMPLETED if data.outcome == "completed" else SessionStatus.STOPPED
-    training.finish_session(db, session, status=status, pain_after=data.pain_after, cr10=data.cr10,
-                            stop_reason=session.stop_reason)  # keep a pain-rule stop recorded earlier
-    plan = plans.active_plan(db, patient.id)
-    streak = 0
-    if plan is not None:
-        streak = plan_progress(plan, plans.completed_plan_session_ids(db, patient.id), date.today()).streak
-    report = training.save_report(db, session, summarise(session, streak))
+    report = finish_with_report(db, patient, session, status, data.pain_after, data.cr10,
+                                session.stop_reason)  # keep a stop recorded earlier
     return RedirectResponse(f"/reports/{report.id}", status_code=303)

@@ -23,11 +23,11 @@ const el = {
   grade: $("[data-grade-badge]"), cue: $("[data-cue]"), setup: $("[data-setup-status]"),
   connection: $("[data-connection]"), cameraProblem: $("[data-camera-problem]"),
   cameraMessage: $("[data-camera-message]"), stopNotice: $("[data-stop-notice]"),
-  painForm: $("[data-pain-form]"), model: $("[data-model-status]"),
+  painForm: $("[data-pain-form]"), model: $("[data-model-status]"), stopWhy: $("[data-stop-why]"),
 };
 
 const state = {
-  mode: config.mode, item: null, steps: [], running: false, paused: false, stoppedItems: new Set(),
+  mode: config.mode, item: null, steps: [], running: false, paused: false, stoppedItems: new Set(config.stopped),
   landmarker: null, variant: params.get("model") || config.model, delegate: null, adapt: params.get("adapt") !== "0",
   socket: null, rate: new RateMeter(), frames: 0, skipped: 0, latencies: [], reps: [], resumes: 0, stopDemo: null,
   restTimer: null, setTimer: null, setStarted: 0,
@@ -264,7 +264,7 @@ function handleEvent(event) {
       state.skipped += 1;
       break;
     case "stop":
-      stopForPain();
+      stopForPain(event.recheck_url);
       break;
     case "pain_ok":
       el.connection.textContent = T.pain_ok;
@@ -273,6 +273,7 @@ function handleEvent(event) {
       break;
     case "error":
       if (event.code === "not_tracked") { stopFrames(); startTimedSet(); }
+      if (event.code === "recheck_pending") location.assign(config.recheck_path);
       el.connection.textContent = event.message;
       break;
     default:
@@ -326,14 +327,22 @@ function startRest(seconds) {
 
 function stopRest() { clearInterval(state.restTimer); state.restTimer = null; el.rest.textContent = ""; }
 
-function stopForPain() {
+// §5.4 rule 2: the set has ended; rest in relief or rest positions, then the 5-minute re-check.
+function stopForPain(recheckUrl) {
   stopFrames();
   clearInterval(state.setTimer);
-  if (state.item) state.stoppedItems.add(state.item.plan_item_id);
+  if (state.item) markStopped(state.item.plan_item_id);
   setButtons({ start: false, pause: false, resume: false, skip: false, end: false, pain: false });
+  $("[data-recheck-link]").href = recheckUrl || config.recheck_path;
   show(el.stopNotice, true);
   say($("[data-stop-message]").textContent, config.lang);
   el.stopNotice.scrollIntoView({ block: "center" });
+}
+
+function markStopped(planItemId) {
+  state.stoppedItems.add(planItemId);
+  const entry = $(`[data-item="${planItemId}"]`);
+  if (entry) entry.dataset.exerciseStopped = "true";
 }
 
 function offerVideoOnly(problem) {
@@ -376,12 +385,15 @@ document.addEventListener("click", (click) => {
       if (aiFor(state.item) && state.running) control(target.dataset.action);
       else setDone({ type: "set_done", skipped: target.dataset.action === "skip" });
       break;
-    case "pain": show(el.painForm, el.painForm.hidden); break;
+    case "pain":
+      // New leg symptoms stop the exercise being done (rule 1): it travels through the re-screen.
+      if (state.item) $("[data-leg-symptoms]").search = `?item=${state.item.plan_item_id}`;
+      show(el.painForm, el.painForm.hidden);
+      break;
     case "video-only":
       switchToVideo();
       break;
-    case "skip-exercise":
-      show(el.stopNotice, false); show(el.stage, false); break;
+    case "stop-why": show(el.stopWhy, el.stopWhy.hidden); break;
     default: break;
   }
 });
@@ -403,14 +415,24 @@ async function localPainCheck(nrs) {
   const token = csrfToken();
   const body = new FormData();
   body.set("nrs", nrs);
+  if (state.item) body.set("plan_item_id", state.item.plan_item_id);
   const response = await fetch(`/sessions/${config.session_id}/pain`, {
     method: "POST", body, headers: { "X-CSRF-Token": token, Accept: "application/json" },
   });
   if (!response.ok) return;
   const verdict = await response.json();
-  if (verdict.stop) stopForPain();
+  if (verdict.stop) stopForPain(verdict.recheck_url);
   else el.connection.textContent = T.pain_ok;
 }
 
+// Rule 5b: "why did you stop?" is a plain form; the running set is ended first, then the server
+// stores the stop and sends the patient on (re-check, leg-symptom re-screen, or back here).
+if (el.stopWhy) {
+  el.stopWhy.addEventListener("submit", () => {
+    if (state.item) el.stopWhy.querySelector("[name=plan_item_id]").value = state.item.plan_item_id;
+    if (state.running) control("skip");
+  });
+}
+for (const id of config.stopped) markStopped(id);
 if (state.mode === "ai") el.model.textContent = T.model_idle;
 document.documentElement.dataset.liveReady = "true";
