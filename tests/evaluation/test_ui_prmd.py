@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
+import pytest
 
 from backcoach.evaluation import ui_prmd
+from backcoach.motion.events import ErrorFound
 from backcoach.pose.formats import load_recording
 from backcoach.pose.sequence import PoseSequence
 from backcoach.pose.skeleton import INDEX
@@ -61,3 +65,31 @@ def test_squat_streams_count_every_rep_of_the_clean_subjects(shared_data):
         sequence = ui_prmd.concatenate(ui_prmd.rep_files("m01", subject, "correct"), feet_planted=True)
         run, _ = ui_prmd.judge("squat", sequence)
         assert (run.attempts, run.counted) == (10, 10), subject
+
+
+def test_sit_to_stand_counts_every_stand_sit_stand_rep_of_a_subject(shared_data):
+    # s03 sits down slowly and stays seated briefly; before the standing-start definition the engine
+    # counted none of its ten repetitions (it waited for a seated start that never came).
+    for label in ("correct", "incorrect"):
+        sequence = ui_prmd.concatenate(ui_prmd.rep_files("m05", "s03", label), feet_planted=True)
+        run, _ = ui_prmd.judge("sit_to_stand", sequence)
+        assert run.attempts == 10, label
+
+
+def _rep(counted, *errors):
+    return SimpleNamespace(counted=counted, errors=[ErrorFound(e, None, 1.0, 2.0, "minor", "cue") for e in errors])
+
+
+@pytest.mark.parametrize("rep, expected", [
+    pytest.param(_rep(True), set(), id="clean"),
+    pytest.param(_rep(True, "too_fast"), {"too_fast"}, id="tempo-only"),
+    pytest.param(_rep(False, "knees_cave_in"), {"knees_cave_in", "not_counted"}, id="critical-error"),
+    pytest.param(_rep(False), {"not_counted"}, id="standard-missed"),
+])  # fmt: skip
+def test_rep_flags_name_each_error_and_a_missed_count(rep, expected):
+    assert ui_prmd.rep_flags(rep) == expected
+
+
+def test_tempo_rules_are_the_too_fast_errors_of_the_exercise():
+    assert ui_prmd.tempo_rules("squat") == {"too_fast"}
+    assert ui_prmd.tempo_rules("sit_to_stand") == {"dropping_down"}
