@@ -4,6 +4,7 @@ checked against the generator's truth, the examination they feed, skips, pain st
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -283,3 +284,48 @@ def test_a_stopped_test_feeds_a_reclassification(db: Session) -> None:
     assert result["responses"]["flexion"] == "PERIPHERALIZES"
     assert result["camera_tests"]["stopped"] == {"rom_flexion": {"nrs": 6, "answer": "pain_spread"}}
 
+
+
+def test_ratings_before_and_60_s_after_give_the_direction_its_response(client: TestClient, db: Session) -> None:
+    """§3.5 T2: 10 backward bends, pain reaching the thigh before, the buttock right after and the back
+    only a minute later: CENTRALIZES, and classification reads it."""
+    token = _ready_patient(client)
+    recording = synthetic.generate("standing_extension", reps=10, seed=3, setup=False)
+    body = _post(client, token, "rom_extension", recording.sequence, pre_nrs=4, pre_location=2).json()
+    row = cam.outcomes(db, user_id(db, NEW), 0)["rom_extension"]
+    assert row.data["result"]["details"]["repeated"] == {
+        "status": "VALID", "reason": None, "problems": [], "reps_detected": 10,
+        "visible_fraction": body["quality"]["visible_fraction"]}
+    page = client.get("/assessment/camera/rom_extension/result").text
+    assert "data-ratings" in page and 'name="location_60s"' in page
+    after = {"csrf_token": token, "immediate_location": "1", "nrs_60s": "3", "location_60s": "0"}
+    early = client.post("/assessment/camera/rom_extension/ratings", data=after)
+    assert early.status_code == 400 and errors.RATING_TOO_EARLY in early.text
+    row.assessed_at = row.assessed_at - timedelta(seconds=cam.RATING_DELAY_S + 1)
+    db.commit()
+    missing = client.post("/assessment/camera/rom_extension/ratings", data={**after, "nrs_60s": ""})
+    assert missing.status_code == 400 and "This field is required." in missing.text
+    assert client.post("/assessment/camera/rom_extension/ratings", data=after).status_code == 303
+    db.expire_all()
+    exam = cam.examination(cam.outcomes(db, user_id(db, NEW), 0))
+    assert exam.t2_extension_standing.state() == "CENTRALIZES"
+    result = client.get("/assessment/camera/rom_extension/result").text
+    assert "data-ratings-done" in result and "data-ratings " not in result
+    client.post("/assessment/finish", data={"csrf_token": token})
+    details = clinical.latest_classification(db, user_id(db, NEW)).details
+    assert details["responses"]["extension"] == "CENTRALIZES"
+
+
+def test_too_few_repetitions_leave_the_direction_inconclusive(client: TestClient, db: Session) -> None:
+    token = _ready_patient(client)
+    recording = synthetic.generate("standing_extension", reps=3, seed=1, setup=False)
+    _post(client, token, "rom_extension", recording.sequence, pre_nrs=4, pre_location=2)
+    row = cam.outcomes(db, user_id(db, NEW), 0)["rom_extension"]
+    repeated = row.data["result"]["details"]["repeated"]
+    assert repeated["status"] == "INCONCLUSIVE" and repeated["problems"] == ["3 of 10 repetitions detected (need 8)"]
+    test = cam.examination({"rom_extension": row}).t2_extension_standing
+    assert (test.status, test.reason, test.pre_nrs) == ("INCONCLUSIVE", "camera_quality", 4)
+    assert client.post("/assessment/camera/hold_prone_plank/ratings",
+                       data={"csrf_token": token}).status_code == 404
+    bad = _post(client, token, "rom_extension", recording.sequence, pre_location=7)
+    assert bad.status_code == 400 and bad.json()["reason"] == "pre_location = 7 is outside 0-4"

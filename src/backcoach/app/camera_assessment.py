@@ -22,7 +22,7 @@ from backcoach.app.i18n import N_
 from backcoach.app.live.protocol import FRAME_BYTES, decode_frame
 from backcoach.clinical.aberrant import aberrant_signs
 from backcoach.clinical.assess import measure_test
-from backcoach.clinical.camera import Track, test_spec
+from backcoach.clinical.camera import Track, repeated_test_quality, test_spec
 from backcoach.clinical.examination import Examination
 from backcoach.motion.cues import engine_cue_texts
 from backcoach.motion.geometry import to_image_points
@@ -53,6 +53,18 @@ PAIN_ANSWERS = {
 }
 
 
+#: Where the pain reaches furthest down (§3.5 most distal location, ``examination.Location``).
+LOCATIONS = {
+    "0": N_("Back only"),
+    "1": N_("Buttock"),
+    "2": N_("Thigh"),
+    "3": N_("Below the knee"),
+    "4": N_("Down to the foot"),
+}
+#: The §3.5 rating protocol asks again this long after the set, in the start position.
+RATING_DELAY_S = 60
+
+
 class RecordingError(ValueError):
     """A posted recording cannot be used; the text names the frame and what was wrong."""
 
@@ -64,13 +76,18 @@ class CameraStep:
     test: str
     #: Posture the set-up check expects (engine names), None = check framing and light only.
     posture: str | None
-    #: Where a pain stop is recorded in the examination: ("t1_flexion_standing", None) or ("t6", movement).
+    #: The directional test this recording is (§3.5 T1, T2, T6): ("t1_flexion_standing", None) or
+    #: ("t6", movement); its ratings and a pain stop fill that test of the examination.
     directional: tuple[str, str | None] | None
     instructions: tuple[str, ...]
+    #: Repetitions asked (§3.5: 10 for T1/T2, 5 per T6 movement); None for the holds.
+    reps: int | None = None
 
 
 _STOP = N_("If it hurts, tap \"It hurts\" at once: the test stops.")
 _DONE = N_("Tap \"Done\" when you have finished.")
+_TEN = N_("Do this 10 times, slowly.")
+_FIVE = N_("Do this 5 times, slowly.")
 
 #: The camera-measurable tests of ``clinical/data/camera_tests.toml`` offered at home, in the brief's
 #: order (§3.5: T1 with T5, T2, T6; then the §6.3 endurance holds). Left out: the Biering-Sorensen
@@ -80,28 +97,28 @@ STEPS: dict[str, CameraStep] = {step.test: step for step in (
     CameraStep("rom_flexion", "standing", ("t1_flexion_standing", None), (
         N_("Stand side-on to the camera, feet together, knees straight."),
         N_("Slide your hands down your legs as far as is comfortable, hold for a second, and come back up."),
-        N_("Do this 3 times, slowly. Tap \"Hurts now\" whenever it hurts during a bend."),
-        _STOP, _DONE)),
+        N_("Do this 10 times, slowly. Tap \"Hurts now\" whenever it hurts during a bend."),
+        _STOP, _DONE), 10),
     CameraStep("rom_extension", "standing", ("t2_extension_standing", None), (
         N_("Stand side-on to the camera with your hands on your lower back."),
         N_("Lean back as far as is comfortable, knees straight, hold for a second, and come back."),
-        N_("Do this 3 times, slowly."), _STOP, _DONE)),
+        _TEN, _STOP, _DONE), 10),
     CameraStep("rom_lateral_left", "standing", ("t6", "side_bend_left"), (
         N_("Stand facing the camera, arms by your sides."),
         N_("Slide your left hand down the side of your thigh without leaning forward, hold for a second, and come back."),
-        N_("Do this 3 times, slowly."), _STOP, _DONE)),
+        _FIVE, _STOP, _DONE), 5),
     CameraStep("rom_lateral_right", "standing", ("t6", "side_bend_right"), (
         N_("Stand facing the camera, arms by your sides."),
         N_("Slide your right hand down the side of your thigh without leaning forward, hold for a second, and come back."),
-        N_("Do this 3 times, slowly."), _STOP, _DONE)),
+        _FIVE, _STOP, _DONE), 5),
     CameraStep("rom_rotation_left", "sitting", ("t6", "rotation_left"), (
         N_("Sit on a chair facing the camera, arms crossed on your chest."),
         N_("Turn your upper body to the left as far as is comfortable, hold for a second, and turn back."),
-        N_("Do this 3 times, slowly."), _STOP, _DONE)),
+        _FIVE, _STOP, _DONE), 5),
     CameraStep("rom_rotation_right", "sitting", ("t6", "rotation_right"), (
         N_("Sit on a chair facing the camera, arms crossed on your chest."),
         N_("Turn your upper body to the right as far as is comfortable, hold for a second, and turn back."),
-        N_("Do this 3 times, slowly."), _STOP, _DONE)),
+        _FIVE, _STOP, _DONE), 5),
     CameraStep("hold_prone_plank", None, None, (
         N_("Put the camera low, to your side, so it sees you from head to feet."),
         N_("Lie face down. When the recording starts, lift onto your forearms and toes with your body in a straight line."),
@@ -190,8 +207,10 @@ def measure(seq: PoseSequence, test_id: str, *, sex: str | None = None, height_c
             taps: list[float] | None = None) -> dict[str, Any]:
     """The clinical library's result for one recording; the forward bend adds the T5 signs
     (side view: painful arc from the "hurts now" taps, Gowers sign, reversal of rhythm)."""
-    step(test_id)
+    offered = step(test_id)
     result = measure_test(seq, test_id, height_cm=height_cm, sex=sex).to_dict()
+    if offered.reps is not None:  # §3.5 camera quality of a repeated-movement test (T1, T2, T6)
+        result["details"]["repeated"] = repeated_test_quality(seq, test_id, offered.reps)
     if test_id == "rom_flexion":
         signs = aberrant_signs(seq, None, taps or [])
         result["details"]["aberrant"] = signs.model_dump(exclude={"status"})
@@ -226,22 +245,19 @@ def outcomes(db: Session, patient_id: int, week: int, plan_id: int | None = None
 def examination(found: dict[str, Assessment]) -> Examination:
     """The classification's examination from stored outcomes.
 
-    A pain stop fills its directional test (T1, T2 or a T6 movement) as aborted with the patient's
-    answer ("spread" -> PERIPHERALIZES, "worse" -> WORSE, §3.5); the forward bend fills T5 and the
-    fingertip-to-floor of T11 (cm, when the height was given). Completed ROM tests leave T1/T2/T6
-    unset: their response states need the §3.5 pain ratings, which the app does not ask yet.
+    Each directional recording fills its test (T1, T2 or a T6 movement, :func:`directional_test`);
+    the forward bend also fills T5 and the fingertip-to-floor of T11 (cm, when the height was given).
     """
     exam: dict[str, Any] = {"t6": {}}
     for test_id, row in found.items():
-        data = row.data
         slot = STEPS[test_id].directional if test_id in STEPS else None
-        if data["outcome"] == "stopped" and slot is not None:
-            aborted = {"status": "INCONCLUSIVE", "reason": "aborted", "abort_answer": data["pain"]["answer"],
-                       "pre_nrs": None}
-            if slot[1] is None:
-                exam[slot[0]] = aborted
-            else:
-                exam["t6"][slot[1]] = aborted
+        test = directional_test(row.data) if slot is not None else None
+        if test is None:
+            continue
+        if slot[1] is None:
+            exam[slot[0]] = test
+        else:
+            exam["t6"][slot[1]] = test
     flexion = found.get("rom_flexion")
     if flexion is not None and flexion.data["outcome"] == "measured":
         result = flexion.data["result"]
@@ -251,6 +267,31 @@ def examination(found: dict[str, Assessment]) -> Examination:
         if valid and result["details"].get("ftf_cm") is not None:
             exam["t11"] = {"ftf_cm": result["details"]["ftf_cm"]}
     return Examination.model_validate(exam)
+
+
+def directional_test(data: dict[str, Any]) -> dict[str, Any] | None:
+    """One T1/T2/T6 result (``examination.DirectionalTest`` fields) from a stored outcome, or None.
+
+    A pain stop is ``aborted`` with the patient's answer ("spread" -> PERIPHERALIZES, "worse" ->
+    WORSE, §3.5; never discarded). A recording takes the §3.5 camera-quality status
+    (``clinical.camera.repeated_test_quality``) and the ratings given before, right after and 60 s
+    after it; missing ratings leave its state INCONCLUSIVE.
+    """
+    if data["outcome"] == "stopped":
+        return {"status": "INCONCLUSIVE", "reason": "aborted", "abort_answer": data["pain"]["answer"]}
+    if data["outcome"] != "measured" or "repeated" not in data["result"]["details"]:
+        return None
+    repeated = data["result"]["details"]["repeated"]
+    ratings = data.get("ratings") or {}
+    return {"status": repeated["status"], "reason": repeated["reason"],
+            **{key: ratings.get(key) for key in ("pre_nrs", "pre_location", "immediate_location", "nrs_60s",
+                                                  "location_60s")}}
+
+
+def rate(row: Assessment, ratings: dict[str, int]) -> None:
+    """Add ratings (``pre_nrs``, ``pre_location``, ``immediate_location``, ``nrs_60s``,
+    ``location_60s``) to a stored recording."""
+    row.data = {**row.data, "ratings": {**(row.data.get("ratings") or {}), **ratings}}
 
 
 def coverage(found: dict[str, Assessment]) -> dict[str, Any]:

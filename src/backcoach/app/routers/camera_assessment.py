@@ -9,7 +9,7 @@ and stores. A test can be skipped, and pain stops it with an NRS and the §3.5 a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timezone
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request
@@ -27,6 +27,7 @@ from backcoach.app.templating import render
 from backcoach.clinical import redflags
 from backcoach.clinical.camera import CameraTestError, test_spec
 from backcoach.pose.skeleton import BONES
+from backcoach.store.base import utcnow
 from backcoach.store.models import ConsentKind, User
 from backcoach.store.repo import accounts, clinical, plans
 
@@ -157,6 +158,7 @@ def _test_page(request: Request, db: DbSession, patient: User, stage: Stage, tes
         "strings": {key: gettext(text) for key, text in PAGE_STRINGS.items()},
         "skip_reasons": cam.SKIP_REASONS, "pain_options": [(k, gettext(v)) for k, v in cam.PAIN_ANSWERS.items()],
         "camera_allowed": _camera_allowed(db, patient), "form": form, "height_cm": _height(db, patient),
+        "locations": [(k, gettext(v)) for k, v in cam.LOCATIONS.items()], "directional": offered.directional,
     }, status_code=status_code)
 
 
@@ -233,6 +235,9 @@ async def recording(request: Request, db: DbSession, patient: CurrentPatient, ar
     try:
         height_cm = _optional_float(request, "height_cm", 100, 250)
         taps = [float(v) for v in request.query_params.get("taps", "").split(",") if v]
+        before = {name: int(value) for name, value in (("pre_nrs", _optional_float(request, "pre_nrs", 0, 10)),
+                                                        ("pre_location", _optional_float(request, "pre_location", 0, 4)))
+                  if value is not None}
     except ValueError as exc:
         return JSONResponse({"detail": gettext(errors.RECORDING_INVALID), "reason": str(exc)}, 400)
     history = clinical.latest_assessment(db, patient.id, "history")
@@ -244,6 +249,8 @@ async def recording(request: Request, db: DbSession, patient: CurrentPatient, ar
     result["details"]["height_cm"] = height_cm
     row = cam.save_outcome(db, patient_id=patient.id, test_id=test_id, week=stage.week, plan_id=stage.plan_id,
                            outcome="measured", result=result, frames=len(seq))
+    if before:
+        cam.rate(row, before)
     return JSONResponse({"id": row.id, "status": result["status"], "value": result["value"], "unit": result["unit"],
                          "quality": result["quality"], "result_url": f"{stage.base}/{test_id}/result"})
 
@@ -297,8 +304,59 @@ def result_page(request: Request, db: DbSession, patient: CurrentPatient, area: 
     if row is None:
         return RedirectResponse(f"{stage.base}/{test_id}", status_code=303)
     audit_read(db, request, patient, patient.id, "camera_test", OWN_RECORD, row.id)
+    return _result_page(request, stage, test_id, row, found, FormState())
+
+
+def _wants_ratings(test_id: str, row) -> bool:  # type: ignore[no-untyped-def]
+    """A directional recording whose after-ratings (§3.5: right after and 60 s later) are missing."""
+    ratings = row.data.get("ratings") or {}
+    return (cam.STEPS[test_id].directional is not None and row.data["outcome"] == "measured"
+            and not all(k in ratings for k in RATED_AFTER))
+
+
+RATED_AFTER = ("immediate_location", "nrs_60s", "location_60s")
+
+
+def _result_page(request: Request, stage: Stage, test_id: str, row, found: dict, form: FormState,  # type: ignore[no-untyped-def]
+                 status_code: int = 200) -> Response:
     lang = locale_key(request.state.locale)
+    set_locale(request.state.locale)
+    wait = max(0, cam.RATING_DELAY_S - int((utcnow() - _aware(row.assessed_at)).total_seconds()))
     return render(request, "assessment/camera_result.html", {
         "stage": stage, "test": test_id, "label": _label(test_id, lang), "row": row,
         "next": _next_test(found, test_id), "pain_answers": cam.PAIN_ANSWERS, "skip_reasons": cam.SKIP_REASONS,
-    })
+        "ask_ratings": _wants_ratings(test_id, row), "wait_s": wait, "form": form,
+        "locations": [(k, gettext(v)) for k, v in cam.LOCATIONS.items()],
+    }, status_code=status_code)
+
+
+def _aware(moment):  # type: ignore[no-untyped-def]
+    """SQLite hands back naive datetimes; the store writes UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@router.post("/{area}/camera/{test_id}/ratings")
+async def save_ratings(request: Request, db: DbSession, patient: CurrentPatient, area: Area, test_id: str) -> Response:
+    """The §3.5 ratings after a directional recording: the furthest pain right after the set, and
+    pain and its furthest point 60 s later in the start position (refused before the 60 s)."""
+    stage = _stage(db, patient, area)
+    if isinstance(stage, Response):
+        return stage
+    _test(test_id)
+    found = cam.outcomes(db, patient.id, stage.week, stage.plan_id)
+    row = found.get(test_id)
+    if row is None or cam.STEPS[test_id].directional is None or row.data["outcome"] != "measured":
+        raise HTTPException(404, detail=errors.CAMERA_TEST_NOT_FOUND)
+    values = form_values(await request.form())
+    state = FormState(values=values)
+    allowed = {"immediate_location": cam.LOCATIONS, "location_60s": cam.LOCATIONS,
+               "nrs_60s": {str(n) for n in range(11)}}
+    for name, options in allowed.items():
+        if values.get(name) not in options:
+            state.errors[name] = errors.FIELD_REQUIRED
+    if not state.errors and (utcnow() - _aware(row.assessed_at)).total_seconds() < cam.RATING_DELAY_S:
+        state.errors["nrs_60s"] = errors.RATING_TOO_EARLY
+    if state.errors:
+        return _result_page(request, stage, test_id, row, found, state, status_code=400)
+    cam.rate(row, {name: int(values[name]) for name in allowed})
+    return RedirectResponse(f"{stage.base}/{test_id}/result", status_code=303)

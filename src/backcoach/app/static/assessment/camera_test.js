@@ -179,8 +179,12 @@ async function finish() {
   const extra = {};
   if (el.height && el.height.value) extra.height_cm = el.height.value;
   if (state.taps.length) extra.taps = state.taps.map((t) => t.toFixed(3)).join(",");
+  for (const name of ["pre_nrs", "pre_location"]) {  // the §3.5 ratings before the set, when given
+    const checked = document.querySelector(`input[name=${name}]:checked`);
+    if (checked) extra[name] = checked.value;
+  }
   try {
-    const result = await post(config.recording_url, state.recording.map((f) => f), extra);
+    const result = await post(config.recording_url, state.recording, extra);
     state.phase = "done";
     location.assign(result.result_url);
   } catch (error) {
