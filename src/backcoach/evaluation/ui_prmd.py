@@ -172,7 +172,8 @@ def evaluate(quick: bool = False) -> DatasetResult:
     result.notes += [
         "Kinect skeletons come from the loader's forward kinematics (Euler order Rz Rx Ry, checked against the "
         "simultaneous Vicon: deep-squat bottom knee 47-64 deg vs Vicon 38-66 deg; docs/recording-format.md). Kinect "
-        "re-estimates bone lengths every frame and loses the shank at depth, so single-frame glitches remain.",
+        "re-estimates bone lengths every frame (a standing leg can read a few percent shorter than in the stream's first "
+        "frame) and loses the shank at depth (read as a missing foot, above).",
         "UI-PRMD's sit-to-stand repetitions run stand -> sit -> stand, as `sit_to_stand`'s do (it starts standing in front of the "
         "chair and counts each return to standing), so the stream's reps and the engine's are the same thing. A set begun "
         "seated would lose its first rise (engine request in docs/engine-issues.md).",
