@@ -20,8 +20,12 @@ from backcoach.app.live.parking import ParkedSets
 from backcoach.app.live.recorder import LiveRefused, OpenedSet, StoreRecorder
 from backcoach.app.live.safety import pain_stop
 from backcoach.app.live.trace import TraceBuffer
-from backcoach.exercises import UnknownExerciseError, get_exercise
+from backcoach.app.live.tracking import LOADED_EXERCISES, TrackingWatch
+from backcoach.clinical.progression import safety_texts
+from backcoach.clinical.thresholds import TH
+from backcoach.exercises import Exercise, UnknownExerciseError, get_exercise
 from backcoach.motion.engine import ExerciseEngine
+from backcoach.motion.events import RepEvent
 from backcoach.pose.frame import Frame, FrameError
 
 Message = dict[str, Any]
@@ -43,6 +47,8 @@ class ActiveSet:
     t_offset: float = 0.0
     #: Taken back from the park: the next frame decides ``t_offset``.
     rejoining: bool = False
+    #: §5.4 rule 6 in a loaded exercise (None for the others).
+    watch: TrackingWatch | None = None
 
     def engine_time(self, frame: Frame) -> Frame:
         """``frame`` on the engine's clock; after a rejoin, placed after the last frame the engine saw."""
@@ -96,13 +102,27 @@ class LiveSession:
             return self._skipped(index, str(exc))
         frame = active.engine_time(device_frame)
         active.trace.add(frame)
+        before: list[Message] = []
+        if active.watch is not None:
+            action = active.watch.update(frame, active.engine.phase,
+                                         tuple(active.engine.required[active.engine.near]))
+            if action == "pause":
+                return [{"type": "tracking_lost", "t": device_frame.t, "text": _texts("6"),
+                         "source": TH.info("tracking_pause_s").source}]
+            if action == "wait":
+                return []
+            if action == "skip":
+                return self._skip_untracked()
+            if action == "resume":
+                self._restart_engine()
+                before = [{"type": "tracking_resumed", "t": device_frame.t}]
         try:
             events = active.engine.push(frame)
         except Exception:  # the socket's edge: a fault on one frame must not end the patient's session
             logger.exception("movement engine failed on frame %d of set %d", index, active.opened.set_id)
             return self._skipped(index, "the movement engine could not use this frame (logged on the server)")
         offset = active.t_offset
-        messages = [self._event(event.to_dict()) for event in events]
+        messages = before + [self._event(event.to_dict()) for event in events]
         if offset:  # the browser matches events to its capture times: give them back on its clock
             for message in messages:
                 message["t"] = device_frame.t if message["t"] == frame.t else message["t"] - offset
@@ -132,9 +152,9 @@ class LiveSession:
                                           "so it cannot be followed by the camera; do it with the timer")]
         planned = opened.reps_planned or exercise.dosage.beginner.reps
         remaining = max(planned - opened.prior_counted, 0)
-        engine = ExerciseEngine(exercise, reps_target=remaining or None, side=opened.side,
-                                hold_s=opened.hold_seconds_planned)
-        self.active = ActiveSet(opened, engine, control.image_size, control.plan_item_id)
+        engine = _engine(exercise, opened)
+        watch = TrackingWatch(exercise.start_position) if exercise.id in LOADED_EXERCISES else None
+        self.active = ActiveSet(opened, engine, control.image_size, control.plan_item_id, watch=watch)
         if opened.prior_trace is not None:
             self.active.trace.resume(*opened.prior_trace)
         self.sets_run += 1
@@ -220,6 +240,30 @@ class LiveSession:
                 self.recorder.keep_trace(self.active.opened.set_id, encoded)
 
     # ------------------------------------------------------------------ helpers
+    def _restart_engine(self) -> None:
+        """Rule 6 resume: the interrupted hold is not scored; a fresh engine takes the rest of the set."""
+        active = self.active
+        assert active is not None
+        engine = active.engine
+        active.opened = replace(active.opened, prior_counted=active.opened.prior_counted + engine.count,
+                                prior_attempts=active.opened.prior_attempts + engine.attempts)
+        active.engine = _engine(engine.exercise, active.opened)
+
+    def _skip_untracked(self) -> list[Message]:
+        """Rule 6: not back in the start position in time; the set ends unscored, the exercise is skipped."""
+        active = self.active
+        assert active is not None
+        events = active.engine.finish()
+        dropped = sum(isinstance(event, RepEvent) for event in events)  # the interrupted hold: not scored
+        messages = [self._event(event.to_dict()) for event in events if not isinstance(event, RepEvent)]
+        for message in messages:
+            if message["type"] == "set_done":
+                message["attempts"] -= dropped
+                message["skipped"] = True
+        self.recorder.record_stop("6", "tracking_lost", active.plan_item_id)
+        return [*messages, {"type": "stop", "rule": "tracking_lost", "text": _texts("6"),
+                            "source": TH.info("tracking_skip_s").source}]
+
     def _end_active(self, *, skipped: bool, pain: int | None = None) -> list[Message]:
         if self.active is None:
             return [_error("no_set", "no set is running")]
@@ -271,6 +315,20 @@ class LiveSession:
     def _skipped(self, index: int, reason: str) -> list[Message]:
         self.frames_skipped += 1
         return [{"type": "frame_skipped", "index": index, "reason": reason}]
+
+
+def _engine(exercise: Exercise, opened: OpenedSet) -> ExerciseEngine:
+    """An engine for what is left of the set after the reps already counted."""
+    planned = opened.reps_planned or exercise.dosage.beginner.reps
+    remaining = max(planned - opened.prior_counted, 0)
+    return ExerciseEngine(exercise, reps_target=remaining or None, side=opened.side,
+                          hold_s=opened.hold_seconds_planned)
+
+
+def _texts(rule: str) -> dict[str, str]:
+    """The patient's §5.4 guidance for ``rule`` in both languages (``safety.toml``)."""
+    text = safety_texts()["stop"][rule]
+    return {"en": text["en"], "zh-Hans": text["zh-Hans"]}
 
 
 def _error(code: str, message: str) -> Message:

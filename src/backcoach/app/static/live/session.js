@@ -264,7 +264,15 @@ function handleEvent(event) {
       state.skipped += 1;
       break;
     case "stop":
-      stopForPain(event.recheck_url);
+      if (event.rule === "tracking_lost") skipUntracked(event);
+      else stopForPain(event.recheck_url);
+      break;
+    case "tracking_lost":  // §5.4 rule 6: the timer pauses until the patient is back in the start position
+      el.cue.dataset.cueId = "tracking_lost";
+      say(event.text[textKey] || event.text.en, config.lang);
+      break;
+    case "tracking_resumed":
+      say(T.tracking_back, config.lang);
       break;
     case "pain_ok":
       el.connection.textContent = T.pain_ok;
@@ -337,6 +345,16 @@ function stopForPain(recheckUrl) {
   show(el.stopNotice, true);
   say($("[data-stop-message]").textContent, config.lang);
   el.stopNotice.scrollIntoView({ block: "center" });
+}
+
+// Rule 6: not back in view within a minute; the set ended (set_done) and the exercise is skipped.
+function skipUntracked(event) {
+  if (state.item) markStopped(state.item.plan_item_id);
+  state.steps = [];
+  stopRest();
+  setButtons({ start: false, pause: false, resume: false, skip: false, end: false, pain: true });
+  el.step.textContent = T.tracking_skipped;
+  say(T.tracking_skipped, config.lang);
 }
 
 function markStopped(planItemId) {
