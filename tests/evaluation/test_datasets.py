@@ -29,6 +29,24 @@ def test_keraal_detected_side(reps, expected):
 def test_plank_classes_follow_front_plank_thresholds():
     # front_plank: hips_sagging above +0.08, hips_high below -0.08 (torso lengths).
     assert exercise_correction.classify([0.081, -0.081, 0.0, 0.08, None]) == ["L", "H", "C", "C", None]
+    assert exercise_correction.classify([0.0, -0.3, -0.1], thresholds=(-0.2, -0.05)) == ["L", "H", "C"]
+
+
+def test_plank_rows_split_into_recordings_at_label_changes_and_jumps():
+    xy = np.zeros((7, 33, 2))
+    xy[:, :, 0] = [[0.1], [0.11], [0.12], [0.5], [0.51], [0.52], [0.53]]  # a jump before row 3
+    labels = ["C", "C", "C", "C", "C", "L", "L"]  # a label change before row 5
+    parts = exercise_correction.clips(xy, labels)
+    assert parts == [range(0, 3), range(3, 5), range(5, 7)]
+    # The recording boundary nearest the middle row (3.5) is row 3 (0.5 away; row 5 is 1.5 away).
+    assert exercise_correction.halves(parts) == ([0, 1, 2], [3, 4, 5, 6])
+
+
+def test_plank_calibration_separates_the_classes_midway():
+    values = [-0.5, -0.45, -0.2, -0.15, 0.1, 0.2, None]
+    labels = ["H", "H", "C", "C", "L", "L", "C"]
+    pike, sag = exercise_correction.calibrate(values, labels)
+    assert pike == pytest.approx(-0.325) and sag == pytest.approx(-0.025)
 
 
 def test_keraal_labels_and_sides_come_from_file_names(shared_data):
@@ -65,5 +83,8 @@ def test_tfjs_quick_evaluation_reads_the_reference_landmarks(shared_data):
 
 def test_plank_evaluation_scores_each_labelled_class(shared_data):
     result = exercise_correction.evaluate(quick=True)
-    sizes = {f.metric: f.n for f in result.figures}
-    assert sizes == {"accuracy_correct": 234, "accuracy_hips_high": 241, "accuracy_hips_sagging": 235, "accuracy_all": 710}
+    brief = {f.metric: f.n for f in result.figures if f.condition == "per frame"}
+    assert brief == {"accuracy_correct": 234, "accuracy_hips_high": 241, "accuracy_hips_sagging": 235, "accuracy_all": 710}
+    # Calibrated on the first half of the recordings, scored on the second half only.
+    calibrated = {f.metric: f.n for f in result.figures if f.condition == exercise_correction.CALIBRATED}
+    assert calibrated["accuracy_all"] == sum(n for m, n in calibrated.items() if m != "accuracy_all") < 710
