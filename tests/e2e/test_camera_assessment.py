@@ -29,12 +29,21 @@ SECRET = "camera-e2e-secret-not-for-production"
 PATIENT = "new@demo.backcoach"
 #: The whole clip (5 fps, 13 s of squats facing the camera), looped by the fake camera.
 FILTER = "scale=360:640,fps=10"
+#: Its first frame only (standing upright, facing the camera), held for a minute: a squat's low point
+#: reads as sitting, a standing frame never does.
+STANDING_FILTER = "trim=end_frame=1,setpts=PTS-STARTPTS,tpad=stop_duration=60:stop_mode=clone,scale=360:640,fps=10"
 
 
 @pytest.fixture(scope="module")
 def camera_clip(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = shared_data / "tfjs_pose" / "pose-detection" / "test_data" / "pose_squats.mp4"
     return _convert(source, tmp_path_factory.mktemp("camera") / "front.y4m", FILTER)
+
+
+@pytest.fixture(scope="module")
+def standing_clip(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = shared_data / "tfjs_pose" / "pose-detection" / "test_data" / "pose_squats.mp4"
+    return _convert(source, tmp_path_factory.mktemp("camera") / "standing.y4m", STANDING_FILTER)
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +142,28 @@ def test_side_bend_recorded_in_the_browser_then_a_pain_stop(server, launch_chrom
         assert camera["skipped"] == {"rom_flexion": "cannot_do", "rom_extension": "cannot_do"}
         assert "rom_lateral_left" in camera["measured"] + camera["inconclusive"]
     engine.dispose()
+
+
+def test_seated_test_in_chinese_waits_for_the_start_position(server, launch_chromium, standing_clip: Path) -> None:  # type: ignore[no-untyped-def]
+    """A standing person in front of a seated test: the set-up check keeps asking (in Chinese, by the
+    engine's own cue) for the start position and never starts the recording; then "no camera"."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, database = server
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright, *FAKE_CAMERA_FLAGS, f"--use-file-for-fake-video-capture={standing_clip}")
+        page = _sign_in(browser, url, "week1@demo.backcoach", "zh-CN")  # a Chinese-speaking demo patient
+        page.goto("/assessment/camera/rom_rotation_left")
+        expect(page.locator("h1")).to_have_text("坐姿向左转体")
+        page.locator("[data-action=start]").click()
+        expect(page.locator("[data-caption]")).to_have_text("请摆好示范中的起始姿势。", timeout=90_000)
+        page.wait_for_timeout(3000)
+        assert page.evaluate("window.backcoachCamera.state().phase") == "checking"
+        expect(page.locator(".ai-box")).to_have_attribute("data-setup-ok", "false")
+        _shot(page, "04-zh-wrong-position")
+        page.locator("[data-skip=no_camera]").click()
+        page.wait_for_url(re.compile(r"/assessment/camera/rom_rotation_right$"))
+        page.goto("/assessment/camera")
+        expect(page.locator("[data-camera-test=rom_rotation_left]")).to_contain_text("我没有摄像头，或摄像头无法使用")
+        _shot(page, "05-zh-overview")
+        browser.close()
