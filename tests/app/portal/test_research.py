@@ -411,3 +411,25 @@ def test_every_research_action_admits_only_its_roles(client: TestClient, db: Ses
     refused = {name: client.post(path.format(t=t, p=p), data={"csrf_token": token}).status_code == 403
                for name, (path, _roles) in ACTIONS.items()}
     assert refused == {name: email not in roles for name, (_path, roles) in ACTIONS.items()}
+
+
+def test_demo_trial_follows_a_realistic_timeline(db: Session) -> None:
+    from datetime import date
+
+    from backcoach.store.models import TrialOutcome, TrialWithdrawal
+
+    trial = demo_trial(db)
+    today = date.today()
+    rows = db.execute(select(TrialOutcome, TrialVisit).join(TrialVisit, TrialVisit.id == TrialOutcome.visit_id)
+                      .join(TrialParticipant).where(TrialParticipant.trial_id == trial.id)).all()
+    assert len(rows) == len(db.scalars(select(TrialOutcome.id).join(TrialParticipant)
+                                       .where(TrialParticipant.trial_id == trial.id)).all())  # every value has its visit
+    for outcome, visit in rows:  # entered on the visit's day, which is past and marked done
+        assert outcome.week == visit.week and visit.due_on < today
+        assert outcome.entered_at.date() == visit.due_on == visit.done_at.date()
+    withdrawals = db.execute(select(TrialWithdrawal, TrialParticipant).join(TrialParticipant)
+                             .where(TrialParticipant.trial_id == trial.id)).all()
+    assert len(withdrawals) == 4  # the simulator's non-completers, lost after week 2
+    for withdrawal, participant in withdrawals:
+        seen = [v for o, v in rows if v.participant_id == participant.id]
+        assert max(v.week for v in seen) == 2 and withdrawal.on > max(v.due_on for v in seen)

@@ -81,8 +81,8 @@ def test_progress_page_plots_scores_and_quality_and_is_audited(client: TestClien
     for instrument in ("nrs", "odi", "rmdq", "pcs"):
         assert f'data-chart="{instrument}"' in page
     nrs = re.search(r'data-chart="nrs".*?</figure>', page, re.DOTALL).group(0)
-    # Baseline 7-day average 6, week-2 average 4 (the demo's NRS answers).
-    assert re.findall(r'data-value="([\d.]+)"', nrs) == ["6", "4"]
+    # Baseline 7-day average 6, week-2 average 6 (the demo patient is a week-2 non-responder).
+    assert re.findall(r'data-value="([\d.]+)"', nrs) == ["6", "6"]
     assert 'data-quality="squat"' in page and 'data-quality="glute_bridge"' in page
     assert "data-replay-link" in page
     assert [r.resource for r in audit_rows(db, subject_id=patient, actor_id=user_id(db, THERAPIST))] == ["progress"]

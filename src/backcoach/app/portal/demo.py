@@ -31,6 +31,9 @@ from backcoach.trial.simulate import simulate_paper
 
 #: Seed of the simulated trial data (any seed works; fixed so every demo looks the same).
 TRIAL_SEED = 2023
+#: The demo trial enrolled its first participant this many weeks before the demo's ``today``: with one
+#: enrolment a day, the last of the 38 reaches week 8 about 10 weeks later, so all follow-up is past.
+ENROLMENT_WEEKS_AGO = 16
 DEMO_TRIAL = "Home exercise trial (demo)"
 #: Eligible screening answers (the paper's criteria) for simulated participants.
 ELIGIBLE = {"nonspecific_lbp_diagnosis": True, "lbp_duration_months": 12.0, "nrs_mean": 5.0,
@@ -58,7 +61,7 @@ def seed_portal_demo(db: Session, clinic_id: int, password_hash: str, today: dat
     if therapist and patient:
         _seed_follow_up_scores(db, patient, today)
         _seed_replay(db, patient)
-        _seed_proposal(db, patient)
+        _seed_proposal(db, patient, today)
         community.send_message(db, patient.id, therapist.id, "The bridges felt easier this week. Is it OK to add a set?")
     if researcher:
         seed_demo_trial(db, researcher, today)
@@ -81,12 +84,14 @@ def _seed_follow_up_scores(db: Session, patient: User, today: date) -> None:
     if plan is None:
         return
     rng = random.Random(7)
-    for week, level in ((0, 0.45), (2, 0.3)):
+    # An adherent non-responder at week 2 (the proposal below): pain as at baseline (6, 6, 7),
+    # disability a little lower but below every minimal important change.
+    for week, level in ((0, 0.45), (2, 0.42)):
         when = datetime.combine(plan.starts_on + timedelta(weeks=week), time(9, 30), tzinfo=timezone.utc)
         if when.date() > today:
             continue
         for instrument_id in ("odi", "rmdq", "pcs") + (("nrs",) if week else ()):
-            answers = [4, 4, 5] if instrument_id == "nrs" else _answers(instrument_id, rng, level)
+            answers = [6, 6, 7] if instrument_id == "nrs" else _answers(instrument_id, rng, level)
             score = scoring.score(instrument_id, answers)
             response = clinical.save_response(
                 db, patient_id=patient.id, instrument=instrument_id,
@@ -130,28 +135,33 @@ def _seed_replay(db: Session, patient: User) -> None:
     training.save_trace(db, exercise_set, frame_count=len(sequence.t), encoding=encoding, data=data)
 
 
-def _seed_proposal(db: Session, patient: User) -> None:
-    """The week-2 reassessment of an adherent non-responder: reclassify and propose a new plan."""
+def _seed_proposal(db: Session, patient: User, today: date) -> None:
+    """The week-2 reassessment, run on the stored week-0 and week-2 answers and the sessions done by
+    then, as the app runs it; the demo's scores make it an adherent non-responder, who is
+    reclassified (muscle tension) and offered a new plan from week 3."""
     from backcoach.app.assessment import plan_sessions  # the app's clinical-plan-to-rows glue
+    from backcoach.app.reassessment import due_on, measures, responses_for
 
     plan = plans.active_plan(db, patient.id)
-    if plan is None:
+    if plan is None or due_on(plan, 2) > today:
         return
-    result = reassess(2, Measures(nrs_average=6, nrs_worst=7, odi_percent=40, rmdq=10),
-                      Measures(nrs_average=6, nrs_worst=7, odi_percent=38, rmdq=10), sessions_done=5,
-                      sessions_planned=6)
+    done = plans.completed_plan_session_ids(db, patient.id)
+    planned = [s for s in plan.sessions if s.week <= 2]
+    result = reassess(2, measures(responses_for(db, patient.id, 0)), measures(responses_for(db, patient.id, 2)),
+                      sessions_done=sum(s.id in done for s in planned), sessions_planned=len(planned))
     catalog = catalog_from_library()
     try:
         old = build_plan("STABILITY_DEFICIENCY", catalog)
-        new = build_plan("MUSCLE_TENSION", catalog, approach="movement_control")
+        new = build_plan("MUSCLE_TENSION", catalog, approach=result.approach or "movement_control")
     except PlanError:
         return  # the exercise library cannot build these plans yet
     from_week = 3
     difference = plan_difference(old, new, from_week)
     proposed = [{"week": s.week, "index_in_week": s.index_in_week, "items": [i.__dict__ for i in s.items]}
                 for s in plan_sessions(new, plan.starts_on) if s.week >= from_week]
-    portal_repo.add_proposal(db, patient_id=patient.id, plan_id=plan.id, week=2, reassessment=result.to_dict(),
-                             difference=difference, proposed=proposed)
+    proposal = portal_repo.add_proposal(db, patient_id=patient.id, plan_id=plan.id, week=2,
+                                        reassessment=result.to_dict(), difference=difference, proposed=proposed)
+    proposal.created_at = datetime.combine(due_on(plan, 2), time(9, 45), tzinfo=timezone.utc)
 
 
 @cache
@@ -163,40 +173,54 @@ def seed_demo_trial(db: Session, researcher: User, today: date, seed: int = TRIA
     """A two-arm trial (AI vs video, 1:1) sealed before enrolment, with the paper's sample size.
 
     Each simulated participant is screened, consented and randomised through the portal's own
-    service (so the reveal log is a real hash chain). The outcome values come from the paper
-    simulator's participants of the arm the sequence revealed; non-completers are recorded as
-    lost to follow-up after week 2.
+    service (so the reveal log is a real hash chain), one a day from ``ENROLMENT_WEEKS_AGO``, so
+    that every follow-up visit (week 8 included) lies in the past. The outcome values come from
+    the paper simulator's participants of the arm the sequence revealed, each entered on its
+    visit's due date and marking that visit done; non-completers are recorded as lost to
+    follow-up a week after their week-2 visit, and their later visits stay missed. No value is
+    dated after ``today``.
     """
-    start = datetime.combine(today - timedelta(weeks=10), time(9, 0), tzinfo=timezone.utc)
+    start = datetime.combine(today - timedelta(weeks=ENROLMENT_WEEKS_AGO), time(9, 0), tzinfo=timezone.utc)
     trial = trial_repo.create_trial(db, name=DEMO_TRIAL, definition=trial_service.new_definition(
         "demo-trial", list(paper.ARMS), [1, 1], {}, "video", "v1", per_stratum=44))
-    trial_service.seal(db, trial, researcher, start)
+    trial.created_at = start - timedelta(days=7)
+    trial_service.seal(db, trial, researcher, start - timedelta(days=7)).sealed_at = start - timedelta(days=7)
     simulated = _simulated(seed)
     long, covariates = simulated.long, simulated.covariates.set_index("subject")
     pools = {arm: sorted(long.loc[long["arm"] == arm, "subject"].unique()) for arm in paper.ARMS}
     completers = set(long.loc[long["week"] == 4, "subject"])
     by_subject = long.groupby("subject")
     for k, answers in enumerate(NOT_ELIGIBLE, start=1):
-        trial_service.screen(db, trial, f"X{k:02d}", {**ELIGIBLE, "age": 40.0, **answers}, None)
+        excluded = trial_service.screen(db, trial, f"X{k:02d}", {**ELIGIBLE, "age": 40.0, **answers}, None)
+        excluded.screened_at = start + timedelta(days=10 * k, hours=-1)
     for k in range(sum(paper.RANDOMISED.values())):
         when = start + timedelta(days=k)
         code = f"P{k + 1:03d}"
         participant = trial_service.screen(db, trial, code, {**ELIGIBLE, "age": 30.0}, None)
+        participant.screened_at = when - timedelta(hours=1)
         trial_repo.record_consent(db, participant, form_version="v1", signed_at=when, taken_by_id=researcher.id)
         trial_service.randomise(db, trial, participant, researcher, when + timedelta(hours=1))
-        arm = trial_repo.allocation_of(db, participant.id).arm
-        if not pools[arm]:
+        allocation = trial_repo.allocation_of(db, participant.id)
+        allocation.revealed_at = when + timedelta(hours=1)
+        if not pools[allocation.arm]:
             continue  # more reveals to this arm than simulated people: no outcome data yet
-        subject = pools[arm].pop(0)
+        subject = pools[allocation.arm].pop(0)
         participant.screening = {**participant.screening,
                                  "answers": {**participant.screening["answers"],
                                              "age": float(covariates.loc[subject, "age"])}}
-        trial_repo.add_outcomes(db, participant, [
-            {"week": int(row.week), "outcome": row.outcome, "value": round(float(row.value), 4)}
-            for row in by_subject.get_group(subject).itertuples(index=False)], researcher.id)
-        for visit in trial_repo.visits_of(db, participant.id):
-            if visit.due_on <= today and (subject in completers or visit.week <= 2):
-                visit.done_at = datetime.combine(visit.due_on, time(10, 0), tzinfo=timezone.utc)
+        visits = {v.week: v for v in trial_repo.visits_of(db, participant.id)}
+        rows = []
+        for row in by_subject.get_group(subject).itertuples(index=False):
+            visit = visits[int(row.week)]
+            seen = datetime.combine(visit.due_on, time(10, 0), tzinfo=timezone.utc)
+            if seen.date() > today:
+                continue  # not reached yet (only when ENROLMENT_WEEKS_AGO is shortened)
+            visit.done_at = seen
+            rows.append({"week": int(row.week), "outcome": row.outcome, "value": round(float(row.value), 4),
+                         "visit_id": visit.id, "entered_at": seen})
+        trial_repo.add_outcomes(db, participant, rows, researcher.id)
         if subject not in completers:
-            trial_repo.withdraw(db, participant, on=(when + timedelta(weeks=3)).date(), reason="lost_to_follow_up",
+            trial_repo.withdraw(db, participant, on=visits[2].due_on + timedelta(weeks=1), reason="lost_to_follow_up",
                                 stops_intervention=True, stops_follow_up=True, note="", entered_by_id=researcher.id)
+            participant.withdrawn_at = datetime.combine(visits[2].due_on + timedelta(weeks=1), time(12, 0),
+                                                        tzinfo=timezone.utc)
