@@ -257,6 +257,7 @@ def test_reassessment_repeats_the_tests_and_sends_the_trend_to_the_therapist(cli
     before = _post(client, token, "rom_extension", baseline.sequence).json()  # week 0, the self-assessment's
     after = _post(client, token, "rom_extension", now.sequence, area="reassessment").json()
     assert after["result_url"] == "/reassessment/camera/rom_extension/result"
+    assert f'data-first-value="{before["value"]}"' in client.get(after["result_url"]).text
     assert after["value"] == pytest.approx(_peak_truth(now), abs=1.5)
     assert before["value"] == pytest.approx(_peak_truth(baseline), abs=1.5)
     client.post("/reassessment/camera/rom_lateral_left/pain", data={"csrf_token": token, "nrs": "5", "answer": "pain_worse"})
@@ -311,9 +312,19 @@ def test_ratings_before_and_60_s_after_give_the_direction_its_response(client: T
     assert exam.t2_extension_standing.state() == "CENTRALIZES"
     result = client.get("/assessment/camera/rom_extension/result").text
     assert "data-ratings-done" in result and "data-ratings " not in result
+    assert "data-response" not in result  # centralizing: no warning, no second set
     client.post("/assessment/finish", data={"csrf_token": token})
     details = clinical.latest_classification(db, user_id(db, NEW)).details
     assert details["responses"]["extension"] == "CENTRALIZES"
+    # The same set rated without change suggests a second set; spreading pain warns (§3.5).
+    stored = cam.outcomes(db, user_id(db, NEW), 0)["rom_extension"].data
+    for ratings, response in (({"immediate_location": 2, "location_60s": 2, "nrs_60s": 4}, "NO_EFFECT"),
+                              ({"immediate_location": 3, "location_60s": 2, "nrs_60s": 4}, "PERIPHERALIZES")):
+        row = cam.save_outcome(db, patient_id=user_id(db, NEW), test_id="rom_extension", week=0, plan_id=None,
+                               outcome="measured", result=stored["result"], frames=stored["frames"])
+        cam.rate(row, {"pre_nrs": 4, "pre_location": 2, **ratings})
+        db.commit()
+        assert f'data-response="{response}"' in client.get("/assessment/camera/rom_extension/result").text
 
 
 def test_too_few_repetitions_leave_the_direction_inconclusive(client: TestClient, db: Session) -> None:

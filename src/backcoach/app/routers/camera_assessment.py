@@ -26,6 +26,7 @@ from backcoach.app.reassessment import due_week
 from backcoach.app.templating import render
 from backcoach.clinical import redflags
 from backcoach.clinical.camera import CameraTestError, test_spec
+from backcoach.clinical.examination import DirectionalTest
 from backcoach.pose.skeleton import BONES
 from backcoach.store.base import utcnow
 from backcoach.store.models import ConsentKind, User
@@ -304,7 +305,7 @@ def result_page(request: Request, db: DbSession, patient: CurrentPatient, area: 
     if row is None:
         return RedirectResponse(f"{stage.base}/{test_id}", status_code=303)
     audit_read(db, request, patient, patient.id, "camera_test", OWN_RECORD, row.id)
-    return _result_page(request, stage, test_id, row, found, FormState())
+    return _result_page(request, db, stage, test_id, row, found, FormState())
 
 
 def _wants_ratings(test_id: str, row) -> bool:  # type: ignore[no-untyped-def]
@@ -317,16 +318,22 @@ def _wants_ratings(test_id: str, row) -> bool:  # type: ignore[no-untyped-def]
 RATED_AFTER = ("immediate_location", "nrs_60s", "location_60s")
 
 
-def _result_page(request: Request, stage: Stage, test_id: str, row, found: dict, form: FormState,  # type: ignore[no-untyped-def]
-                 status_code: int = 200) -> Response:
+def _result_page(request: Request, db: DbSession, stage: Stage, test_id: str, row, found: dict,  # type: ignore[no-untyped-def]
+                 form: FormState, status_code: int = 200) -> Response:
     lang = locale_key(request.state.locale)
     set_locale(request.state.locale)
     wait = max(0, cam.RATING_DELAY_S - int((utcnow() - _aware(row.assessed_at)).total_seconds()))
+    directional = cam.directional_test(row.data) if cam.STEPS[test_id].directional else None
+    first = None
+    if stage.week:  # a reassessment: the first (self-assessment) result of this test, for the trend
+        first = cam.outcomes(db, row.patient_id, 0).get(test_id)
     return render(request, "assessment/camera_result.html", {
         "stage": stage, "test": test_id, "label": _label(test_id, lang), "row": row,
         "next": _next_test(found, test_id), "pain_answers": cam.PAIN_ANSWERS, "skip_reasons": cam.SKIP_REASONS,
         "ask_ratings": _wants_ratings(test_id, row), "wait_s": wait, "form": form,
         "locations": [(k, gettext(v)) for k, v in cam.LOCATIONS.items()],
+        "response": DirectionalTest.model_validate(directional).state() if directional else None,
+        "first": first,
     }, status_code=status_code)
 
 
@@ -357,6 +364,6 @@ async def save_ratings(request: Request, db: DbSession, patient: CurrentPatient,
     if not state.errors and (utcnow() - _aware(row.assessed_at)).total_seconds() < cam.RATING_DELAY_S:
         state.errors["nrs_60s"] = errors.RATING_TOO_EARLY
     if state.errors:
-        return _result_page(request, stage, test_id, row, found, state, status_code=400)
+        return _result_page(request, db, stage, test_id, row, found, state, status_code=400)
     cam.rate(row, {name: int(values[name]) for name in allowed})
     return RedirectResponse(f"{stage.base}/{test_id}/result", status_code=303)
