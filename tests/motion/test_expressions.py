@@ -108,6 +108,9 @@ def test_hidden_landmark_gives_missing_with_reason():
         pytest.param("abs(x=1)", "keyword arguments", 0, id="keywords"),
         pytest.param("[1, 2]", "List is not allowed", 0, id="list"),
         pytest.param("mid(left_hip, right_hip)", r"mid\(P, Q\) is a point", 0, id="bare-mid"),
+        pytest.param("smooth(knee, torso)", r"window of smooth\(\) must be a number of seconds", 13, id="window-not-constant"),
+        pytest.param("amplitude(knee, 0)", r"window of amplitude\(\) must be", 16, id="window-zero"),
+        pytest.param("smooth(knee, 120)", r"in \(0, 60\]", 13, id="window-too-long"),
     ],
 )
 def test_parse_rejects_with_position(text, message, position):
@@ -130,3 +133,48 @@ def test_placeholder_positions_match_original_text():
     with pytest.raises(ExpressionError) as caught:
         compile_expression("angle({side}_hip, {side}_kne, {side}_ankle)", "left", no_features)
     assert caught.value.position == len("angle({side}_hip, ")
+
+
+def stream(evaluate, samples, memory):
+    """Evaluate on one frame per (t, x) sample: the hip at (0, 1), the knee at (x, 0.5)."""
+    out = []
+    for t, x in samples:
+        v = view(left_hip=(0.0, 1.0), left_knee=(x, 0.5))
+        v.t, v.memory = t, memory
+        out.append(evaluate(v))
+    return out
+
+
+def test_smooth_is_the_mean_over_its_window_of_frames():
+    knee_x = lambda v: v.points[INDEX["left_knee"]][0]
+    evaluate = compile_expression("smooth(10 * knee_x, 0.3)", "left", lambda name: {"knee_x": knee_x}[name])
+    values = stream(evaluate, [(i / 10, float(i)) for i in range(6)], memory={})
+    # Window 0.3 s at 10 fps: the frame itself and the two before it.
+    assert values == pytest.approx([0, 5, 10, 20, 30, 40])
+
+
+def test_amplitude_is_max_minus_min_over_its_window():
+    knee_x = lambda v: v.points[INDEX["left_knee"]][0]
+    evaluate = compile_expression("amplitude(knee_x, 0.25)", "left", lambda name: {"knee_x": knee_x}[name])
+    values = stream(evaluate, [(0.0, 1.0), (0.1, 3.0), (0.2, 2.0), (0.3, 2.5), (0.4, 2.5)], memory={})
+    assert values == pytest.approx([0.0, 2.0, 2.0, 1.0, 0.5])
+
+
+def test_windowed_function_counts_each_frame_once_and_restarts_when_time_goes_back():
+    knee_x = lambda v: v.points[INDEX["left_knee"]][0]
+    evaluate = compile_expression("smooth(knee_x, 10)", "left", lambda name: {"knee_x": knee_x}[name])
+    memory = {}
+    # The second evaluation of frame 0.1 (e.g. after the engine refined its references) replaces the first.
+    assert stream(evaluate, [(0.0, 2.0), (0.1, 100.0), (0.1, 4.0)], memory) == pytest.approx([2.0, 51.0, 3.0])
+    assert stream(evaluate, [(0.0, 8.0)], memory) == pytest.approx([8.0])  # a new stream
+
+
+def test_windowed_function_skips_missing_readings_and_needs_a_memory_to_remember():
+    evaluate = compile_expression("smooth(height(left_hip, left_knee), 1)", "left", no_features)
+    memory = {}
+    assert stream(evaluate, [(0.0, 0.0)], memory) == pytest.approx([1.0])
+    hidden = view(left_hip=(0.0, 1.0))
+    hidden.t, hidden.memory = 0.1, memory
+    assert isinstance(evaluate(hidden), Missing)
+    lone = view(left_hip=(0.0, 1.0), left_knee=(0.0, 0.0))  # no memory: the reading itself
+    assert evaluate(lone) == pytest.approx(2.0)

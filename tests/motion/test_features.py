@@ -39,3 +39,13 @@ def test_self_reference_is_an_error():
     data["features"]["loop"] = {"kind": "expr", "expr": "loop + 1", "unit": "deg"}
     with pytest.raises(ExerciseFileError, match=r"test: features\.loop: feature 'loop' refers to itself"):
         parse_exercise(data, "test")
+
+
+def test_windowed_features_are_listed_per_side_for_the_engine():
+    data = get_exercise("squat").model_dump(by_alias=True)
+    data["features"]["knee_smooth"] = {"kind": "expr", "expr": "smooth(knee, 0.5)", "unit": "deg"}
+    data["features"]["gap_range"] = {"kind": "expr", "expr": "amplitude(knee_gap, 2)", "unit": "ratio"}
+    data["features"]["uses_smooth"] = {"kind": "expr", "expr": "knee_smooth + 1", "unit": "deg"}
+    compiled = CompiledFeatures(parse_exercise(data, "test"))
+    # A feature that only reads a windowed one needs no frames of its own.
+    assert sorted(compiled.windowed, key=str) == [("gap_range", None), ("knee_smooth", "left"), ("knee_smooth", "right")]

@@ -52,6 +52,7 @@ KNOWN_ENGINE_ISSUES: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...
     ("dead_bug", "false_errors", ("side",), ("clean", "noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md H3-1: a far-side rep whose return is hidden is reported when the next side starts"),
     ("dead_bug", "hold", ("side",), ("clean", "noise2",), "engine-issues.md H3-1: a far-side rep whose return is hidden is reported when the next side starts"),
     ("dead_bug", "jitter", None, None, "engine-issues.md H3-1: a far-side rep whose return is hidden is reported when the next side starts"),
+    ("diaphragmatic_breathing", "errors", ("side",), ("clean", "noise2", "noise3-yaw-10-pitch10",), "engine-issues.md S23: chest hand is the far wrist from the side (judged only when visible)"),
     ("front_plank", "count", ("side",), ("noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S20: body line as primary, a sag is no rep"),
     ("front_plank", "errors", ("side",), ("noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S20: body line as primary, a sag is no rep"),
     ("front_plank", "false_errors", ("side",), ("noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S20: body line as primary, a sag is no rep"),

@@ -113,6 +113,7 @@ class ExerciseEngine:
         self.guard = Guard()
         self.cues = CueScheduler()
         self.baseline: dict = {}
+        self.memory: dict = {}  # windows of the windowed features (smooth, amplitude)
         self.record = RepRecord(self.standards, self.errors, self.baseline)
         self.refs = {"torso": 0.0, "leg": 0.0, "shoulder_width": 0.0, "hip_width": 0.0}
         self.facing = 1.0
@@ -228,7 +229,7 @@ class ExerciseEngine:
             if changed is not None:
                 events.append(SetupEvent(t=t, ok=not changed, issues=list(changed),
                                          posture=recognised.posture, view=recognised.view))
-        view = FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY, self.near)
+        view = self._view(points, vis, t)
         if self.guard.issues:
             candidates.append(("setup", self.guard.issues[0]))
         trusted = self.guard.trusted
@@ -244,15 +245,18 @@ class ExerciseEngine:
             # Still at rest in the start position: refine the references slowly (a patient who
             # was still settling when setup ended); a slow average cannot follow a real movement.
             self._update_pose_context(points, vis, smoothing=REST_SMOOTHING)
-            view = FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY, self.near)
+            view = self._view(points, vis, t)
             progress = self._progress(view)
         elif (phase == SETUP and self.posture == self.exercise.start_position) or (phase == START and not readable):
             # Only the start position itself defines the references (not the walk into it).
             self._update_pose_context(points, vis, fresh=phase == START)
-            view = FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY, self.near)  # fresh cache
+            view = self._view(points, vis, t)  # fresh cache
             if self.exercise.phases.relative and phase == SETUP:
                 self._update_relative_start(view)
             progress = self._progress(view)
+        for name, side in self.features.windowed:
+            # Windowed features (smooth, amplitude) see every frame, whatever is judged on it.
+            self.features.evaluate(name, side, view)
         in_start = phase == SETUP and self.posture == self.exercise.start_position and self._setup_ok(view)
         if phase in (SETUP, START) and not trusted:
             progress = {side: None for side in progress}
@@ -297,6 +301,9 @@ class ExerciseEngine:
         if not self.done and any(tr.rep_done for tr in transitions) and self._target_reached():
             events.append(self._set_done(t))
         return events
+
+    def _view(self, points: list, vis: list, t: float) -> FrameView:
+        return FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY, self.near, t=t, memory=self.memory)
 
     def _update_pose_context(self, points: list, vis: list, fresh: bool = False, smoothing: float = REF_SMOOTHING) -> None:
         """In the start position: near side, facing direction, reference lengths (averaged over

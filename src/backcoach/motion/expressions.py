@@ -9,13 +9,20 @@ allowed); ``and``/``or``/``not``; names of features, of reference lengths (``tor
 :data:`FUNCTIONS`. ``{side}`` and ``{other}`` are replaced per side before evaluation;
 ``{near}`` stands for the side nearer the camera (chosen by visibility while setting up).
 
+``smooth(x, seconds)`` and ``amplitude(x, seconds)`` are *windowed*: they summarise x over the
+frames of the last ``seconds`` (mean; max - min), kept per engine in ``view.memory``. They see the
+frames they are evaluated on: a named feature that uses one is evaluated on every frame by the
+engine (``CompiledFeatures.windowed``).
+
 Example: ``angle({side}_shoulder, {side}_hip, {side}_knee) > 150 and abs(trunk) < 10``.
 """
 
 from __future__ import annotations
 
 import ast
+import itertools
 import operator
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -54,7 +61,14 @@ FUNCTIONS: dict[str, Signature] = {
     "min": Signature((0,), (2, 8), help="min(x, y, ...)"),
     "max": Signature((0,), (2, 8), help="max(x, y, ...)"),
     "when": Signature((0,), (2, 2), help="when(condition, x): x while the condition holds, else no reading"),
+    "smooth": Signature((0,), (2, 2), help="smooth(x, seconds): mean of x over the last `seconds` of frames"),
+    "amplitude": Signature((0,), (2, 2), help="amplitude(x, seconds): max - min of x over the last `seconds` of frames"),
 }
+#: Functions that remember earlier frames (see :class:`Window`); their second argument is a window
+#: in seconds, a number in (0, MAX_WINDOW_S].
+WINDOWED = frozenset({"smooth", "amplitude"})
+#: Longest window: 60 s at 30 fps is 1,800 readings, about 100 kB per windowed feature and side.
+MAX_WINDOW_S = 60.0
 
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 _COMPARE = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
@@ -157,6 +171,13 @@ def _check_call(node: ast.Call) -> None:
             raise ExpressionError(f"{signature.help} takes {low}-{high} arguments, got {count}", _position(node))
         for arg in node.args:
             _check(arg, want_point=False)
+        if node.func.id in WINDOWED:
+            seconds = node.args[1]
+            if not (isinstance(seconds, ast.Constant) and 0 < seconds.value <= MAX_WINDOW_S):
+                raise ExpressionError(
+                    f"the window of {node.func.id}() must be a number of seconds in (0, {MAX_WINDOW_S:g}]",
+                    _position(seconds),
+                )
         return
     if count not in signature.points:
         raise ExpressionError(f"{signature.help}: got {count} arguments", _position(node))
@@ -304,6 +325,8 @@ def _call(node: ast.Call, side: str, feature: Callable[[str], Evaluator]) -> Eva
         args = [_compile(arg, side, feature) for arg in node.args]
         if name == "when":
             return _when(*args)
+        if name in WINDOWED:
+            return _windowed(name, args[0], float(node.args[1].value))
         function = {"abs": abs, "min": min, "max": max}[name]
 
         def evaluate_numbers(view):
@@ -330,6 +353,71 @@ def _when(condition: Evaluator, value: Evaluator) -> Evaluator:
         if isinstance(holds, Missing):
             return holds
         return value(view) if holds else Missing("condition of when() not met")
+
+    return evaluate
+
+
+class Window:
+    """The readings of one expression over the last ``seconds``, one per frame.
+
+    An evaluation at the time of the newest reading replaces it (the engine may evaluate a frame
+    twice, e.g. after refining its reference lengths): the frame's last reading counts. Time going
+    back (a new stream) starts afresh.
+    """
+
+    __slots__ = ("seconds", "times", "values")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.times: deque[float] = deque()
+        self.values: deque[float] = deque()
+
+    def add(self, t: float, value: float) -> None:
+        """Add the reading of the frame at time ``t`` and drop those older than the window."""
+        times, values = self.times, self.values
+        if times and t <= times[-1]:
+            if t < times[-1]:
+                times.clear()
+                values.clear()
+            else:
+                times.pop()
+                values.pop()
+        times.append(t)
+        values.append(value)
+        horizon = t - self.seconds
+        while times[0] <= horizon:
+            times.popleft()
+            values.popleft()
+
+    def mean(self) -> float:
+        return sum(self.values) / len(self.values)
+
+    def amplitude(self) -> float:
+        return max(self.values) - min(self.values)
+
+
+_WINDOW_KEYS = itertools.count()
+
+
+def _windowed(name: str, inner: Evaluator, seconds: float) -> Evaluator:
+    # Each compiled call keeps its readings in the caller's memory (one dict per engine, since
+    # compiled features are shared between engines), under a key of its own. Without a memory
+    # (a single frame judged on its own) the window is that one reading.
+    key = next(_WINDOW_KEYS)
+    summary = Window.mean if name == "smooth" else Window.amplitude
+
+    def evaluate(view):
+        value = inner(view)
+        if isinstance(value, Missing):
+            return value  # no reading now: the window waits (older readings age out)
+        memory = view.memory
+        if memory is None:
+            return value if name == "smooth" else 0.0
+        window = memory.get(key)
+        if window is None:
+            window = memory[key] = Window(seconds)
+        window.add(view.t, float(value))
+        return summary(window)
 
     return evaluate
 

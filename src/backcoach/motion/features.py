@@ -11,7 +11,7 @@ import ast
 from dataclasses import dataclass, field
 
 from backcoach.exercises.schema import Exercise, Feature
-from backcoach.motion.expressions import Evaluator, ExpressionError, compile_expression, parse
+from backcoach.motion.expressions import WINDOWED, Evaluator, ExpressionError, compile_expression, parse
 from backcoach.motion.geometry import Missing
 from backcoach.motion.points import SIDES, is_sided
 
@@ -21,7 +21,8 @@ MIN_VISIBILITY = 0.5
 
 @dataclass(slots=True)
 class FrameView:
-    """What evaluators read: y-up points, visibilities, reference lengths, facing direction."""
+    """What evaluators read: y-up points, visibilities, reference lengths, facing direction; the
+    frame time and the engine's memory for windowed functions."""
 
     points: list
     vis: list
@@ -30,6 +31,8 @@ class FrameView:
     min_vis: float = MIN_VISIBILITY
     near: str = "left"
     cache: dict = field(default_factory=dict)
+    t: float = 0.0
+    memory: dict | None = None  # the engine's windows (``expressions.Window``), kept across frames
 
 
 def feature_expression(feature: Feature) -> str:
@@ -57,6 +60,15 @@ def _names(text: str) -> set[str]:
     return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
+def _calls(text: str) -> set[str]:
+    """The functions an expression calls."""
+    try:
+        tree = parse(text)
+    except ExpressionError:
+        return set()
+    return {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+
+
 def _sided(exercise: Exercise) -> set[str]:
     """Names of the features that depend on the side, directly or through another feature."""
     sided = {name for name, f in exercise.features.items() if is_sided(feature_expression(f))}
@@ -82,6 +94,11 @@ class CompiledFeatures:
 
     def __init__(self, exercise: Exercise) -> None:
         self.sided = _sided(exercise)
+        #: (name, side) of the features that call a windowed function: evaluated on every frame.
+        self.windowed = [
+            (name, side) for name, f in exercise.features.items() if _calls(feature_expression(f)) & WINDOWED
+            for side in (SIDES if name in self.sided else (None,))
+        ]
         self._evaluators: dict[tuple[str, str | None], Evaluator] = {}
         self._building: set[tuple[str, str | None]] = set()
         self._features = exercise.features
