@@ -93,3 +93,30 @@ def test_rep_flags_name_each_error_and_a_missed_count(rep, expected):
 def test_tempo_rules_are_the_too_fast_errors_of_the_exercise():
     assert ui_prmd.tempo_rules("squat") == {"too_fast"}
     assert ui_prmd.tempo_rules("sit_to_stand") == {"dropping_down"}
+
+
+def test_side_view_turns_the_front_view_so_the_subject_faces_image_right():
+    sequence = _standing(3)
+    nose, hip = INDEX["nose"], INDEX["left_hip"]
+    # The loader's depth points away from a front camera: the nose is 0.1 m nearer to it than the hips.
+    sequence.xyz[:, nose] = (0.5, 0.1, 0.5 - 0.1 / 2.4)
+    sequence.world[:, nose] = (sequence.xyz[:, nose] - 0.5) * 2.4
+    side = ui_prmd.side_view(sequence)
+    assert side.xyz[0, nose, 0] - side.xyz[0, hip, 0] > 0  # ahead = image right
+    np.testing.assert_allclose(side.xyz[..., 1], sequence.xyz[..., 1])  # heights unchanged
+    pairs = [(nose, hip), (INDEX["left_knee"], INDEX["right_ankle"])]
+    for a, b in pairs:  # a rotation: every 3D distance is kept
+        np.testing.assert_allclose(np.linalg.norm(side.world[:, a] - side.world[:, b], axis=1),
+                                   np.linalg.norm(sequence.world[:, a] - sequence.world[:, b], axis=1), rtol=1e-6)
+    # The left hip (image right in the front view, +x) is now on the far side, away from the camera.
+    assert side.world[0, INDEX["left_hip"], 2] > side.world[0, INDEX["right_hip"], 2]
+
+
+def test_the_virtual_side_view_judges_trunk_lean_on_the_acted_incorrect_squats(shared_data):
+    # s03's acted incorrect squats lean the trunk 55 deg (p95) against 29 deg in its correct set.
+    flags = {}
+    for label in ("correct", "incorrect"):
+        stream = ui_prmd.concatenate(ui_prmd.rep_files("m01", "s03", label), feet_planted=True)
+        run, _ = ui_prmd.judge("squat", ui_prmd.side_view(stream))
+        flags[label] = sum("trunk_too_far_forward" in ui_prmd.rep_flags(rep) for rep in run.reps)
+    assert flags["correct"] == 0 and flags["incorrect"] >= 6
