@@ -339,4 +339,8 @@ def test_too_few_repetitions_leave_the_direction_inconclusive(client: TestClient
     assert client.post("/assessment/camera/hold_prone_plank/ratings",
                        data={"csrf_token": token}).status_code == 404
     bad = _post(client, token, "rom_extension", recording.sequence, pre_location=7)
-    assert bad.status_code == 400 and bad.json()["reason"] == "pre_location = 7 is outside 0-4"
+    assert bad.status_code == 400 and bad.json()["reason"] == "pre_location = 7 is not a whole number in 0-4"
+    half = _post(client, token, "rom_extension", recording.sequence, pre_nrs=4.5)
+    assert half.json()["reason"] == "pre_nrs = 4.5 is not a whole number in 0-10"
+    nonsense = _post(client, token, "rom_extension", recording.sequence, height_cm="tall")
+    assert nonsense.json()["reason"] == "height_cm = tall is not a number in 100-250"

@@ -207,13 +207,17 @@ async def check(request: Request, db: DbSession, patient: CurrentPatient, area: 
         return JSONResponse({"detail": gettext(errors.RECORDING_INVALID), "reason": str(exc)}, 400)
 
 
-def _optional_float(request: Request, name: str, low: float, high: float) -> float | None:
+def _optional_number(request: Request, name: str, low: float, high: float, whole: bool = False) -> float | None:
+    """Query parameter ``name`` as a number in [low, high] (a whole one if ``whole``), or None if absent."""
     raw = request.query_params.get(name)
     if not raw:
         return None
-    value = float(raw)
-    if not low <= value <= high:
-        raise ValueError(f"{name} = {value:g} is outside {low:g}-{high:g}")
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high or (whole and not value.is_integer()):
+        raise ValueError(f"{name} = {raw} is not {'a whole number' if whole else 'a number'} in {low:g}-{high:g}")
     return value
 
 
@@ -234,10 +238,10 @@ async def recording(request: Request, db: DbSession, patient: CurrentPatient, ar
     if refused is not None:
         return refused
     try:
-        height_cm = _optional_float(request, "height_cm", 100, 250)
+        height_cm = _optional_number(request, "height_cm", 100, 250)
         taps = [float(v) for v in request.query_params.get("taps", "").split(",") if v]
-        before = {name: int(value) for name, value in (("pre_nrs", _optional_float(request, "pre_nrs", 0, 10)),
-                                                        ("pre_location", _optional_float(request, "pre_location", 0, 4)))
+        before = {name: int(value) for name, value in (("pre_nrs", _optional_number(request, "pre_nrs", 0, 10, True)),
+                                                        ("pre_location", _optional_number(request, "pre_location", 0, 4, True)))
                   if value is not None}
     except ValueError as exc:
         return JSONResponse({"detail": gettext(errors.RECORDING_INVALID), "reason": str(exc)}, 400)
