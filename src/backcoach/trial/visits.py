@@ -88,10 +88,3 @@ def reminder_days(visit: ScheduledVisit) -> list[tuple[date, ReminderKind]]:
             for d in REMINDER_DAYS_BEFORE}
     days[visit.closes] = ReminderKind.CLOSING
     return sorted(days.items())
-
-
-def reminders_due(visits: list[ScheduledVisit], today: date, done: dict[str, date] | None = None) -> list[str]:
-    """Ids of visits that need a reminder today (not done, today a reminder day or window closing)."""
-    done = done or {}
-    return [v.visit.id for v in visits if v.visit.id not in done and v.visit.week != 0
-            and today in dict(reminder_days(v))]

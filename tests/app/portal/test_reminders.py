@@ -221,3 +221,26 @@ def test_the_patient_reads_reminders_in_the_app(client, db: Session) -> None:  #
     assert "<h1>提醒</h1>" in page and "第 2 周线上随访即将开始" in page
     sign_in(client, "therapist@demo.backcoach")
     assert client.get("/notices").status_code == 403
+
+
+def test_the_visit_schedule_shows_each_reminder_as_due_or_sent(client, db: Session) -> None:  # type: ignore[no-untyped-def]
+    from ..conftest import sign_in
+
+    linked, unlinked = enrol(db, "R11", SAM), enrol(db, "R12", None)
+    trial = demo_trial(db)
+    day = date(2026, 1, 16)
+
+    def week2(participant: TrialParticipant) -> trial_service.VisitRow:
+        return next(r for r in trial_service.visit_rows(db, trial, day)
+                    if r.participant.id == participant.id and r.name == "week2")
+
+    assert (week2(linked).reminder_due, week2(linked).linked, week2(linked).reminder_sent) == (True, True, None)
+    assert (week2(unlinked).reminder_due, week2(unlinked).linked) == (True, False)
+    send_due_reminders(db, day)
+    assert week2(linked).reminder_due is False and week2(linked).reminder_sent is not None
+    assert week2(unlinked).reminder_due is True  # nothing could be sent
+    db.commit()
+    sign_in(client, "assessor@demo.backcoach")
+    client.cookies.set("lang", "zh_Hans")
+    page = client.get(f"/research/trials/{trial.id}/visits").text
+    assert 'data-status="done">已完成<' in page and 'data-status="missed">' in page

@@ -14,6 +14,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from backcoach.store.models import Role, TrialParticipant, TrialRecord, TrialVault, TrialVisit, User
+from backcoach.store.repo import reminders as reminder_repo
 from backcoach.store.repo import trial as trial_repo
 from backcoach.trial import blinding, consent, eligibility, visits
 from backcoach.trial.analysis import AnalysisSet, TrialAnalysis, analyze
@@ -32,6 +33,7 @@ from backcoach.trial.randomisation import (
     verify_reveals,
     verify_sequence,
 )
+from backcoach.trial.reminders import reminder_to_send
 
 #: Portal account role -> the trial library's blinding role. Researchers allocate and manage the
 #: trial (research assistant); assessors and statisticians are the paper's blinded roles [V].
@@ -199,7 +201,9 @@ class VisitRow:
     opens: date
     closes: date
     status: visits.VisitStatus
-    reminder: bool
+    reminder_due: bool  # a reminder should go out now and has not been sent
+    reminder_sent: datetime | None  # when the latest reminder of this visit was delivered
+    linked: bool  # the participant has a patient account reminders can reach
 
 
 def scheduled_visit(visit: TrialVisit) -> visits.ScheduledVisit:
@@ -209,14 +213,22 @@ def scheduled_visit(visit: TrialVisit) -> visits.ScheduledVisit:
 
 
 def visit_rows(db: Session, trial: TrialRecord, today: date) -> list[VisitRow]:
+    """Every visit with its status and reminder state (none for participants no longer followed up)."""
     by_id = {p.id: p for p in trial_repo.participants(db, trial.id)}
+    stopped = {p.id for w, p in trial_repo.withdrawals(db, trial.id) if w.stops_follow_up}
+    stored = trial_repo.visits_of_trial(db, trial.id)
+    sent = reminder_repo.reminders_of_visits(db, [v.id for v in stored])
     rows = []
-    for v in trial_repo.visits_of_trial(db, trial.id):
+    for v in stored:
         scheduled = scheduled_visit(v)
         done = v.done_at.date() if v.done_at else None
-        reminder = bool(visits.reminders_due([scheduled], today, {v.name: done} if done else None))
+        reminder = None if v.participant_id in stopped else reminder_to_send(scheduled, today, done)
+        delivered = [r for r in sent.get(v.id, []) if r.sent_at is not None]
+        due = reminder is not None and not any(r.remind_on == reminder.remind_on for r in delivered)
         rows.append(VisitRow(by_id[v.participant_id], v.name, v.week, v.due_on, v.window_opens_on,
-                             v.window_closes_on, visits.visit_status(scheduled, today, done), reminder))
+                             v.window_closes_on, visits.visit_status(scheduled, today, done), due,
+                             max((r.sent_at for r in delivered), default=None),
+                             by_id[v.participant_id].user_id is not None))
     return rows
 
 

@@ -63,6 +63,15 @@ def enqueue(db: Session, *, visit_id: int, user_id: int, channel: str, remind_on
     return row
 
 
+def reminders_of_visits(db: Session, visit_ids: list[int]) -> dict[int, list[ReminderOutbox]]:
+    """Outbox rows (every channel, sent or not) of each of these visits."""
+    out: dict[int, list[ReminderOutbox]] = {}
+    for row in db.scalars(select(ReminderOutbox).where(ReminderOutbox.visit_id.in_(visit_ids))
+                          .order_by(ReminderOutbox.id)):
+        out.setdefault(row.visit_id, []).append(row)
+    return out
+
+
 def pending(db: Session, channel: str, limit: int | None = None) -> list[ReminderOutbox]:
     """Outbox rows of ``channel`` not sent yet, oldest first (what a worker drains)."""
     query = (select(ReminderOutbox).where(ReminderOutbox.channel == channel, ReminderOutbox.sent_at.is_(None))
