@@ -155,7 +155,7 @@ def evaluate(quick: bool = False) -> DatasetResult:
         "frame) and loses the shank at depth (read as a missing foot, above).",
         "UI-PRMD's sit-to-stand repetitions run stand -> sit -> stand, as `sit_to_stand`'s do (it starts standing in front of the "
         "chair and counts each return to standing), so the stream's reps and the engine's are the same thing. A set begun "
-        "seated would lose its first rise (engine request in docs/engine-issues.md).",
+        "seated would lose its first rise (engine request H4-1 in docs/engine-issues.md).",
         "Squat counts, stream by stream: 10 in every stream but s02 correct (8). Between that subject's reps 2-3 and 3-4 Kinect "
         "reads the standing knees at 136-148 deg (hips at 0.83-0.87 of the standing leg) where the simultaneous Vicon reads "
         "151-155 deg, as at the subject's other reps; a rep counts only back within 20% of the start (brief §4.0), so three "
