@@ -155,7 +155,13 @@ def test_downloads_and_exports_are_audited(client: TestClient, db: Session) -> N
 
 
 def test_fhir_export_is_a_valid_bundle_without_arms(client: TestClient, db: Session) -> None:
+    from datetime import timedelta
+
     trial = demo_trial(db)
+    p001 = first_participant(db, trial)
+    visit = db.scalar(select(TrialVisit).where(TrialVisit.participant_id == p001.id, TrialVisit.week == 4))
+    visit.done_at = visit.done_at + timedelta(days=2)  # seen two days after the due date
+    db.commit()
     sign_in(client, RESEARCHER)
     text = client.get(f"/research/trials/{trial.id}/export.fhir.json").text
     bundle = Bundle.model_validate_json(text)
@@ -174,6 +180,8 @@ def test_fhir_export_is_a_valid_bundle_without_arms(client: TestClient, db: Sess
     assert_self_contained(bundle)
     [event] = [e.resource for e in bundle.entry if e.resource.get_resource_type() == "AuditEvent"]
     assert [c.code for r in event.agent[0].role for c in r.coding] == ["researcher", "research_assistant"]
+    tug = next(e.resource for e in bundle.entry if e.resource.id == f"t{trial.id}-P001-tug-w4")
+    assert tug.effectiveDateTime.isoformat() == visit.done_at.date().isoformat()  # when it was measured
 
 
 def test_consort_counts_every_screening_and_reveal(client: TestClient, db: Session) -> None:

@@ -112,11 +112,11 @@ def export_fhir(request: Request, db: DbSession, user: Analyst, trial_id: int) -
     (no arm) and the export's AuditEvent."""
     trial = get_trial(db, trial_id)
     frame = service.long_frame(db, trial, user, trial_repo.get_vault(db, trial.id))
-    due = {(p.code, v.week): v.due_on for p in trial_repo.participants(db, trial.id)
-           for v in trial_repo.visits_of(db, p.id)}
+    # Effective date: the day the visit was done (the measurement), else its due date.
+    seen = {(p.code, v.week): v.done_at.date() if v.done_at else v.due_on
+            for p in trial_repo.participants(db, trial.id) for v in trial_repo.visits_of(db, p.id)}
     now = service.now_utc()
-    fallback = now.date()
-    observations = observations_from_long(frame, lambda s, w: due.get((s, int(w)), fallback),
+    observations = observations_from_long(frame, lambda s, w: seen.get((s, int(w)), now.date()),
                                           id_prefix=f"t{trial.id}")
     # De-identified: each participant is a Patient holding only their pseudonymous trial code.
     patients = pseudonymous_patients(frame["subject"], trial.id)
