@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backcoach.exercises import UnknownExerciseError, get_exercise
+from backcoach.exercises import Exercise
 from backcoach.pose.skeleton import BONES
 from backcoach.store.models import PlanItem
 
@@ -12,17 +12,16 @@ from backcoach.store.models import PlanItem
 DEFAULT_MODEL = "full"
 
 
-def item_config(item: PlanItem, locale: str) -> dict[str, Any]:
-    """One planned exercise for the page: dosage, and the library's texts when it has the exercise."""
+def item_config(item: PlanItem, locale: str, exercise: Exercise | None) -> dict[str, Any]:
+    """One planned exercise for the page: dosage, and the texts of ``exercise`` (the definition
+    the patient's sessions use) when there is one."""
     entry: dict[str, Any] = {
         "plan_item_id": item.id, "exercise_id": item.exercise_id, "sets": item.sets, "reps": item.reps,
         "hold_s": item.hold_seconds, "rest_s": item.rest_seconds, "per_side": item.per_side,
         "name": item.exercise_id.replace("_", " "), "instructions": [], "key_points": [],
         "tracked": False,
     }
-    try:
-        exercise = get_exercise(item.exercise_id)
-    except UnknownExerciseError:
+    if exercise is None:
         return entry  # no movement definition yet: timers and ticks only
     zh = locale == "zh_Hans"
     entry.update(
@@ -35,13 +34,16 @@ def item_config(item: PlanItem, locale: str) -> dict[str, Any]:
 
 
 def page_config(session_id: int, mode: str, locale: str, items: list[PlanItem], done: set,
-                sides_done: set = frozenset(), stopped: set = frozenset()) -> dict[str, Any]:
+                sides_done: set = frozenset(), stopped: set = frozenset(),
+                exercises: dict[str, Exercise | None] | None = None) -> dict[str, Any]:
     """The JSON the page's ``session.js`` starts from.
 
     ``done`` holds (plan item, set) pairs finished on every side; ``sides_done`` the (plan item,
     set, side) of each stored set, so a per-side set done on one side asks only for the other;
-    ``stopped`` the plan items skipped for the rest of the session after a §5.4 stop.
+    ``stopped`` the plan items skipped for the rest of the session after a §5.4 stop;
+    ``exercises`` the definition each exercise id runs with (see ``exercise_for_patient``).
     """
+    exercises = exercises or {}
     return {
         "session_id": session_id,
         "mode": mode,
@@ -55,7 +57,7 @@ def page_config(session_id: int, mode: str, locale: str, items: list[PlanItem], 
         "model_url": "/live/models/pose_landmarker_{variant}.task",
         "model": DEFAULT_MODEL,
         "bones": [list(bone) for bone in BONES],
-        "items": [item_config(item, locale) for item in items],
+        "items": [item_config(item, locale, exercises.get(item.exercise_id)) for item in items],
         "done": sorted(f"{plan_item_id}-{set_index}" for plan_item_id, set_index in done),
         "done_sides": sorted(f"{plan_item_id}-{set_index}-{side}" for plan_item_id, set_index, side in sides_done
                              if side is not None),

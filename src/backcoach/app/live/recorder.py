@@ -13,7 +13,9 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from backcoach.app.live import stops
+from backcoach.app.portal.exercises import exercise_for_patient
 from backcoach.app.portal.replay import TraceError, decode_trace
+from backcoach.exercises import Exercise
 from backcoach.store.models import ExerciseSession, ExerciseSet, SessionStatus
 from backcoach.store.repo import plans, portal, training
 
@@ -62,6 +64,9 @@ class OpenedSet:
     resumed: bool
     #: Times (n,) and landmarks (n, 33, 4) stored before a dropped connection, if any.
     prior_trace: tuple[np.ndarray, np.ndarray] | None = None
+    #: The movement definition this patient's sessions use (their therapist's saved version, else
+    #: the library's); None when the library has none.
+    exercise: Exercise | None = None
 
 
 class StoreRecorder:
@@ -103,6 +108,7 @@ class StoreRecorder:
                 reps_planned=item.reps, hold_seconds_planned=item.hold_seconds, plan_item_id=item.id)
             return OpenedSet(
                 prior_trace=_stored_trace(db, exercise_set.id) if existing is not None else None,
+                exercise=exercise_for_patient(db, self.info.patient_id, item.exercise_id),
                 set_id=exercise_set.id, exercise_id=item.exercise_id, set_index=set_index, side=side,
                 reps_planned=item.reps, hold_seconds_planned=item.hold_seconds,
                 prior_attempts=len(exercise_set.reps),

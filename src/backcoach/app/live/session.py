@@ -23,7 +23,7 @@ from backcoach.app.live.trace import TraceBuffer
 from backcoach.app.live.tracking import LOADED_EXERCISES, TrackingWatch
 from backcoach.clinical.progression import safety_texts
 from backcoach.clinical.thresholds import TH
-from backcoach.exercises import Exercise, UnknownExerciseError, get_exercise
+from backcoach.exercises import Exercise
 from backcoach.motion.engine import ExerciseEngine
 from backcoach.motion.events import RepEvent
 from backcoach.pose.frame import Frame, FrameError
@@ -145,9 +145,8 @@ class LiveSession:
         rejoined = self._rejoin(opened, control.image_size)
         if rejoined is not None:
             return [rejoined]
-        try:
-            exercise = get_exercise(opened.exercise_id)
-        except UnknownExerciseError:
+        exercise = opened.exercise
+        if exercise is None:
             return [_error("not_tracked", f"exercise {opened.exercise_id!r} has no movement definition, "
                                           "so it cannot be followed by the camera; do it with the timer")]
         planned = opened.reps_planned or exercise.dosage.beginner.reps

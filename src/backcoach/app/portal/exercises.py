@@ -2,7 +2,8 @@
 message into one problem per field so the page can list them beside the editor.
 
 Edited files are saved as numbered versions in the database; the shipped files under
-``EXERCISES_DIR`` are never written.
+``EXERCISES_DIR`` are never written. A therapist's latest saved version is what their patients'
+sessions use (:func:`exercise_for_patient`); a file the engine cannot run is refused at save time.
 """
 
 from __future__ import annotations
@@ -11,11 +12,19 @@ import re
 import tomllib
 from dataclasses import dataclass
 
+import logging
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from backcoach.exercises import UnknownExerciseError, get_exercise
 from backcoach.exercises.loader import ExerciseFileError, parse_exercise
 from backcoach.exercises.schema import Exercise
 from backcoach.paths import EXERCISES_DIR
+from backcoach.store.models import ExerciseVersion
+from backcoach.store.repo import accounts, portal
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,42 @@ def parse_toml(exercise_id: str, text: str) -> tuple[Exercise | None, list[Probl
     if exercise.id != exercise_id:
         return None, [Problem(source, "id", f"id = {exercise.id!r} differs from the file name {exercise_id!r}; "
                                             f"keep id = {exercise_id!r} (a new exercise needs a new file)")]
+    try:  # what a live session does with it: the loader accepts some files the engine cannot run
+        _engine_for(exercise)
+    except Exception as error:  # any engine fault is this file's problem, shown beside the editor
+        return None, [Problem(source, "(movement engine)", f"the movement engine cannot use this file: {error}")]
     return exercise, []
+
+
+def _engine_for(exercise: Exercise) -> Any:
+    from backcoach.motion.engine import ExerciseEngine
+
+    return ExerciseEngine(exercise)
+
+
+def therapist_version(db: Session, patient_id: int, exercise_id: str) -> ExerciseVersion | None:
+    """The latest version of ``exercise_id`` saved by the patient's current therapist, if any."""
+    therapist = accounts.therapist_of(db, patient_id)
+    if therapist is None:
+        return None
+    return next((v for v in portal.exercise_versions(db, exercise_id) if v.author_id == therapist.id), None)
+
+
+def exercise_for_patient(db: Session, patient_id: int, exercise_id: str) -> Exercise | None:
+    """The exercise as this patient's sessions run it: their therapist's latest saved version, else
+    the shipped library file; None when the library has no movement definition for it."""
+    version = therapist_version(db, patient_id, exercise_id)
+    if version is not None:
+        exercise, problems = parse_toml(exercise_id, version.toml)
+        if exercise is not None:
+            return exercise
+        # Saving refuses such a file; one saved before a stricter check falls back, and is logged.
+        logger.error("exercise %s version %d no longer loads (%s); using the shipped file",
+                     exercise_id, version.version, "; ".join(p.message for p in problems))
+    try:
+        return get_exercise(exercise_id)
+    except UnknownExerciseError:
+        return None
 
 
 #: Repetitions of the reference motion graded in the editor's preview.

@@ -26,6 +26,7 @@ from backcoach.app.live import checkin, endpoints, stop_routes, stops
 from backcoach.app.live.page import page_config
 from backcoach.app.live.safety import pain_stop
 from backcoach.app.live.stop_routes import finish_with_report, plan_item_of, session_in_progress
+from backcoach.app.portal.exercises import exercise_for_patient
 from backcoach.app.routers.plan import plan_session_page
 from backcoach.app.templating import render
 from backcoach.clinical.progression import before_session
@@ -184,7 +185,9 @@ def _session_context(db: DbSession, request: Request, patient: User, session: Ex
         "items": [{"item": item, "name": exercise_name(item.exercise_id, locale), "sides": _sides(item)}
                   for item in items],
         "live_config": page_config(session.id, session.mode.value, locale, list(items), done, sides_done,
-                                   stops.stopped_items(db, session)),
+                                   stops.stopped_items(db, session), {
+                                       item.exercise_id: exercise_for_patient(db, patient.id, item.exercise_id)
+                                       for item in items}),
     }
 
 
