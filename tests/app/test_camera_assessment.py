@@ -21,6 +21,7 @@ from backcoach.motion.synthetic.motions import parse_motion
 from backcoach.pose.sequence import PoseSequence
 from backcoach.pose.skeleton import Landmark
 from backcoach.app.reassessment import _reclassified
+from backcoach.store.base import utcnow
 from backcoach.store.repo import clinical, plans
 
 from .conftest import csrf_of, sign_in, user_id
@@ -255,6 +256,9 @@ def test_reassessment_repeats_the_tests_and_sends_the_trend_to_the_therapist(cli
     baseline = synthetic.generate("standing_extension", reps=3, seed=1, setup=False, range_scale=0.5)
     now = synthetic.generate("standing_extension", reps=3, seed=2, setup=False)
     before = _post(client, token, "rom_extension", baseline.sequence).json()  # week 0, the self-assessment's
+    plans.active_plan(db, patient).created_at = utcnow()  # ... on which the plan was built
+    db.commit()
+    _post(client, token, "rom_extension", now.sequence)  # repeated at week 0 later: not the baseline
     after = _post(client, token, "rom_extension", now.sequence, area="reassessment").json()
     assert after["result_url"] == "/reassessment/camera/rom_extension/result"
     assert f'data-first-value="{before["value"]}"' in client.get(after["result_url"]).text

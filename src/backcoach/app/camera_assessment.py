@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -230,11 +231,14 @@ def save_outcome(db: Session, *, patient_id: int, test_id: str, week: int, plan_
     return assessment
 
 
-def outcomes(db: Session, patient_id: int, week: int, plan_id: int | None = None) -> dict[str, Assessment]:
+def outcomes(db: Session, patient_id: int, week: int, plan_id: int | None = None,
+             before: datetime | None = None) -> dict[str, Assessment]:
     """The latest stored outcome of each test for ``week`` (0 = the self-assessment; a
-    reassessment's also matches its plan)."""
-    rows = db.scalars(select(Assessment).where(Assessment.patient_id == patient_id, Assessment.kind == KIND)
-                      .order_by(Assessment.assessed_at, Assessment.id))
+    reassessment's also matches its plan), only those stored before ``before`` when given."""
+    query = select(Assessment).where(Assessment.patient_id == patient_id, Assessment.kind == KIND)
+    if before is not None:
+        query = query.where(Assessment.assessed_at < before)
+    rows = db.scalars(query.order_by(Assessment.assessed_at, Assessment.id))
     latest: dict[str, Assessment] = {}
     for row in rows:
         if row.data.get("week") == week and (week == 0 or row.data.get("plan_id") == plan_id):

@@ -84,6 +84,12 @@ def _prescribe(category: str, approach: str, details: dict[str, Any]) -> Clinica
                       secondary=details.get("secondary") or ())
 
 
+def baseline_camera(db: Session, plan: Plan) -> dict[str, Any]:
+    """The self-assessment's camera outcomes the plan was built on (tests repeated later at
+    ``/assessment/camera`` do not move the baseline)."""
+    return camera_assessment.outcomes(db, plan.patient_id, 0, before=plan.created_at)
+
+
 def camera_trend(baseline: dict[str, Any], current: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Each camera test measured validly at baseline and now: both values and the change (a
     within-person trend for the therapist; §6.4: changes under ~5-10 deg may be camera error)."""
@@ -146,6 +152,6 @@ def propose(db: Session, plan: Plan, week: int, classification: ClassificationRe
                     for s in plan_sessions(new_plan, plan.starts_on) if s.week >= from_week]
     reassessment = result.to_dict() | {
         "camera_tests": camera_assessment.coverage(camera),
-        "camera_trend": camera_trend(camera_assessment.outcomes(db, patient_id, 0), camera)}
+        "camera_trend": camera_trend(baseline_camera(db, plan), camera)}
     return portal_repo.add_proposal(db, patient_id=patient_id, plan_id=plan.id, week=week,
                                     reassessment=reassessment, difference=difference, proposed=proposed)

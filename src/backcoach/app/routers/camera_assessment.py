@@ -22,14 +22,14 @@ from backcoach.app.audit import OWN_RECORD, audit_read
 from backcoach.app.deps import CSRF, CurrentPatient, DbSession
 from backcoach.app.forms import FormState, form_values
 from backcoach.app.i18n import N_, gettext, set_locale
-from backcoach.app.reassessment import due_week
+from backcoach.app.reassessment import baseline_camera, due_week
 from backcoach.app.templating import render
 from backcoach.clinical import redflags
 from backcoach.clinical.camera import CameraTestError, test_spec
 from backcoach.clinical.examination import DirectionalTest
 from backcoach.pose.skeleton import BONES
 from backcoach.store.base import utcnow
-from backcoach.store.models import ConsentKind, User
+from backcoach.store.models import ConsentKind, Plan, User
 from backcoach.store.repo import accounts, clinical, plans
 
 router = APIRouter(dependencies=CSRF)
@@ -329,8 +329,8 @@ def _result_page(request: Request, db: DbSession, stage: Stage, test_id: str, ro
     wait = max(0, cam.RATING_DELAY_S - int((utcnow() - _aware(row.assessed_at)).total_seconds()))
     directional = cam.directional_test(row.data) if cam.STEPS[test_id].directional else None
     first = None
-    if stage.week:  # a reassessment: the first (self-assessment) result of this test, for the trend
-        first = cam.outcomes(db, row.patient_id, 0).get(test_id)
+    if stage.week:  # a reassessment: the self-assessment's result of this test, for the trend
+        first = baseline_camera(db, db.get(Plan, stage.plan_id)).get(test_id)
     return render(request, "assessment/camera_result.html", {
         "stage": stage, "test": test_id, "label": _label(test_id, lang), "row": row,
         "next": _next_test(found, test_id), "pain_answers": cam.PAIN_ANSWERS, "skip_reasons": cam.SKIP_REASONS,
