@@ -1,5 +1,6 @@
-"""The 17 programme exercises of issue 4 (brief §4 plus sit-to-stand): each file loads and says
-what the brief says about position, view, sides and what the camera cannot see."""
+"""The 17 programme exercises of issue 4 (brief §4 plus sit-to-stand) and the nerve slider (§3.7):
+each file loads and says what the brief says about position, view, sides and what the camera
+cannot see."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ PROGRAMME = {
     "breathing_with_bracing": ("breathing", "supine", "side", "bilateral"),
     # Starts standing in front of the chair (a rep runs stand -> sit -> stand; see its file).
     "sit_to_stand": ("core", "standing", "side", "bilateral"),
+    # §3.7 "Nerve slider [U]": sitting upright, side view, the symptomatic leg.
+    "nerve_slider": ("neural", "sitting", "side", "per_side"),
 }
 
 #: Exercises whose judgement depends on something 2D keypoints cannot see (brief §4.0), and a word
@@ -45,6 +48,7 @@ UNSEEN = {
     "flexion_in_lying": ["lumbar"],
     "flexion_in_sitting": ["lumbar"],
     "childs_pose": ["breath"],
+    "nerve_slider": ["tingling", "nrs"],
 }
 
 

@@ -1,5 +1,6 @@
-"""The 17 programme exercises judged on synthetic recordings with known answers: clean sets count
-every repetition without errors, and every injected error is found on its repetition (and side)."""
+"""The 17 programme exercises and the nerve slider judged on synthetic recordings with known answers:
+clean sets count every repetition without errors, and every injected error is found on its
+repetition (and side)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ PROGRAMME = (
     "abdominal_drawing_in", "side_plank", "front_plank", "knee_to_chest", "childs_pose", "hamstring_stretch",
     "piriformis_stretch", "hip_flexor_stretch", "lumbar_rotation_stretch", "prone_lying", "prone_on_elbows",
     "standing_extension", "flexion_in_lying", "flexion_in_sitting", "diaphragmatic_breathing",
-    "breathing_with_bracing", "sit_to_stand",
+    "breathing_with_bracing", "sit_to_stand", "nerve_slider",
 )  # fmt: skip
 MAX_HOLD_S = 3.0
 NOISE_PX = 1.0

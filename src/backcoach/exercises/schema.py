@@ -19,7 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 SOURCE_PATTERN = r"^\[(V|P|U|E)\]"
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
-Modality = Literal["core", "flexibility", "mckenzie", "breathing"]
+#: The paper's four modalities, plus ``neural`` (nerve sliders, brief §3.7 [U]): only the
+#: nerve-compression plan selects it (tests/clinical/test_prescription.py checks the plan data).
+Modality = Literal["core", "flexibility", "mckenzie", "breathing", "neural"]
 StartPosition = Literal["standing", "sitting", "kneeling", "quadruped", "supine", "prone", "side_lying"]
 View = Literal["side", "front", "foot_end"]
 Sides = Literal["bilateral", "per_side", "alternating"]
