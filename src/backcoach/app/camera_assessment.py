@@ -86,7 +86,7 @@ class CameraStep:
 
 
 _STOP = N_("If it hurts, tap \"It hurts\" at once: the test stops.")
-_DONE = N_("Tap \"Done\" when you have finished.")
+_DONE = N_("Tap \"Finish the test\" when you have finished.")
 _TEN = N_("Do this 10 times, slowly.")
 _FIVE = N_("Do this 5 times, slowly.")
 
