@@ -88,9 +88,11 @@ def test_unlinked_and_withdrawn_participants_get_nothing(db: Session) -> None:
     researcher = accounts.get_user_by_email(db, "researcher@demo.backcoach")
     trial_repo.withdraw(db, withdrawn, on=date(2026, 1, 10), reason="lost_to_follow_up", stops_intervention=True,
                         stops_follow_up=True, note="", entered_by_id=researcher.id)
+    revoked = enrol(db, "R13", WANG)
+    trial_repo.consent_of(db, revoked.id).withdrawn_at = datetime(2026, 1, 12, tzinfo=timezone.utc)
     report = send_due_reminders(db, date(2026, 1, 16))
     assert report.no_account == [unlinked.code]
-    assert report.queued == 0 and notices(db, SAM) == []
+    assert report.queued == 0 and notices(db, SAM) == [] and notices(db, WANG) == []
 
 
 class _SmtpHandler(socketserver.StreamRequestHandler):

@@ -40,13 +40,14 @@ def open_visits(db: Session, today: date) -> list[OpenVisit]:
         .where(TrialVisit.done_at.is_(None), TrialVisit.window_closes_on >= today,
                TrialParticipant.id.not_in(stopped))
         .order_by(TrialVisit.due_on, TrialVisit.id))
-    out = []
-    for visit, participant, user in rows:
-        consent = db.scalar(select(TrialConsent).where(TrialConsent.participant_id == participant.id)
-                            .order_by(TrialConsent.signed_at.desc(), TrialConsent.id.desc()))
-        if consent is not None and consent.withdrawn_at is None:
-            out.append(OpenVisit(visit, participant, user))
-    return out
+    rows = list(rows)
+    latest: dict[int, TrialConsent] = {}  # each participant's latest consent (rows come oldest first)
+    for consent in db.scalars(select(TrialConsent)
+                              .where(TrialConsent.participant_id.in_({p.id for _, p, _ in rows}))
+                              .order_by(TrialConsent.signed_at, TrialConsent.id)):
+        latest[consent.participant_id] = consent
+    return [OpenVisit(visit, participant, user) for visit, participant, user in rows
+            if participant.id in latest and latest[participant.id].withdrawn_at is None]
 
 
 def enqueue(db: Session, *, visit_id: int, user_id: int, channel: str, remind_on: date, kind: str,
