@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import AliasChoices, Field, model_validator
@@ -38,6 +39,9 @@ class Settings(BaseSettings):
     invitation_days: int = 14
     #: Apply Alembic migrations when the app starts.
     migrate_on_startup: bool = True
+    #: Uploaded clinic media (therapists' demonstration videos); ``BACKCOACH_MEDIA_DIR``. Default:
+    #: beside a SQLite database (``<name>-media``), else ``var/media`` (``app.portal.videos.media_root``).
+    media_dir: Path | None = None
 
     @model_validator(mode="after")
     def _check_secret(self) -> Self:

@@ -4,6 +4,7 @@
 * ``/live/vendor/tasks-vision/...`` and ``/live/models/...``: the browser's pose runtime and
   our ``.task`` bundles, served by the app because clinics may be offline and no CDN is used.
 * ``/live/demo/{exercise_id}.json``: the generator's reference motion for the demonstration.
+* ``/live/videos/{exercise_id}``: the patient's therapist's demonstration video, when there is one.
 """
 
 from __future__ import annotations
@@ -15,18 +16,19 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, HTTPException, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from backcoach.app import errors
-from backcoach.app.deps import SESSION_USER_KEY
+from backcoach.app.deps import SESSION_USER_KEY, CurrentPatient, DbSession
 from backcoach.app.i18n import LANG_COOKIE, choose_locale
 from backcoach.app.live.recorder import (
     FINISHED, NOT_ALLOWED, NOT_FOUND, NOT_SIGNED_IN, LiveRefused, SessionInfo, StoreRecorder,
 )
 from backcoach.app.live.parking import ParkedSets
 from backcoach.app.live.session import LiveSession
+from backcoach.app.portal import videos
 from backcoach.exercises import UnknownExerciseError
 from backcoach.motion.synthetic.generate import SyntheticError, demo_frames
 from backcoach.motion.synthetic.motions import MotionFileError
@@ -79,6 +81,26 @@ def demonstration(exercise_id: str, fps: float = Query(15.0, ge=DEMO_FPS_RANGE[0
     except (UnknownExerciseError, MotionFileError, SyntheticError):
         raise HTTPException(404, detail=errors.PAGE_NOT_FOUND) from None
     return JSONResponse(payload, headers=_IMMUTABLE)
+
+
+@router.get("/live/videos/{exercise_id}", include_in_schema=False)
+def therapist_video(request: Request, db: DbSession, patient: CurrentPatient, exercise_id: str) -> FileResponse:
+    """The demonstration video the patient's own therapist uploaded for this exercise."""
+    video = patient_video(request.app.state.settings, db, patient.id, exercise_id)
+    if video is None:
+        raise HTTPException(404, detail=errors.PAGE_NOT_FOUND)
+    return FileResponse(video.path, media_type=video.media_type)
+
+
+def patient_video(settings, db, patient_id: int, exercise_id: str) -> videos.StoredVideo | None:  # type: ignore[no-untyped-def]
+    """The current therapist's video of ``exercise_id`` for this patient, if they uploaded one."""
+    therapist = accounts.therapist_of(db, patient_id)
+    if therapist is None:
+        return None
+    try:
+        return videos.find_video(videos.media_root(settings), therapist.id, exercise_id)
+    except ValueError:  # not an exercise id
+        return None
 
 
 @lru_cache(maxsize=64)

@@ -187,7 +187,9 @@ def _session_context(db: DbSession, request: Request, patient: User, session: Ex
         "live_config": page_config(session.id, session.mode.value, locale, list(items), done, sides_done,
                                    stops.stopped_items(db, session), {
                                        item.exercise_id: exercise_for_patient(db, patient.id, item.exercise_id)
-                                       for item in items}),
+                                       for item in items},
+                                   {item.exercise_id for item in items if endpoints.patient_video(
+                                       request.app.state.settings, db, patient.id, item.exercise_id)}),
     }
 
 

@@ -17,7 +17,7 @@ const ADAPT_AFTER_FRAMES = 60;
 
 const el = {
   stage: $("[data-stage]"), title: $("[data-stage-title]"), step: $("[data-stage-step]"),
-  keyPoints: $("[data-key-points]"), demo: $("[data-demo]"), aiBox: $("[data-ai-box]"),
+  keyPoints: $("[data-key-points]"), demo: $("[data-demo]"), demoVideo: $("[data-demo-video]"), aiBox: $("[data-ai-box]"),
   video: $("[data-camera]"), overlay: $("[data-overlay]"), count: $("[data-rep-count]"),
   target: $("[data-rep-target]"), hold: $("[data-hold-timer]"), rest: $("[data-rest-timer]"),
   grade: $("[data-grade-badge]"), cue: $("[data-cue]"), setup: $("[data-setup-status]"),
@@ -91,6 +91,17 @@ async function startDemo(item) {
   if (state.stopDemo) state.stopDemo();
   state.stopDemo = null;
   show(el.demo.closest("figure"), false);
+  show(el.demoVideo, false);
+  if (item.video_url) {  // the therapist's own demonstration replaces the generated one
+    show(el.demo, false);
+    el.demoVideo.src = item.video_url;
+    show(el.demoVideo, true);
+    show(el.demoVideo.closest("figure"), true);
+    el.demoVideo.play().catch(() => {});  // autoplay may be refused: the controls stay
+    state.stopDemo = () => { el.demoVideo.pause(); };
+    return;
+  }
+  show(el.demo, true);
   const response = await fetch(`/live/demo/${item.exercise_id}.json?fps=15`);
   if (!response.ok) return;  // no reference motion for this exercise yet
   state.stopDemo = playDemo(el.demo, await response.json(), config.bones);
