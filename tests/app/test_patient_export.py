@@ -118,6 +118,7 @@ def test_therapist_bundle_has_every_response_score_plan_and_the_access(client: T
     assert event.agent[0].who.identifier.value == str(user_id(db, THERAPIST))
     assert [(c.system, c.code) for r in event.agent[0].role for c in r.coding] == [("http://snomed.info/sct", "36682004")]
     assert event.agent[0].type.coding[0].code == "IRCP"
+    assert event.agent[0].who.reference is None  # the therapist is not in the bundle: identifier only
     rows = audit_rows(db, resource="record_fhir_export", subject_id=patient)
     assert [(r.action, r.reason, r.actor_id) for r in rows] == [("read", TREATING_THERAPIST, user_id(db, THERAPIST))]
 
@@ -131,6 +132,7 @@ def test_hand_scored_responses_keep_raw_answers_and_codes(client: TestClient, db
     bundle = _bundle(client, "/me/export.fhir.json")
     [event] = _resources(bundle, "AuditEvent")
     assert [(c.code, r.coding[0].code) for r in event.agent[0].role for c in event.agent[0].type.coding] == [("PAT", "PAT")]
+    assert event.agent[0].who.reference == f"Patient/{patient}"  # the reader is the Patient in the bundle
     responses = {r.id: r for r in _resources(bundle, "QuestionnaireResponse")}
     odi_items = responses[f"qr-{odi_id}"].item
     assert len(odi_items) == 9  # the unanswered section is left out

@@ -143,6 +143,7 @@ class AccessEvent:
     succeeded: bool = True
     description: str = ""
     source: str = "backcoach"
+    actor_reference: str | None = None  # e.g. "Patient/12" when patients read their own record
 
 
 @dataclass(frozen=True)
@@ -334,7 +335,8 @@ def audit_event(event: AccessEvent) -> AuditEvent:
         "outcomeDesc": event.description or None,
         "agent": [{
             "type": {"coding": [agent_type(event.role, event.action)]},
-            "who": {"identifier": {"system": f"{BASE}/user", "value": event.actor}},
+            "who": {"identifier": {"system": f"{BASE}/user", "value": event.actor},
+                    **({"reference": event.actor_reference} if event.actor_reference else {})},
             "role": [{"coding": [coding], "text": coding["display"]} for coding in ROLE_CODINGS[event.role]],
             "requestor": True,
         }],

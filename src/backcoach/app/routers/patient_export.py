@@ -35,7 +35,8 @@ def _fhir_download(request: Request, db: DbSession, reader: User, patient: User,
         snapshot.id, subject, snapshot.starts_on, snapshot.weeks, snapshot.items, now.date(),
         lambda exercise_id: exercise_name(exercise_id, "en"))
     access = AccessEvent(id=f"export-{patient.id}-{stamp}", at=now, actor=str(reader.id), role=reader.role.value,
-                         action="R", entity=subject, description=reason)
+                         action="R", entity=subject, description=reason,
+                         actor_reference=subject if reader.id == patient.id else None)
     identity = account_identity(patient.id, patient.display_name, patient.locale)
     bundle = patient_bundle(identity, export_repo.stored_responses(db, patient.id), plan, access, now,
                             f"patient-{patient.id}-{stamp}")
