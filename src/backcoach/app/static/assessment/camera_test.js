@@ -3,7 +3,7 @@
 // camera, pose model, skeleton and voice are the live session's modules.
 import { cameraProblem, closeCamera, openCamera } from "../live/camera.js";
 import { drawSkeleton } from "../live/overlay.js";
-import { createLandmarker, FRAME_BYTES, packFrame } from "../live/pose.js";
+import { createLandmarker, FRAME_BYTES, packFrame, RateMeter, tooSlow } from "../live/pose.js";
 import { say, setCaptionTarget, silence } from "../live/speech.js";
 
 const config = JSON.parse(document.getElementById("camera-config").textContent);
@@ -12,6 +12,8 @@ const T = JSON.parse(document.getElementById("camera-strings").textContent);
 const CHECK_WINDOW_S = 1.0;
 const CHECKS_TO_PASS = 2;
 const COUNTDOWN_S = 3;
+/** As on the live page: after this many frames below 10 frames/s on the full model, use lite. */
+const ADAPT_AFTER_FRAMES = 60;
 
 const $ = (selector) => document.querySelector(selector);
 const el = {
@@ -24,8 +26,12 @@ const el = {
 const state = {
   landmarker: null, running: false, phase: "idle", window: [], recording: [], taps: [],
   checksPassed: 0, checking: false, recordStart: 0, imageSize: [640, 480], lastCue: "",
+  rate: new RateMeter(), seen: 0, variant: config.model, delegate: null,
 };
-window.backcoachCamera = { state: () => ({ phase: state.phase, frames: state.recording.length, cue: state.lastCue }) };
+window.backcoachCamera = {
+  state: () => ({ phase: state.phase, frames: state.recording.length, cue: state.lastCue, fps: state.rate.fps,
+    model: state.variant, delegate: state.delegate }),
+};
 
 function csrfToken() { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"]; }
 function fill(text, values) { return text.replace(/%\((\w+)\)s/g, (_, key) => values[key]); }
@@ -128,11 +134,22 @@ function frameLoop() {
       } catch (error) {
         console.warn("pose model failed on a frame", error);  // sent as "no person"
       }
+      state.seen += 1;
+      state.rate.tick(performance.now());
       onLandmarks(captured, landmarks);
+      const adapt = new URLSearchParams(location.search).get("adapt") !== "0";
+      if (adapt && state.seen === ADAPT_AFTER_FRAMES && tooSlow(state.variant, state.rate.fps)) switchToLite();
     }
     schedule();
   };
   schedule();
+}
+
+async function switchToLite() {
+  const made = await createLandmarker(config, "lite", state.delegate === "GPU");
+  const old = state.landmarker;
+  Object.assign(state, { landmarker: made.landmarker, delegate: made.delegate, variant: "lite" });
+  old.close();
 }
 
 function stopCamera() {
@@ -163,7 +180,7 @@ async function start() {
   const params = new URLSearchParams(location.search);
   const made = await createLandmarker(config, params.get("model") || config.model,
     params.get("delegate") ? params.get("delegate") === "GPU" : undefined);
-  state.landmarker = made.landmarker;
+  Object.assign(state, { landmarker: made.landmarker, delegate: made.delegate, variant: made.variant });
   state.running = true;
   state.phase = "checking";
   frameLoop();
