@@ -112,7 +112,7 @@ class LiveSession:
             if action == "wait":
                 return []
             if action == "skip":
-                return self._skip_untracked()
+                return _on_device_clock(self._skip_untracked(), frame, device_frame, active.t_offset)
             if action == "resume":
                 self._restart_engine()
                 before = [{"type": "tracking_resumed", "t": device_frame.t}]
@@ -122,11 +122,8 @@ class LiveSession:
             logger.exception("movement engine failed on frame %d of set %d", index, active.opened.set_id)
             return self._skipped(index, "the movement engine could not use this frame (logged on the server)")
         offset = active.t_offset
-        messages = before + [self._event(event.to_dict()) for event in events]
-        if offset:  # the browser matches events to its capture times: give them back on its clock
-            for message in messages:
-                message["t"] = device_frame.t if message["t"] == frame.t else message["t"] - offset
-        return messages
+        return before + _on_device_clock([self._event(event.to_dict()) for event in events], frame, device_frame,
+                                         offset)
 
     # ------------------------------------------------------------------ control actions
     def _start_set(self, control: protocol.StartSet) -> list[Message]:
@@ -314,6 +311,15 @@ class LiveSession:
     def _skipped(self, index: int, reason: str) -> list[Message]:
         self.frames_skipped += 1
         return [{"type": "frame_skipped", "index": index, "reason": reason}]
+
+
+def _on_device_clock(messages: list[Message], frame: Frame, device_frame: Frame, offset: float) -> list[Message]:
+    """Engine events with the device's times: the browser matches them to its capture times."""
+    if offset:
+        for message in messages:
+            if "t" in message:
+                message["t"] = device_frame.t if message["t"] == frame.t else message["t"] - offset
+    return messages
 
 
 def _engine(exercise: Exercise, opened: OpenedSet) -> ExerciseEngine:
