@@ -35,9 +35,11 @@ MODALITY = {
     "mckenzie": ["prone_press_up", "prone_lying", "prone_on_elbows", "standing_extension", "flexion_in_lying",
                  "flexion_in_sitting"],
     "breathing": ["seated_arms_up_breathing", "diaphragmatic_breathing", "breathing_with_bracing"],
+    "neural": ["nerve_slider"],
 }
 PER_SIDE = {"bird_dog", "dead_bug", "side_plank", "hamstring_stretch", "piriformis_stretch", "hip_flexor_stretch",
-            "lumbar_rotation_stretch", "seated_trunk_rotation", "seated_flank_stretch", "knee_to_chest"}
+            "lumbar_rotation_stretch", "seated_trunk_rotation", "seated_flank_stretch", "knee_to_chest",
+            "nerve_slider"}
 
 
 def make_entry(exercise_id: str, modality: str) -> CatalogEntry:

@@ -65,9 +65,57 @@ def test_nerve_compression_plan_loads_only_the_centralizing_direction_and_no_neu
     patient, therapist = plan.notes
     assert (patient["for"], therapist["for"]) == ("patient", "therapist")
     assert "GP or a spine specialist" in patient["en"] and "脊柱专科医生" in patient["zh-Hans"]  # refers (§3.6 1d)
-    assert "cannot guide them yet" in patient["en"] and "还不能指导" in patient["zh-Hans"]
-    assert "not in the exercise library" in therapist["en"] and "尚未收入练习库" in therapist["zh-Hans"]
+    # §3.7: sliders only once a clinician agrees: the patient waits for the therapist's review.
+    assert "do not start it until your therapist has reviewed" in patient["en"]
+    assert "在治疗师审核您的计划并确认之前，请不要开始" in patient["zh-Hans"]
+    assert "confirm it or remove it in your review" in therapist["en"] and "请在审核时确认或删除" in therapist["zh-Hans"]
     assert build_plan("STABILITY_DEFICIENCY", full_catalog).notes == []
+
+
+@pytest.mark.parametrize("centralizing, mckenzie", [("extension", ["prone_lying", "prone_on_elbows"]),
+                                                    ("flexion", ["flexion_in_lying"])])
+def test_nerve_compression_category_block_ends_with_the_nerve_slider(full_catalog, centralizing, mckenzie):
+    """§5.1 Main: the centralizing direction, then neural sliders (§3.7 [U]) at their beginner dose."""
+    plan = build_plan("NERVE_COMPRESSION", full_catalog, centralizing=centralizing)
+    for session in plan.sessions:
+        block = [i for i in session.items if i.block == "category"]
+        assert [i.id for i in block] == [*mckenzie, "nerve_slider"]
+        slider = block[-1]
+        assert (slider.modality, slider.level, slider.sides) == ("neural", 2, "per_side")
+        beginner = full_catalog["nerve_slider"].dose(2)
+        # The main block's minimum time may add sets (round robin, at most max_extra_sets each).
+        assert (slider.dose.reps, slider.dose.rep_s) == (beginner.reps, beginner.rep_s)
+        assert beginner.sets <= slider.dose.sets <= beginner.sets + TH["max_extra_sets"]
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_only_the_nerve_compression_plan_selects_neural_exercises(full_catalog, category):
+    """The slider sits only in the nerve-compression category lists, which no other plan reads (a
+    secondary category lends its flexibility list only); every other plan, with every secondary
+    category added, has no neural item."""
+    data = prescription_data()
+    neural = {i for i, entry in full_catalog.items() if entry.modality == "neural"}
+    assert neural == {"nerve_slider"}
+    # Every list some plan other than nerve compression's category block can read.
+    lists = [data["warm_up"], data["cool_down"], data["week4"]] + [
+        {k: v for k, v in spec.items() if not (name == "NERVE_COMPRESSION" and k.startswith("category"))}
+        for name, spec in data["categories"].items()
+    ]
+    named = {x for section in lists for value in section.values() if isinstance(value, list)
+             for x in value if isinstance(x, str)}
+    assert not named & neural
+    if category != "NERVE_COMPRESSION":
+        others = [c for c in CATEGORIES if c != category]
+        plan = build_plan(category, full_catalog, centralizing="extension", secondary=others)
+        assert not {i.id for s in plan.sessions for i in s.items} & neural
+
+
+def test_the_nerve_slider_glides_and_does_not_tension():
+    """§3.7: a slider loads the nerve without end-range tension, so nerve compression (which avoids
+    neural end range) may take it while the hamstring stretch stays excluded."""
+    loads = prescription_data()["loads"]
+    assert loads["nerve_slider"] == {"direction": "neural", "end_range": False}
+    assert loads["hamstring_stretch"] == {"direction": "neural", "end_range": True}
 
 
 def test_week_two_stretches_are_three_by_thirty(full_catalog):
@@ -201,7 +249,7 @@ ISSUE4_IDS = {
     "seated_flank_stretch", "seated_arms_up_breathing", "abdominal_drawing_in", "side_plank", "front_plank",
     "knee_to_chest", "childs_pose", "hamstring_stretch", "piriformis_stretch", "hip_flexor_stretch",
     "lumbar_rotation_stretch", "prone_lying", "prone_on_elbows", "standing_extension", "flexion_in_lying",
-    "flexion_in_sitting", "diaphragmatic_breathing", "breathing_with_bracing", "sit_to_stand",
+    "flexion_in_sitting", "diaphragmatic_breathing", "breathing_with_bracing", "sit_to_stand", "nerve_slider",
 }
 
 
