@@ -114,14 +114,16 @@ def evaluate(quick: bool = False) -> DatasetResult:
         result.notes.append(f"{code} executions: " + "; ".join(lines) + ".")
         result.notes.append(
             f"{code} with the exercise's own setup_s ({get_exercise(exercise).phases.setup_s:g} s) confirmed inside the "
-            f"clip, {len(lost)} of {confusion.n} executions lose their repetition ({', '.join(lost) or 'none'}): they "
-            f"start moving before it ends. In a session the start is confirmed before the first rep; here the rest "
-            f"is also cut short by the dataset's BlazePose, which drops the frames it found no body in "
-            f"(CTK Error1Bodypart1_0 holds 184 of 197 video frames; its first frame matches video frame 13, "
-            f"the rest before the arm rises, checked against our own pose on the video)."
+            f"clip, {len(lost)} of {confusion.n} executions lose their repetition ({', '.join(lost) or 'none'})."
         )
         if wrong:
             result.notes.append(f"{code} wrong sides: " + ", ".join(f"{t} arm(s) reported as {f} ({n})" for (t, f), n in sorted(wrong.items())) + ".")
+    result.notes.append(
+        "Those executions start moving before a start confirmed inside the clip could end; in a session the start "
+        "is confirmed before the first rep. The rest is also cut short by the dataset's BlazePose, which drops the "
+        "frames it found no body in (CTK Error1Bodypart1_0 holds 184 of 197 video frames; its first frame matches "
+        "video frame 13 of our own pose, the rest before the arm rises)."
+    )
     result.notes.append(
         "Detection misses are error executions where the arm was raised high enough to pass the exercise's threshold "
         "(error 1 is acted and graded by degree), or where no repetition was seen (`0 reps`). A both-arms error "
