@@ -46,9 +46,12 @@ PAIRS = (("left_shoulder", "left_shoulder"), ("right_shoulder", "right_shoulder"
          ("right_wrist", "right_hand"), ("nose", "head"))  # fmt: skip
 #: An image-plane arm angle is compared only where the arm is within this of the image plane.
 MAX_OUT_OF_PLANE_DEG = 60.0
+#: Time alignment search: the mocap and video clocks start apart, and the dataset's BlazePose files
+#: drop undetected frames (so run short).
 MAX_LAG_S = 3.0
 SCALES = tuple(np.round(np.arange(0.90, 1.101, 0.01), 2))
 SIDES = ("left", "right")
+GRAVITY_DOWN = np.array([0.0, 0.0, -1.0])  # Vicon z is up
 
 
 def vicon_targets(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -100,6 +103,11 @@ class Camera:
     def tilt_deg(self) -> float:
         """Angle between the image's down axis and gravity."""
         return float(np.degrees(np.arccos(np.clip(-self.axes[1, 2], -1.0, 1.0))))
+
+
+def _pixels(sequence: PoseSequence) -> np.ndarray:
+    width, height = sequence.image_size
+    return sequence.xyz[..., :2] * np.array([width, height], dtype=np.float64)
 
 
 def pair_arrays(pixels: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -172,11 +180,6 @@ def calibrate(sequence: PoseSequence, vicon_path: Path) -> tuple[Camera, float]:
     return camera, float(np.nanmedian(residual))
 
 
-def _pixels(sequence: PoseSequence) -> np.ndarray:
-    width, height = sequence.image_size
-    return sequence.xyz[..., :2] * np.array([width, height], dtype=np.float64)
-
-
 # ---------------------------------------------------------------- angle definitions
 def image_arm_elevation(pixels: np.ndarray, shoulder: int, wrist: int) -> np.ndarray:
     """Shoulder->wrist of (T, J, 2) pixels from straight down in the image (y down), degrees."""
@@ -213,8 +216,9 @@ def vicon_angles(camera: Camera, targets: np.ndarray) -> tuple[dict[str, np.ndar
         s, h = _T[f"{side}_shoulder"], _T[f"{side}_hand"]
         angles[f"arm_elevation_{side}"] = image_arm_elevation(pixels, s, h)
         arm = cam[:, h] - cam[:, s]
-        usable[side] = np.hypot(arm[:, 0], arm[:, 1]) >= np.cos(np.radians(MAX_OUT_OF_PLANE_DEG)) * np.linalg.norm(arm, axis=1)
-        angles[f"arm_elevation_3d_{side}"] = elevation_from_down(targets[:, h] - targets[:, s], np.array([0.0, 0.0, -1.0]))
+        in_plane = np.hypot(arm[:, 0], arm[:, 1])
+        usable[side] = in_plane >= np.cos(np.radians(MAX_OUT_OF_PLANE_DEG)) * np.linalg.norm(arm, axis=1)
+        angles[f"arm_elevation_3d_{side}"] = elevation_from_down(targets[:, h] - targets[:, s], GRAVITY_DOWN)
     shoulders = (pixels[:, _T["left_shoulder"]] + pixels[:, _T["right_shoulder"]]) / 2
     angles["trunk_lateral_flexion"] = image_lateral_flexion(pixels[:, _T["hips"]], shoulders)
     angles["trunk_rotation"] = shoulder_turn(cam[:, _T["left_shoulder"]], cam[:, _T["right_shoulder"]])
@@ -237,7 +241,8 @@ def pose_angles(sequence: PoseSequence, use_world: bool) -> dict[str, np.ndarray
         angles[f"arm_elevation_{side}"] = image_arm_elevation(pixels, s, w)
         angles[f"arm_elevation_3d_{side}"] = elevation_from_down(points[:, w] - points[:, s], down)
     mid = lambda a, b: (pixels[:, INDEX[a]] + pixels[:, INDEX[b]]) / 2  # noqa: E731
-    angles["trunk_lateral_flexion"] = image_lateral_flexion(mid("left_hip", "right_hip"), mid("left_shoulder", "right_shoulder"))
+    hips, shoulders = mid("left_hip", "right_hip"), mid("left_shoulder", "right_shoulder")
+    angles["trunk_lateral_flexion"] = image_lateral_flexion(hips, shoulders)
     angles["trunk_rotation"] = shoulder_turn(points[:, INDEX["left_shoulder"]], points[:, INDEX["right_shoulder"]])
     return angles
 
