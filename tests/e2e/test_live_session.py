@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from backcoach.app.demo import DEMO_PASSWORD, seed_demo
+from backcoach.app.live import stops
 from backcoach.app.main import create_app
 from backcoach.app.settings import Settings
 from backcoach.paths import ROOT
@@ -36,6 +37,8 @@ ARTIFACTS = ROOT / "test-artifacts" / "live"
 SECRET = "live-e2e-secret-not-for-production"
 ENGLISH = "week3@demo.backcoach"
 THERAPIST = "therapist@demo.backcoach"
+#: A demo patient no other browser test here uses (Chinese-speaking): the §5.4 stop test.
+STOP_PATIENT = "week1@demo.backcoach"
 #: One invitation per journey language (the therapist's links).
 INVITATIONS = {"en": "live-e2e-invitation-en", "zh": "live-e2e-invitation-zh"}
 # Source frames 0-48 of the 5 fps squat clip hold exactly two complete squats (standing again by
@@ -90,7 +93,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, serve_app) -> Iterator[tupl
     app = create_app(Settings(environment="test", database_url=database, secret_key=SECRET))
     with store_db.transaction(app.state.sessionmaker) as db:
         seed_demo(db)
-        items = {"ctk": _add_first(db, ENGLISH, "seated_arms_up_breathing", reps=3)}
+        items = {"ctk": _add_first(db, ENGLISH, "seated_arms_up_breathing", reps=3),
+                 "stop": _add_first(db, STOP_PATIENT, "squat", reps=3)}
         therapist = db.scalar(select(User).where(User.email == THERAPIST))
         group = community.groups_of(db, therapist.id)[0]
         for token in INVITATIONS.values():
@@ -122,11 +126,11 @@ def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def _start_ai_session(page, plan_session_id: int, pain_before: str) -> None:  # type: ignore[no-untyped-def]
+def _start_ai_session(page, plan_session_id: int, pain_before: str, mode: str = "ai") -> None:  # type: ignore[no-untyped-def]
     page.goto("/plan")
     page.locator(f"[data-plan-session='{plan_session_id}']").click()
     page.locator(f"input[name=pain_before][value='{pain_before}']").check(force=True)
-    page.locator("button[name=mode][value=ai]").click()
+    page.locator(f"button[name=mode][value={mode}]").click()
     # The safety check-in (brief §5.1; a second round when a re-screen is due): "no" throughout.
     page.wait_for_selector("[data-checkin]")
     while page.locator("[data-checkin]").count():
@@ -311,3 +315,45 @@ def test_refused_camera_offers_video_only_with_demo_timer_and_ticks(server, laun
             assert db.get(ExerciseSession, session_id).mode == SessionMode.VIDEO  # the switch is stored
     finally:
         engine.dispose()
+
+
+def test_a_pain_stop_rests_and_rechecks_then_skips_the_exercise(server, launch_chromium, squat_camera: Path) -> None:  # type: ignore[no-untyped-def]
+    """§5.4 rule 2 in a video-only session, in Chinese: the pain button at 8 stops the exercise,
+    "rest and re-check" opens the 5-minute re-check; settled, the exercise is skipped."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, items, database = server
+    plan_session_id, item_id = items["stop"]
+    with sync_playwright() as playwright:
+        browser = _browser(launch_chromium, playwright, squat_camera)
+        page = _sign_in(browser, url, STOP_PATIENT, "zh-CN")
+        _start_ai_session(page, plan_session_id, pain_before="2", mode="video")
+        session_id = int(page.url.rsplit("/", 1)[1])
+        page.locator(f"[data-start-exercise='{item_id}']").click()
+        page.locator("[data-action=start-set]").click()
+        page.locator("[data-action=pain]").click()
+        page.locator("[data-pain='8']").click()
+        expect(page.locator("[data-stop-notice]")).to_be_visible()
+        expect(page.locator(f"[data-item='{item_id}']")).to_have_attribute("data-exercise-stopped", "true")
+        page.locator("[data-recheck-link]").click()
+        page.wait_for_url(re.compile(rf"/sessions/{session_id}/recheck$"))
+        expect(page.locator("[data-recheck-timer]")).to_contain_text("剩余时间")  # counting down
+        expect(page.locator("[data-recheck-submit]")).to_be_disabled()
+        _shot(page, "zh-06-recheck")
+        # Five minutes later (the stop moved back in the store), the patient answers: settled.
+        engine = store_db.make_engine(database)
+        try:
+            with store_db.transaction(store_db.make_sessionmaker(engine)) as db:
+                for stop in stops.session_stops(db, db.get(ExerciseSession, session_id)):
+                    stop.assessed_at -= timedelta(minutes=5)
+        finally:
+            engine.dispose()
+        page.reload()
+        page.locator("input[name=nrs][value='3']").check(force=True)
+        page.locator("input[name=legs][value=no]").check(force=True)
+        page.locator("[data-recheck-submit]").click()
+        page.wait_for_url(re.compile(rf"/sessions/{session_id}$"))
+        expect(page.locator(f"[data-item='{item_id}']")).to_have_attribute("data-exercise-stopped", "true")
+        expect(page.locator(f"[data-start-exercise='{item_id}']")).to_be_hidden()
+        _shot(page, "zh-07-exercise-skipped-after-stop")
+        browser.close()
