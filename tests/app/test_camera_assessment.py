@@ -147,7 +147,8 @@ def test_forward_bend_fills_fingertip_to_floor_and_movement_signs(client: TestCl
     exam = cam.examination(cam.outcomes(db, user_id(db, NEW), 0))
     assert exam.t11.ftf_cm == result["details"]["ftf_cm"] and exam.t5_aberrant.status == "VALID"
     page = client.get("/assessment/result")
-    assert "data-missing-tests" in page.text and "Backward bend" in page.text and "Forward bend," not in page.text
+    assert "data-missing-tests" in page.text
+    assert "them:\n    Forward bend, facing the camera, Backward bend, Side bend to the left" in page.text
 
 
 def test_setup_check_uses_the_engine_cues(client: TestClient) -> None:
@@ -219,7 +220,7 @@ def test_other_roles_cannot_post_recordings(client: TestClient) -> None:
 def test_skip_goes_on_and_the_result_names_what_is_missing(client: TestClient, db: Session) -> None:
     token = _ready_patient(client)
     skipped = client.post("/assessment/camera/rom_flexion/skip", data={"csrf_token": token, "reason": "no_camera"})
-    assert skipped.status_code == 303 and skipped.headers["location"] == "/assessment/camera/rom_extension"
+    assert skipped.status_code == 303 and skipped.headers["location"] == "/assessment/camera/t5_front_bend"
     bad = client.post("/assessment/camera/rom_extension/skip", data={"csrf_token": token, "reason": "bored"})
     assert bad.status_code == 400
     overview = client.get("/assessment/camera").text
@@ -266,7 +267,7 @@ def test_reassessment_repeats_the_tests_and_sends_the_trend_to_the_therapist(cli
     assert before["value"] == pytest.approx(_peak_truth(baseline), abs=1.5)
     client.post("/reassessment/camera/rom_lateral_left/pain", data={"csrf_token": token, "nrs": "5", "answer": "pain_worse"})
     overview = client.get("/reassessment").text
-    assert 'href="/reassessment/camera"' in overview and "2 of 10" in overview
+    assert 'href="/reassessment/camera"' in overview and f"2 of {len(cam.STEPS)}" in overview
     assert cam.outcomes(db, patient, 0).keys() == {"rom_extension"}  # week 2's are kept apart
     _safety(client, token)
     for instrument in ("nrs", "odi", "rmdq"):
@@ -348,3 +349,23 @@ def test_too_few_repetitions_leave_the_direction_inconclusive(client: TestClient
     assert half.json()["reason"] == "pre_nrs = 4.5 is not a whole number in 0-10"
     nonsense = _post(client, token, "rom_extension", recording.sequence, height_cm="tall")
     assert nonsense.json()["reason"] == "height_cm = tall is not a number in 100-250"
+
+
+def test_front_view_forward_bend_judges_the_instability_catch(client: TestClient, db: Session,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """T5 from both sides: the side recording's three signs and the front one's catch (§3.5)."""
+    token = _ready_patient(client)
+    side = _forward_bend(monkeypatch)
+    front = synthetic.generate("standing_extension", reps=3, seed=4, setup=False, view="front")
+    _post(client, token, "rom_flexion", side.sequence)
+    body = _post(client, token, cam.FRONT_BEND, front.sequence).json()
+    assert body["status"] == "VALID" and body["unit"] == "sign"
+    stored = cam.outcomes(db, user_id(db, NEW), 0)
+    # A smooth bend straight toward the camera: the shoulders never swing off the hips' line.
+    assert stored[cam.FRONT_BEND].data["result"]["details"]["instability_catch"] is False
+    signs = cam.examination(stored).t5_aberrant
+    side_signs = stored["rom_flexion"].data["result"]["details"]["aberrant"]
+    assert signs.status == "VALID" and signs.instability_catch is False
+    assert (signs.gowers_sign, signs.painful_arc) == (side_signs["gowers_sign"], side_signs["painful_arc"])
+    page = client.get(f"/assessment/camera/{cam.FRONT_BEND}/result").text
+    assert "No sudden sideways catch of your trunk was seen." in page and "data-norm" not in page

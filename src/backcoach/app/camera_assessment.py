@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from backcoach.app.i18n import N_
 from backcoach.app.live.protocol import FRAME_BYTES, decode_frame
-from backcoach.clinical.aberrant import aberrant_signs
+from backcoach.clinical.aberrant import FRONT_JOINTS, aberrant_signs, instability_catch
 from backcoach.clinical.assess import measure_test
 from backcoach.clinical.camera import Track, repeated_test_quality, test_spec
 from backcoach.clinical.examination import Examination
@@ -85,6 +85,22 @@ class CameraStep:
     reps: int | None = None
 
 
+#: The T5 front-view recording (§3.5: T5 is filmed from the side and the front): the library's
+#: instability-catch detector needs it; it is not a ROM test of ``camera_tests.toml``.
+FRONT_BEND = "t5_front_bend"
+APP_TESTS = {FRONT_BEND: {"kind": "signs", "view": "front", "joints": FRONT_JOINTS,
+                          "label": {"en": "Forward bend, facing the camera", "zh-Hans": "面对摄像头向前弯腰"}}}
+
+
+def spec(test_id: str) -> dict[str, Any]:
+    """The test's definition: ``clinical/data/camera_tests.toml``'s, or the app's T5 front recording."""
+    return APP_TESTS.get(test_id) or test_spec(test_id)
+
+
+def label(test_id: str, lang: str) -> str:
+    return spec(test_id)["label"][lang]
+
+
 _STOP = N_("If it hurts, tap \"It hurts\" at once: the test stops.")
 _DONE = N_("Tap \"Finish the test\" when you have finished.")
 _TEN = N_("Do this 10 times, slowly.")
@@ -100,6 +116,10 @@ STEPS: dict[str, CameraStep] = {step.test: step for step in (
         N_("Slide your hands down your legs as far as is comfortable, hold for a second, and come back up."),
         N_("Do this 10 times, slowly. Tap \"Hurts now\" whenever it hurts during a bend."),
         _STOP, _DONE), 10),
+    CameraStep(FRONT_BEND, "standing", None, (
+        N_("Stand facing the camera, feet together, knees straight."),
+        N_("Bend forward slowly as far as is comfortable, and come back up."),
+        N_("Do this 3 times, slowly."), _STOP, _DONE)),
     CameraStep("rom_extension", "standing", ("t2_extension_standing", None), (
         N_("Stand side-on to the camera with your hands on your lower back."),
         N_("Lean back as far as is comfortable, knees straight, hold for a second, and come back."),
@@ -180,12 +200,12 @@ def setup_check(seq: PoseSequence, test_id: str, lang: str) -> dict[str, Any]:
     Body in frame, distance, light, and (for the standing and seated tests) the camera view and
     the start posture, debounced as in a live set. ``lang`` is ``en`` or ``zh-Hans``.
     """
-    spec, offered = test_spec(test_id), step(test_id)
+    offered, definition = step(test_id), spec(test_id)
     if float(seq.t[-1] - seq.t[0]) < MIN_CHECK_SECONDS:
         raise RecordingError(f"a set-up check needs at least {MIN_CHECK_SECONDS} s of frames")
-    track = Track(seq, spec["joints"], spec["view"])
+    track = Track(seq, definition["joints"], definition["view"])
     required = tuple(track.required())
-    views = (spec["view"],) if offered.posture else ("side", "front", "unknown")
+    views = (definition["view"],) if offered.posture else ("side", "front", "unknown")
     width, height = seq.image_size
     guard = Guard()
     for i in range(len(seq)):
@@ -209,6 +229,8 @@ def measure(seq: PoseSequence, test_id: str, *, sex: str | None = None, height_c
     """The clinical library's result for one recording; the forward bend adds the T5 signs
     (side view: painful arc from the "hurts now" taps, Gowers sign, reversal of rhythm)."""
     offered = step(test_id)
+    if test_id == FRONT_BEND:
+        return _plain(_front_bend(seq))
     result = measure_test(seq, test_id, height_cm=height_cm, sex=sex).to_dict()
     if offered.reps is not None:  # §3.5 camera quality of a repeated-movement test (T1, T2, T6)
         result["details"]["repeated"] = repeated_test_quality(seq, test_id, offered.reps)
@@ -216,6 +238,15 @@ def measure(seq: PoseSequence, test_id: str, *, sex: str | None = None, height_c
         signs = aberrant_signs(seq, None, taps or [])
         result["details"]["aberrant"] = signs.model_dump(exclude={"status"})
     return _plain(result)
+
+
+def _front_bend(seq: PoseSequence) -> dict[str, Any]:
+    """T5 from the front: the library's instability-catch detector, with the tracking quality."""
+    quality = Track(seq, FRONT_JOINTS, "front").quality()
+    catch = instability_catch(seq)
+    valid = quality["verdict"] == "good" and catch is not None
+    return {"test": FRONT_BEND, "value": None, "unit": "sign", "status": "VALID" if valid else "INCONCLUSIVE",
+            "quality": quality, "norm": {}, "details": {"instability_catch": catch, "view": "front"}, "pain": None}
 
 
 def save_outcome(db: Session, *, patient_id: int, test_id: str, week: int, plan_id: int | None, outcome: str,
@@ -250,7 +281,8 @@ def examination(found: dict[str, Assessment]) -> Examination:
     """The classification's examination from stored outcomes.
 
     Each directional recording fills its test (T1, T2 or a T6 movement, :func:`directional_test`);
-    the forward bend also fills T5 and the fingertip-to-floor of T11 (cm, when the height was given).
+    the forward bend fills T5 (painful arc, Gowers, reversal from the side; the instability catch
+    from the front recording) and the fingertip-to-floor of T11 (cm, when the height was given).
     """
     exam: dict[str, Any] = {"t6": {}}
     for test_id, row in found.items():
@@ -262,15 +294,21 @@ def examination(found: dict[str, Assessment]) -> Examination:
             exam[slot[0]] = test
         else:
             exam["t6"][slot[1]] = test
-    flexion = found.get("rom_flexion")
-    if flexion is not None and flexion.data["outcome"] == "measured":
-        result = flexion.data["result"]
-        valid = result["status"] == "VALID"
-        exam["t5_aberrant"] = {"status": "VALID" if valid else "INCONCLUSIVE",
-                               **(result["details"].get("aberrant", {}) if valid else {})}
-        if valid and result["details"].get("ftf_cm") is not None:
-            exam["t11"] = {"ftf_cm": result["details"]["ftf_cm"]}
+    side, front = (_valid_result(found.get(t)) for t in ("rom_flexion", FRONT_BEND))
+    if any(found.get(t) is not None and found[t].data["outcome"] == "measured" for t in ("rom_flexion", FRONT_BEND)):
+        signs = dict(side["details"].get("aberrant", {})) if side else {}
+        signs["instability_catch"] = front["details"]["instability_catch"] if front else None
+        exam["t5_aberrant"] = {"status": "VALID" if side or front else "INCONCLUSIVE", **signs}
+    if side and side["details"].get("ftf_cm") is not None:
+        exam["t11"] = {"ftf_cm": side["details"]["ftf_cm"]}
     return Examination.model_validate(exam)
+
+
+def _valid_result(row: Assessment | None) -> dict[str, Any] | None:
+    """A stored measurement's result when it is VALID."""
+    if row is None or row.data["outcome"] != "measured" or row.data["result"]["status"] != "VALID":
+        return None
+    return row.data["result"]
 
 
 def directional_test(data: dict[str, Any]) -> dict[str, Any] | None:

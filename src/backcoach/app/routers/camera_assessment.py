@@ -25,7 +25,7 @@ from backcoach.app.i18n import N_, gettext, set_locale
 from backcoach.app.reassessment import baseline_camera, due_week
 from backcoach.app.templating import render
 from backcoach.clinical import redflags
-from backcoach.clinical.camera import CameraTestError, test_spec
+from backcoach.clinical.camera import CameraTestError
 from backcoach.clinical.examination import DirectionalTest
 from backcoach.pose.skeleton import BONES
 from backcoach.store.base import utcnow
@@ -87,10 +87,6 @@ def _next_test(found: dict, after: str | None = None) -> str | None:
     return next((t for t in order[start:] if t not in found), None)
 
 
-def _label(test_id: str, lang: str) -> str:
-    return test_spec(test_id)["label"][lang]
-
-
 def _camera_allowed(db: DbSession, patient: User) -> bool:
     return accounts.active_consent(db, patient.id, ConsentKind.CAMERA) is not None
 
@@ -105,7 +101,7 @@ def overview(request: Request, db: DbSession, patient: CurrentPatient, area: Are
     for row in found.values():
         audit_read(db, request, patient, patient.id, "camera_test", OWN_RECORD, row.id)
     lang = locale_key(request.state.locale)
-    rows = [{"test": t, "label": _label(t, lang), "row": found.get(t)} for t in cam.STEPS]
+    rows = [{"test": t, "label": cam.label(t, lang), "row": found.get(t)} for t in cam.STEPS]
     return render(request, "assessment/camera_overview.html", {
         "stage": stage, "rows": rows, "next": _next_test(found), "camera_allowed": _camera_allowed(db, patient),
         "skip_reasons": cam.SKIP_REASONS, "pain_answers": cam.PAIN_ANSWERS,
@@ -139,10 +135,10 @@ PAGE_STRINGS = {
 
 def _test_page(request: Request, db: DbSession, patient: User, stage: Stage, test_id: str, form: FormState,
                status_code: int = 200) -> Response:
-    offered, spec = cam.step(test_id), test_spec(test_id)
+    offered, spec = cam.step(test_id), cam.spec(test_id)
     lang = locale_key(request.state.locale)
     set_locale(request.state.locale)
-    title = _label(test_id, lang)
+    title = cam.label(test_id, lang)
     instructions = [gettext(text) for text in offered.instructions]
     base = f"{stage.base}/{test_id}"
     config = {
@@ -332,7 +328,7 @@ def _result_page(request: Request, db: DbSession, stage: Stage, test_id: str, ro
     if stage.week:  # a reassessment: the self-assessment's result of this test, for the trend
         first = baseline_camera(db, db.get(Plan, stage.plan_id)).get(test_id)
     return render(request, "assessment/camera_result.html", {
-        "stage": stage, "test": test_id, "label": _label(test_id, lang), "row": row,
+        "stage": stage, "test": test_id, "label": cam.label(test_id, lang), "row": row,
         "next": _next_test(found, test_id), "pain_answers": cam.PAIN_ANSWERS, "skip_reasons": cam.SKIP_REASONS,
         "ask_ratings": _wants_ratings(test_id, row), "wait_s": wait, "form": form,
         "locations": [(k, gettext(v)) for k, v in cam.LOCATIONS.items()],

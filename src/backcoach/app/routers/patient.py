@@ -24,7 +24,6 @@ from backcoach.app.forms import FormState, form_values, validate
 from backcoach.app.i18n import N_, gettext, set_locale
 from backcoach.app.templating import render
 from backcoach.clinical import instruments, redflags, scoring
-from backcoach.clinical.camera import test_spec
 from backcoach.clinical.catalog import PlanError, catalog_from_library
 from backcoach.clinical.classify import classify
 from backcoach.clinical.prescription import build_plan
@@ -306,10 +305,6 @@ def finish(request: Request, db: DbSession, patient: CurrentPatient) -> Response
     return RedirectResponse("/assessment/result", status_code=303)
 
 
-def camera_label(test_id: str, lang: str) -> str:
-    return test_spec(test_id)["label"][lang]
-
-
 @router.get("/assessment/result")
 def result_page(request: Request, db: DbSession, patient: CurrentPatient) -> Response:
     """The classification in plain words, the scores, and the way to the plan."""
@@ -327,7 +322,7 @@ def result_page(request: Request, db: DbSession, patient: CurrentPatient) -> Res
                            "band": response.result.get("band")})
     name = (result.details.get("category_name") or {}).get(lang, result.category)
     cover = result.details.get("camera_tests")
-    not_measured = [camera_label(t, lang) for t in camera_assessment.not_measured(cover)] if cover else None
+    not_measured = [camera_assessment.label(t, lang) for t in camera_assessment.not_measured(cover)] if cover else None
     return render(request, "assessment/result.html", {
         "result": result, "category_name": name, "explained": CATEGORY_EXPLAINED.get(result.category),
         "scores": scores, "has_plan": plans.active_plan(db, patient.id) is not None, "not_measured": not_measured,
