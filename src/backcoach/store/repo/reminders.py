@@ -108,11 +108,6 @@ def notifications_of(db: Session, user_id: int, limit: int = 50) -> list[Notific
                            .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
 
 
-def unread_count(db: Session, user_id: int) -> int:
-    return len(list(db.scalars(select(Notification.id).where(Notification.user_id == user_id,
-                                                             Notification.read_at.is_(None)))))
-
-
 def mark_all_read(db: Session, user_id: int) -> None:
     db.execute(update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
                .values(read_at=utcnow()))
