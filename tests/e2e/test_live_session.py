@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from backcoach.app.demo import DEMO_PASSWORD, seed_demo
 from backcoach.app.live import stops
+from backcoach.app.portal import videos
 from backcoach.app.main import create_app
 from backcoach.app.settings import Settings
 from backcoach.paths import ROOT
@@ -317,19 +318,36 @@ def test_refused_camera_offers_video_only_with_demo_timer_and_ticks(server, laun
         engine.dispose()
 
 
-def test_a_pain_stop_rests_and_rechecks_then_skips_the_exercise(server, launch_chromium, squat_camera: Path) -> None:  # type: ignore[no-untyped-def]
-    """§5.4 rule 2 in a video-only session, in Chinese: the pain button at 8 stops the exercise,
-    "rest and re-check" opens the 5-minute re-check; settled, the exercise is skipped."""
+def test_a_pain_stop_rests_and_rechecks_then_skips_the_exercise(server, launch_chromium, squat_camera: Path,  # type: ignore[no-untyped-def]
+                                                                 tmp_path: Path) -> None:
+    """§5.4 rule 2 in a video-only session, in Chinese: the therapist's demonstration video plays,
+    the pain button at 8 stops the exercise, "rest and re-check" opens the 5-minute re-check;
+    settled, the exercise is skipped."""
     from playwright.sync_api import expect, sync_playwright
 
     url, items, database = server
     plan_session_id, item_id = items["stop"]
+    clip = tmp_path / "demo.webm"  # VP9: Chromium plays it without proprietary codecs
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=duration=2:size=160x120:rate=10",
+                    "-c:v", "libvpx-vp9", str(clip)], check=True, timeout=60)
+    engine = store_db.make_engine(database)
+    try:
+        with store_db.make_sessionmaker(engine)() as db:
+            therapist = db.scalar(select(User).where(User.email == THERAPIST))
+            videos.save_video(videos.media_root(Settings(environment="test", database_url=database, secret_key=SECRET)),
+                              therapist.id, "squat", clip.read_bytes(), "webm")
+    finally:
+        engine.dispose()
     with sync_playwright() as playwright:
         browser = _browser(launch_chromium, playwright, squat_camera)
         page = _sign_in(browser, url, STOP_PATIENT, "zh-CN")
         _start_ai_session(page, plan_session_id, pain_before="2", mode="video")
         session_id = int(page.url.rsplit("/", 1)[1])
         page.locator(f"[data-start-exercise='{item_id}']").click()
+        expect(page.locator("[data-demo-video]")).to_be_visible()  # instead of the generated animation
+        expect(page.locator("canvas[data-demo]")).to_be_hidden()
+        page.wait_for_function("document.querySelector('[data-demo-video]').readyState >= 1")  # it decodes
+        assert page.locator("[data-demo-video]").evaluate("v => v.duration") == pytest.approx(2.0, abs=0.2)
         page.locator("[data-action=start-set]").click()
         page.locator("[data-action=pain]").click()
         page.locator("[data-pain='8']").click()
