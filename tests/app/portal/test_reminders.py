@@ -246,3 +246,32 @@ def test_the_visit_schedule_shows_each_reminder_as_due_or_sent(client, db: Sessi
     client.cookies.set("lang", "zh_Hans")
     page = client.get(f"/research/trials/{trial.id}/visits").text
     assert 'data-status="done">已完成<' in page and 'data-status="missed">' in page
+
+
+def test_reminders_on_postgresql(postgres_url: str) -> None:
+    """The outbox, its unique key and the queries on PostgreSQL, through the command."""
+    from sqlalchemy import text
+    from typer.testing import CliRunner
+
+    from backcoach.app.demo import seed_demo
+    from backcoach.cli.main import app as cli
+    from backcoach.store import db as store_db
+
+    engine = store_db.make_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    store_db.upgrade(engine)
+    factory = store_db.make_sessionmaker(engine)
+    with store_db.transaction(factory) as db:
+        seed_demo(db)
+    with factory() as db:
+        participant = enrol(db, "R20", WANG)
+        runner = CliRunner()
+        for expected in ("2 new outbox row(s); 1 in-app", "0 new outbox row(s); 0 in-app"):
+            result = runner.invoke(cli, ["reminders", "send", "--today", "2026-01-19", "--database-url", postgres_url])
+            assert result.exit_code == 0 and expected in result.output, result.output
+        db.expire_all()
+        assert outbox_of(db, participant) == [("in_app", date(2026, 1, 19), "due", None),
+                                              ("email", date(2026, 1, 19), "due", WANG)]
+        assert [n.subject for n in notices(db, WANG)] == ["第 2 周线上随访今天到期"]
+    engine.dispose()
