@@ -184,6 +184,8 @@ def test_bad_recordings_are_refused_with_the_reason(client: TestClient) -> None:
     backwards = frames_body(seq, 0, 3) + frames_body(seq, 0, 1)
     assert client.post(url, params={"w": w, "h": h}, content=backwards, headers=headers).json()["reason"] == \
         "frame 3: time 0.000 s is not after the previous frame's 0.067 s"
+    huge = client.post(url, params={"w": w, "h": h}, content=bytes(FRAME_BYTES * (cam.MAX_FRAMES + 1)), headers=headers)
+    assert huge.status_code == 413 and huge.json()["reason"] == "recording is longer than 9000 frames (4824000 bytes)"
     no_size = client.post(url, content=body, headers=headers)
     assert no_size.status_code == 400 and "w and h" in no_size.json()["reason"]
     unknown = client.post("/assessment/camera/rom_twist/recording", params={"w": w, "h": h}, content=body,

@@ -22,6 +22,7 @@ from backcoach.app.audit import OWN_RECORD, audit_read
 from backcoach.app.deps import CSRF, CurrentPatient, DbSession
 from backcoach.app.forms import FormState, form_values
 from backcoach.app.i18n import N_, gettext, set_locale
+from backcoach.app.live.protocol import FRAME_BYTES
 from backcoach.app.reassessment import baseline_camera, due_week
 from backcoach.app.templating import render
 from backcoach.clinical import redflags
@@ -167,18 +168,28 @@ def _height(db: DbSession, patient: User) -> float | None:
     return None
 
 
-def _recording(request: Request, body: bytes) -> tuple[cam.PoseSequence, None] | tuple[None, JSONResponse]:
+def _refused(reason: str, status_code: int = 400) -> JSONResponse:
+    return JSONResponse({"detail": gettext(errors.RECORDING_INVALID), "reason": reason}, status_code)
+
+
+async def _recording(request: Request) -> tuple[cam.PoseSequence, None] | tuple[None, JSONResponse]:
+    """The posted frames as a sequence, read no further than the longest accepted recording."""
     try:
         size = (int(request.query_params["w"]), int(request.query_params["h"]))
         if min(size) <= 0:
             raise ValueError
     except (KeyError, ValueError):
-        return None, JSONResponse({"detail": gettext(errors.RECORDING_INVALID),
-                                   "reason": "query parameters w and h must give the image size in pixels"}, 400)
+        return None, _refused("query parameters w and h must give the image size in pixels")
+    limit, chunks, received = cam.MAX_FRAMES * FRAME_BYTES, [], 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > limit:
+            return None, _refused(f"recording is longer than {cam.MAX_FRAMES} frames ({limit} bytes)", 413)
+        chunks.append(chunk)
     try:
-        return cam.decode_recording(body, size), None
+        return cam.decode_recording(b"".join(chunks), size), None
     except cam.RecordingError as exc:
-        return None, JSONResponse({"detail": gettext(errors.RECORDING_INVALID), "reason": str(exc)}, 400)
+        return None, _refused(str(exc))
 
 
 def _refuse_without_camera(db: DbSession, patient: User) -> None:
@@ -194,13 +205,13 @@ async def check(request: Request, db: DbSession, patient: CurrentPatient, area: 
     _test(test_id)
     _refuse_without_camera(db, patient)
     set_locale(request.state.locale)
-    seq, refused = _recording(request, await request.body())
+    seq, refused = await _recording(request)
     if refused is not None:
         return refused
     try:
         return JSONResponse(cam.setup_check(seq, test_id, locale_key(request.state.locale)))
     except (cam.RecordingError, CameraTestError) as exc:
-        return JSONResponse({"detail": gettext(errors.RECORDING_INVALID), "reason": str(exc)}, 400)
+        return _refused(str(exc))
 
 
 def _optional_number(request: Request, name: str, low: float, high: float, whole: bool = False) -> float | None:
@@ -230,7 +241,7 @@ async def recording(request: Request, db: DbSession, patient: CurrentPatient, ar
     _test(test_id)
     _refuse_without_camera(db, patient)
     set_locale(request.state.locale)
-    seq, refused = _recording(request, await request.body())
+    seq, refused = await _recording(request)
     if refused is not None:
         return refused
     try:
@@ -240,13 +251,13 @@ async def recording(request: Request, db: DbSession, patient: CurrentPatient, ar
                                                         ("pre_location", _optional_number(request, "pre_location", 0, 4, True)))
                   if value is not None}
     except ValueError as exc:
-        return JSONResponse({"detail": gettext(errors.RECORDING_INVALID), "reason": str(exc)}, 400)
+        return _refused(str(exc))
     history = clinical.latest_assessment(db, patient.id, "history")
     sex = ((history.data if history else {}).get("patient") or {}).get("sex")
     try:
         result = cam.measure(seq, test_id, sex=sex, height_cm=height_cm, taps=taps)
     except CameraTestError as exc:
-        return JSONResponse({"detail": gettext(errors.RECORDING_INVALID), "reason": str(exc)}, 400)
+        return _refused(str(exc))
     result["details"]["height_cm"] = height_cm
     row = cam.save_outcome(db, patient_id=patient.id, test_id=test_id, week=stage.week, plan_id=stage.plan_id,
                            outcome="measured", result=result, frames=len(seq))
