@@ -40,10 +40,9 @@ def send(
     smtp_port: int = typer.Option(25, "--smtp-port", help="SMTP port."),
     mail_from: str = typer.Option("backcoach@localhost", "--mail-from", help="Sender address of reminder emails."),
 ) -> None:
-    """Queue and send today's visit reminders; safe to run again (nothing is sent twice).
+    """Queue and send today's visit reminders; a re-run sends nothing twice.
 
-    Each participant linked to a patient account gets an in-app notice (delivered now) and an
-    email (queued in the outbox; sent now with --smtp-host). Run it once a day, e.g. from cron.
+    Each participant linked to a patient account gets an in-app notice (delivered now) and an email (queued in the outbox; sent now with --smtp-host). Run it once a day from one scheduler, e.g. cron.
     """
     from backcoach.app.portal.reminders import send_due_reminders, smtp_mailer
     from backcoach.store import db as store_db
