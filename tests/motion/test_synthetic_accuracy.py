@@ -57,8 +57,6 @@ KNOWN_ENGINE_ISSUES: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...
     ("front_plank", "errors", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S20: pitched camera"),
     ("front_plank", "false_errors", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S20: pitched camera"),
     ("hamstring_stretch", "false_errors", ("side",), ("noise2-yaw15",), "engine-issues.md S16: resting leg incl_h crosses 10 deg under 15 deg yaw"),
-    ("knee_to_chest", "false_errors", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S14: supine with a pitched, yawed camera never leaves SETUP"),
-    ("piriformis_stretch", "count", ("side",), ("noise3-yaw-10-pitch10",), "engine-issues.md S24: hold timer loses 1 s with a pitched camera"),
     ("prone_lying", "errors", ("side",), ("noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S19: return timing with noise (getting_up_quickly missed)"),
     ("prone_on_elbows", "count", ("side",), ("noise2", "noise3-yaw-10-pitch10",), "engine-issues.md S17: elbows_forward checked while the trunk is still rising through END"),
     ("prone_on_elbows", "false_errors", ("side",), ("clean", "noise2", "noise2-yaw15", "noise3-yaw-10-pitch10",), "engine-issues.md S17: elbows_forward checked while the trunk is still rising through END"),
