@@ -349,6 +349,8 @@ def test_too_few_repetitions_leave_the_direction_inconclusive(client: TestClient
     assert bad.status_code == 400 and bad.json()["reason"] == "pre_location = 7 is not a whole number in 0-4"
     half = _post(client, token, "rom_extension", recording.sequence, pre_nrs=4.5)
     assert half.json()["reason"] == "pre_nrs = 4.5 is not a whole number in 0-10"
+    late = _post(client, token, "rom_extension", recording.sequence, taps="1.5,99")
+    assert late.json()["reason"] == f"taps: 99 is not a time in the recording (0-{recording.sequence.t[-1]:.1f} s)"
     nonsense = _post(client, token, "rom_extension", recording.sequence, height_cm="tall")
     assert nonsense.json()["reason"] == "height_cm = tall is not a number in 100-250"
 

@@ -3,9 +3,9 @@
 The browser runs the pose model and sends landmarks only (never video), in the live session's
 frame format (``app.live.protocol``). This module reads such a recording, checks the camera
 set-up with the movement engine's guard, runs the clinical library's measurement
-(``clinical.assess.measure_test``: ROM, endurance holds, T5 signs), stores each outcome as an
-``Assessment`` (kind ``camera_test``) and turns the stored outcomes into the classification's
-``Examination``. It decides nothing clinical itself.
+(``clinical.assess.measure_test``: ROM and endurance holds; ``clinical.aberrant``: the T5 signs),
+stores each outcome as an ``Assessment`` (kind ``camera_test``) and turns the stored outcomes into
+the classification's ``Examination``. It decides nothing clinical itself.
 """
 
 from __future__ import annotations
@@ -52,8 +52,6 @@ PAIN_ANSWERS = {
     "pain_worse": N_("The pain got worse"),
     "other": N_("Another reason"),
 }
-
-
 #: Where the pain reaches furthest down (§3.5 most distal location, ``examination.Location``).
 LOCATIONS = {
     "0": N_("Back only"),
@@ -106,10 +104,11 @@ _DONE = N_("Tap \"Finish the test\" when you have finished.")
 _TEN = N_("Do this 10 times, slowly.")
 _FIVE = N_("Do this 5 times, slowly.")
 
-#: The camera-measurable tests of ``clinical/data/camera_tests.toml`` offered at home, in the brief's
-#: order (§3.5: T1 with T5, T2, T6; then the §6.3 endurance holds). Left out: the Biering-Sorensen
-#: hold (needs a helper and anchoring: a clinic test by default, §6.3) and the T9 heel raises
-#: (its rule also needs heel and toe walking and the "is the weakness new?" question).
+#: The camera-measurable tests of ``clinical/data/camera_tests.toml`` offered at home, plus T5's
+#: front view, in the brief's order (§3.5: T1 with T5, T2, T6; then the §6.3 endurance holds). Left
+#: out: the Biering-Sorensen hold (needs a helper and anchoring: a clinic test by default, §6.3) and
+#: the T9 heel raises (its rule also needs heel and toe walking and the "is the weakness new?"
+#: question).
 STEPS: dict[str, CameraStep] = {step.test: step for step in (
     CameraStep("rom_flexion", "standing", ("t1_flexion_standing", None), (
         N_("Stand side-on to the camera, feet together, knees straight."),

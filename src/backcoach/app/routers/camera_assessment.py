@@ -228,6 +228,20 @@ def _optional_number(request: Request, name: str, low: float, high: float, whole
     return value
 
 
+def _taps(raw: str, duration: float) -> list[float]:
+    """The "hurts now" tap times (seconds from the first frame, comma-separated) within the recording."""
+    taps = []
+    for item in filter(None, raw.split(",")):
+        try:
+            value = float(item)
+        except ValueError:
+            value = float("nan")
+        if not 0 <= value <= duration:
+            raise ValueError(f"taps: {item} is not a time in the recording (0-{duration:.1f} s)")
+        taps.append(value)
+    return taps
+
+
 @router.post("/{area}/camera/{test_id}/recording")
 async def recording(request: Request, db: DbSession, patient: CurrentPatient, area: Area, test_id: str) -> Response:
     """Measure the posted landmarks with the clinical library and store the result.
@@ -246,9 +260,10 @@ async def recording(request: Request, db: DbSession, patient: CurrentPatient, ar
         return refused
     try:
         height_cm = _optional_number(request, "height_cm", 100, 250)
-        taps = [float(v) for v in request.query_params.get("taps", "").split(",") if v]
-        before = {name: int(value) for name, value in (("pre_nrs", _optional_number(request, "pre_nrs", 0, 10, True)),
-                                                        ("pre_location", _optional_number(request, "pre_location", 0, 4, True)))
+        taps = _taps(request.query_params.get("taps", ""), float(seq.t[-1]))
+        pre_nrs = _optional_number(request, "pre_nrs", 0, 10, whole=True)
+        pre_location = _optional_number(request, "pre_location", 0, 4, whole=True)
+        before = {name: int(value) for name, value in (("pre_nrs", pre_nrs), ("pre_location", pre_location))
                   if value is not None}
     except ValueError as exc:
         return _refused(str(exc))
@@ -319,14 +334,15 @@ def result_page(request: Request, db: DbSession, patient: CurrentPatient, area: 
     return _result_page(request, db, stage, test_id, row, found, FormState())
 
 
+#: The §3.5 ratings asked after a directional recording.
+RATED_AFTER = ("immediate_location", "nrs_60s", "location_60s")
+
+
 def _wants_ratings(test_id: str, row) -> bool:  # type: ignore[no-untyped-def]
     """A directional recording whose after-ratings (§3.5: right after and 60 s later) are missing."""
     ratings = row.data.get("ratings") or {}
     return (cam.STEPS[test_id].directional is not None and row.data["outcome"] == "measured"
             and not all(k in ratings for k in RATED_AFTER))
-
-
-RATED_AFTER = ("immediate_location", "nrs_60s", "location_60s")
 
 
 def _result_page(request: Request, db: DbSession, stage: Stage, test_id: str, row, found: dict,  # type: ignore[no-untyped-def]
@@ -367,8 +383,8 @@ async def save_ratings(request: Request, db: DbSession, patient: CurrentPatient,
         raise HTTPException(404, detail=errors.CAMERA_TEST_NOT_FOUND)
     values = form_values(await request.form())
     state = FormState(values=values)
-    allowed = {"immediate_location": cam.LOCATIONS, "location_60s": cam.LOCATIONS,
-               "nrs_60s": {str(n) for n in range(11)}}
+    allowed = {"immediate_location": cam.LOCATIONS, "nrs_60s": {str(n) for n in range(11)},
+               "location_60s": cam.LOCATIONS}
     for name, options in allowed.items():
         if values.get(name) not in options:
             state.errors[name] = errors.FIELD_REQUIRED
