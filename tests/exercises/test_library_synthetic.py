@@ -24,9 +24,6 @@ NOISE_PX = 1.0
 #: Cases where the reference motion disagrees with its exercise's standards; strict, so a fixed
 #: motion shows up as XPASS. (exercise id, error id or None for the clean set) -> reason.
 MOTION_ISSUES = {
-    ("prone_on_elbows", None): "the motion props up with the elbows ~28 deg ahead of the shoulders: "
-    "clean reps get elbows_forward (docs/engine-issues.md #12, #14)",
-    ("prone_on_elbows", "elbows_forward"): "as above: elbows_forward also on the clean reps",
 }
 #: Errors the generator produces but a side camera cannot see in its visibility model.
 UNSEEN = {
