@@ -149,6 +149,7 @@ def test_forward_bend_fills_fingertip_to_floor_and_movement_signs(client: TestCl
     page = client.get("/assessment/result")
     assert "data-missing-tests" in page.text
     assert "them:\n    Forward bend, facing the camera, Backward bend, Side bend to the left" in page.text
+    assert 'href="/assessment/camera" data-camera-results' in page.text
 
 
 def test_setup_check_uses_the_engine_cues(client: TestClient) -> None:
