@@ -26,12 +26,12 @@ SAM = "week3@demo.backcoach"  # English
 WANG = "week1@demo.backcoach"  # Chinese
 
 
-def enrol(db: Session, code: str, email: str | None) -> TrialParticipant:
-    """Screen, consent and randomise one participant on ENROLLED, linked to ``email``'s account."""
+def enrol(db: Session, code: str, email: str | None, on: date = ENROLLED) -> TrialParticipant:
+    """Screen, consent and randomise one participant on ``on``, linked to ``email``'s account."""
     trial = demo_trial(db)
     researcher = accounts.get_user_by_email(db, "researcher@demo.backcoach")
     participant = trial_service.screen(db, trial, code, {**ELIGIBLE, "age": 40.0}, None)
-    at = datetime.combine(ENROLLED, time(9), tzinfo=timezone.utc)
+    at = datetime.combine(on, time(9), tzinfo=timezone.utc)
     trial_repo.record_consent(db, participant, form_version="v1", signed_at=at, taken_by_id=researcher.id)
     trial_service.randomise(db, trial, participant, researcher, at)
     if email:
