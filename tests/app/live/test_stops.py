@@ -22,7 +22,7 @@ from backcoach.store.models import Assessment, SessionMode, SessionStatus, User
 from backcoach.store.repo import clinical, training
 
 from ..conftest import csrf_of, user_id
-from .conftest import PATIENT, backdate_stops, session_of, settle_recheck
+from .conftest import PATIENT, session_of, settle_recheck
 
 CONFIG_RE = re.compile(r'<script type="application/json" id="live-config">(.*?)</script>', re.S)
 
