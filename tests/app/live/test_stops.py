@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backcoach.app.live import stops
-from backcoach.app.roster import roster_row
+from backcoach.app.roster import ALERT_RED_FLAG, roster_row
 from backcoach.clinical.progression import safety_texts
 from backcoach.clinical.redflags import redflag_data
 from backcoach.store import db as store_db
@@ -92,6 +92,7 @@ def test_why_did_you_stop(patient_client: TestClient, db: Session, squat_session
     token = csrf_of(patient_client, f"/sessions/{session_id}")
     post = lambda **data: patient_client.post(f"/sessions/{session_id}/stops", data={"csrf_token": token, **data})  # noqa: E731
     assert post(reason="bored").status_code == 400
+    assert 'value="heart"' in patient_client.get(f"/sessions/{session_id}").text  # the four reasons are offered
     assert post(reason="other", plan_item_id="999999").status_code == 404
     legs = post(reason="legs", plan_item_id=str(item_id))  # rule 1, after the red-flag re-screen
     assert legs.headers["location"] == f"/sessions/{session_id}/leg-symptoms?item={item_id}"
@@ -177,3 +178,31 @@ def test_a_patient_stop_for_another_reason_is_not_a_rule_1_or_2_stop(app: FastAP
     _session_with_stop(app, "5b", days_ago=1)
     _session_with_stop(app, "2", days_ago=0)
     assert _flags(db) == []
+
+
+@pytest.mark.parametrize("lang, number", [("en", "112"), ("zh_Hans", "120")])
+def test_chest_pain_or_dizziness_ends_the_session_locks_exercise_and_shows_the_emergency_number(
+        patient_client: TestClient, db: Session, squat_session: tuple[int, int], lang: str, number: str) -> None:
+    session_id, item_id = squat_session
+    patient = user_id(db, PATIENT)
+    intake_answers = clinical.latest_screening(db, patient).answers
+    patient_client.cookies.set("lang", lang)
+    token = csrf_of(patient_client, f"/sessions/{session_id}")
+    page = patient_client.post(f"/sessions/{session_id}/stops",
+                               data={"csrf_token": token, "reason": "heart", "plan_item_id": str(item_id)})
+    assert page.status_code == 200
+    assert safety_texts()["stop"]["4"]["zh-Hans" if lang == "zh_Hans" else "en"] in page.text
+    assert f'href="tel:{number}"' in page.text and "data-emergency-number" in page.text
+    session = session_of(db, session_id)
+    assert (session.status, session.stop_reason) == (SessionStatus.STOPPED, "cardiorespiratory")
+    assert training.report_for_session(db, session_id) is not None
+    assert [(r["rule"], r["status"]) for r in _stop_records(db, session_id)] == [("4", "skipped")]
+    screening = clinical.latest_screening(db, patient)
+    assert screening.outcome == "URGENT_REFERRAL" and screening.answers == intake_answers
+    # Exercise is locked until a clinician clears it; the roster shows it.
+    plan_session = session.plan_session_id
+    blocked = patient_client.post("/sessions", data={"csrf_token": csrf_of(patient_client, "/plan"),
+                                                     "plan_session_id": str(plan_session), "pain_before": "2",
+                                                     "mode": "ai"})
+    assert blocked.status_code == 403
+    assert ALERT_RED_FLAG in roster_row(db, db.get(User, patient), date.today()).alerts

@@ -2,7 +2,10 @@
 
 * ``POST /sessions/{id}/stops``: the patient tapped "Stop" and said why (rule 5b): pain -> rule 2's
   re-check; spreading or new leg symptoms -> the leg-symptom re-screen, then rule 1's re-check;
-  another reason -> the exercise is skipped and the session goes on.
+  chest pain, breathlessness, dizziness, fainting or palpitations -> rule 4: the session ends,
+  exercise is locked until a clinician clears it (an ``URGENT_REFERRAL`` screening, shown on the
+  roster) and the emergency-number button is shown at once; another reason -> the exercise is
+  skipped and the session goes on.
 * ``GET/POST /sessions/{id}/recheck``: relief or rest positions, the 5-minute wait, then pain now
   and "leg symptoms beyond where they were before the session?". Settled: the exercise is
   skipped for the rest of the session and the others go on; not settled: the session ends
@@ -32,7 +35,7 @@ from backcoach.app.templating import render
 from backcoach.clinical.progression import recheck_ready, safety_texts
 from backcoach.clinical.thresholds import TH
 from backcoach.store.models import ExerciseSession, SessionStatus, TrainingReport, User
-from backcoach.store.repo import plans, training
+from backcoach.store.repo import clinical, plans, training
 
 router = APIRouter()
 
@@ -41,8 +44,16 @@ RECHECK_TOO_EARLY = N_("Please rest until the 5 minutes are over, then answer.")
 PAIN_STOP_MESSAGE = N_("You stopped because of pain. Rest in a comfortable position; we will check again in 5 minutes.")
 
 
+#: The emergency-number button of rule 4 [E]: 120 in mainland China (as the page footer says);
+#: 112 elsewhere, which mobile phones route to the local emergency service in most countries.
+EMERGENCY_NUMBERS = {"zh-Hans": "120", "en": "112"}
+#: The lock of rule 4: the screening outcome that pauses exercise until a clinician clears it.
+RULE4_OUTCOME = "URGENT_REFERRAL"
+RULE4_FLAG = "§5.4 rule 4: chest pain, breathlessness, dizziness, fainting or palpitations during a session"
+
+
 class StopForm(BaseModel):
-    reason: Literal["pain", "legs", "other"]
+    reason: Literal["pain", "legs", "heart", "other"]
     plan_item_id: int | None = None
 
 
@@ -93,6 +104,8 @@ async def stop_exercise(request: Request, db: DbSession, patient: CurrentPatient
     if data.reason == "legs":  # rule 1 after the re-screen (a red flag there ends the session)
         query = f"?item={item_id}" if item_id is not None else ""
         return RedirectResponse(f"/sessions/{session.id}/leg-symptoms{query}", status_code=303)
+    if data.reason == "heart":
+        return _rule4(request, db, patient, session, item_id)
     stops.record_stop(db, session, "5b", data.reason, plan_item_id=item_id)
     target = "recheck" if data.reason == "pain" else ""
     return RedirectResponse(f"/sessions/{session.id}/{target}".rstrip("/"), status_code=303)
@@ -123,6 +136,18 @@ async def answer_recheck(request: Request, db: DbSession, patient: CurrentPatien
     report = finish_with_report(db, patient, session, SessionStatus.STOPPED, data.nrs, None, stops.NOT_SETTLED)
     return render(request, "live/recheck.html", {"ended": True, "report": report, "session": session,
                                                  "form": FormState()})
+
+
+def _rule4(request: Request, db: Session, patient: User, session: ExerciseSession, item_id: int | None) -> Response:
+    """End the session, lock exercise until clearance, and show the emergency advice at once."""
+    stops.record_stop(db, session, "4", "cardiorespiratory", plan_item_id=item_id)
+    earlier = clinical.latest_screening(db, patient.id)  # its answers stay the intake's for the next check-in
+    clinical.save_screening(db, patient_id=patient.id, answers=dict(earlier.answers) if earlier else {},
+                            outcome=RULE4_OUTCOME, flags=[RULE4_FLAG])
+    report = finish_with_report(db, patient, session, SessionStatus.STOPPED, None, None, "cardiorespiratory")
+    lang = locale_key(request.state.locale)
+    return render(request, "live/urgent.html", {"message": safety_texts()["stop"]["4"][lang],
+                                                "number": EMERGENCY_NUMBERS[lang], "report": report})
 
 
 def _recheck(request: Request, db: Session, patient: User, session: ExerciseSession, stop, form: FormState,

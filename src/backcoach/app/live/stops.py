@@ -10,7 +10,8 @@ module stores each stop as an ``Assessment`` of kind ``session_stop`` so that
 * a stop that did not settle, or the reclassification flag, shows on the therapist's roster.
 
 Stored ``data``: ``session_id``, ``plan_item_id``, ``exercise_id``, ``rule`` ("1", "2", "5b", "6"),
-``reason`` (rule 2: ``pain_high``/``pain_rise``; 5b: ``pain``/``legs``/``other``; 6: ``tracking_lost``),
+``reason`` (rule 2: ``pain_high``/``pain_rise``; 4: ``cardiorespiratory``; 5b: ``pain``/``other``;
+6: ``tracking_lost``),
 ``pre``, ``nrs``, ``status`` (``recheck`` until answered, then ``settled`` / ``not_settled``;
 ``skipped`` for stops without a re-check) and, once answered, ``recheck`` {``nrs``, ``legs``}.
 """
@@ -34,7 +35,7 @@ RECLASSIFY_KIND = "reclassification_due"
 #: Rules whose follow-up is the 5-minute re-check (§5.4 rules 1 and 2; 5b "pain" goes to rule 2's).
 RECHECK_RULES = frozenset({"1", "2"})
 #: ``stop_reason`` stored on the session for each rule (rule 2 keeps its ``pain_high``/``pain_rise``).
-SESSION_REASONS = {"1": "peripheralization", "5b": "patient_stop", "6": "tracking_lost"}
+SESSION_REASONS = {"1": "peripheralization", "4": "cardiorespiratory", "5b": "patient_stop", "6": "tracking_lost"}
 #: ``stop_reason`` of a session ended because the re-check found the symptoms not settled.
 NOT_SETTLED = "not_settled"
 
