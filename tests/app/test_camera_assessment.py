@@ -374,3 +374,25 @@ def test_front_view_forward_bend_judges_the_instability_catch(client: TestClient
     assert (signs.gowers_sign, signs.painful_arc) == (side_signs["gowers_sign"], side_signs["painful_arc"])
     page = client.get(f"/assessment/camera/{cam.FRONT_BEND}/result").text
     assert "No sudden sideways catch of your trunk was seen." in page and "data-norm" not in page
+
+
+def test_the_last_valid_set_counts_and_a_pain_stop_is_never_discarded(client: TestClient, db: Session) -> None:
+    """§3.5: a repeat with too few repetitions does not replace a valid set; a pain stop always counts."""
+    token = _ready_patient(client)
+    good = synthetic.generate("standing_extension", reps=10, seed=3, setup=False)
+    short = synthetic.generate("standing_extension", reps=2, seed=5, setup=False)
+    _post(client, token, "rom_extension", good.sequence, pre_nrs=4, pre_location=2)
+    _post(client, token, "rom_extension", short.sequence, pre_nrs=4, pre_location=2)
+    patient = user_id(db, NEW)
+    latest, used = cam.outcomes(db, patient, 0)["rom_extension"], cam.outcomes(db, patient, 0, counting=True)["rom_extension"]
+    assert latest.data["result"]["details"]["repeated"]["reps_detected"] == 2  # shown as the latest attempt
+    assert used.data["result"]["details"]["repeated"]["reps_detected"] == 10  # ... the valid one counts
+    assert cam.examination({"rom_extension": used}).t2_extension_standing.status == "VALID"
+    client.post("/assessment/camera/rom_extension/pain", data={"csrf_token": token, "nrs": "7", "answer": "pain_spread"})
+    _post(client, token, "rom_extension", good.sequence)  # tried again after the stop
+    used = cam.outcomes(db, patient, 0, counting=True)
+    assert cam.examination(used).t2_extension_standing.state() == "PERIPHERALIZES"
+    client.post("/assessment/finish", data={"csrf_token": token})
+    details = clinical.latest_classification(db, patient).details
+    assert details["responses"]["extension"] == "PERIPHERALIZES"
+    assert details["camera_tests"]["stopped"] == {"rom_extension": {"nrs": 7, "answer": "pain_spread"}}

@@ -262,18 +262,34 @@ def save_outcome(db: Session, *, patient_id: int, test_id: str, week: int, plan_
 
 
 def outcomes(db: Session, patient_id: int, week: int, plan_id: int | None = None,
-             before: datetime | None = None) -> dict[str, Assessment]:
-    """The latest stored outcome of each test for ``week`` (0 = the self-assessment; a
-    reassessment's also matches its plan), only those stored before ``before`` when given."""
+             before: datetime | None = None, counting: bool = False) -> dict[str, Assessment]:
+    """The stored outcome of each test for ``week`` (0 = the self-assessment; a reassessment's also
+    matches its plan), only those stored before ``before`` when given: the latest one, or with
+    ``counting`` the one the examination uses (:func:`counted`)."""
     query = select(Assessment).where(Assessment.patient_id == patient_id, Assessment.kind == KIND)
     if before is not None:
         query = query.where(Assessment.assessed_at < before)
-    rows = db.scalars(query.order_by(Assessment.assessed_at, Assessment.id))
-    latest: dict[str, Assessment] = {}
-    for row in rows:
+    by_test: dict[str, list[Assessment]] = {}
+    for row in db.scalars(query.order_by(Assessment.assessed_at, Assessment.id)):
         if row.data.get("week") == week and (week == 0 or row.data.get("plan_id") == plan_id):
-            latest[row.data["test"]] = row
-    return latest
+            by_test.setdefault(row.data["test"], []).append(row)
+    return {test: counted(rows) if counting else rows[-1] for test, rows in by_test.items()}
+
+
+def counted(rows: list[Assessment]) -> Assessment:
+    """Which of a test's attempts (oldest first) the examination uses: the latest pain stop (safety
+    answers are never discarded, §3.5), else the last valid set (§3.5: "the last VALID set counts";
+    for T1/T2/T6 valid is the repeated-test camera quality), else the latest attempt."""
+    stops = [row for row in rows if row.data["outcome"] == "stopped"]
+    if stops:
+        return stops[-1]
+    valid = [row for row in rows if row.data["outcome"] == "measured" and _valid_set(row.data["result"])]
+    return valid[-1] if valid else rows[-1]
+
+
+def _valid_set(result: dict[str, Any]) -> bool:
+    repeated = result["details"].get("repeated")
+    return (repeated or result)["status"] == "VALID"
 
 
 def examination(found: dict[str, Assessment]) -> Examination:

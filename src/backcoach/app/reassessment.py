@@ -87,7 +87,7 @@ def _prescribe(category: str, approach: str, details: dict[str, Any]) -> Clinica
 def baseline_camera(db: Session, plan: Plan) -> dict[str, Any]:
     """The self-assessment's camera outcomes the plan was built on (tests repeated later at
     ``/assessment/camera`` do not move the baseline)."""
-    return camera_assessment.outcomes(db, plan.patient_id, 0, before=plan.created_at)
+    return camera_assessment.outcomes(db, plan.patient_id, 0, before=plan.created_at, counting=True)
 
 
 def camera_trend(baseline: dict[str, Any], current: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -131,7 +131,7 @@ def propose(db: Session, plan: Plan, week: int, classification: ClassificationRe
         sessions_done=sum(s.id in done for s in planned), sessions_planned=len(planned),
         week4=measures(responses_for(db, patient_id, 4)) if week == 8 else None)
     category, details = classification.category, classification.details or {}
-    camera = camera_assessment.outcomes(db, patient_id, week, plan.id)
+    camera = camera_assessment.outcomes(db, patient_id, week, plan.id, counting=True)
     if result.reclassify:
         new = _reclassified(db, patient_id, screening_answers, camera)
         if new is not None:

@@ -278,11 +278,12 @@ def finish(request: Request, db: DbSession, patient: CurrentPatient) -> Response
     if steps["history"] is None or steps["screening"] is None:
         return RedirectResponse("/assessment", status_code=303)
     questionnaires = {i: clinical.latest_response(db, patient.id, i).answers["items"] for i in steps["done"]}
+    camera = camera_assessment.outcomes(db, patient.id, 0, counting=True)
     intake = build_intake(steps["history"].data, steps["screening"].answers, questionnaires,
-                          camera_assessment.examination(steps["camera"]))
+                          camera_assessment.examination(camera))
     result = classify(intake)
     details = result.to_dict()
-    details["camera_tests"] = camera_assessment.coverage(steps["camera"])
+    details["camera_tests"] = camera_assessment.coverage(camera)
     if result.category is None:
         clinical.save_screening(db, patient_id=patient.id, answers=steps["screening"].answers,
                                 outcome=result.outcome, flags=details["red_flags"]["findings"] if details["red_flags"] else [])
