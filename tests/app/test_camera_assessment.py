@@ -396,3 +396,18 @@ def test_the_last_valid_set_counts_and_a_pain_stop_is_never_discarded(client: Te
     details = clinical.latest_classification(db, patient).details
     assert details["responses"]["extension"] == "PERIPHERALIZES"
     assert details["camera_tests"]["stopped"] == {"rom_extension": {"nrs": 7, "answer": "pain_spread"}}
+
+
+def test_a_blocking_red_flag_keeps_the_camera_tests_closed(client: TestClient) -> None:
+    sign_in(client, NEW)
+    token = csrf_of(client, "/welcome/consent")
+    client.post("/welcome/consent", data={"csrf_token": token, "health_data": "yes", "camera": "yes"})
+    client.post("/assessment/history", data={"csrf_token": token, **HISTORY})
+    answers = {qid: "no" for qid in redflags.redflag_data()["questions"]} | {"saddle_numbness": "yes"}
+    client.post("/assessment/safety", data={"csrf_token": token, **answers})
+    for path in ("/assessment/camera", "/assessment/camera/rom_extension"):
+        response = client.get(path)
+        assert response.status_code == 303 and response.headers["location"] == "/assessment/safety/result"
+    seq = synthetic.generate("standing_extension", reps=1, seed=1, setup=False).sequence
+    assert _post(client, token, "rom_extension", seq).headers["location"] == "/assessment/safety/result"
+    assert client.get("/reassessment/camera").status_code == 404  # no plan, so nothing is due
