@@ -4,7 +4,8 @@ import pytest
 
 from backcoach.clinical.progression import (
     ExerciseRecord, FlareState, InSessionEvent, before_session, check_stop, decide, flare_adjust, flare_plan_text,
-    pain_zone, reclassification_due, recheck_ready, settled, tracking_loss_action, update_flare,
+    fall_confirmed, fall_spike, fall_unanswered, pain_zone, reclassification_due, recheck_ready, settled,
+    tracking_loss_action, update_flare,
 )
 
 
@@ -120,6 +121,14 @@ def test_recheck_after_five_minutes():
 ])
 def test_tracking_loss_in_a_loaded_position(lost, valid, paused, expected):
     assert tracking_loss_action(lost, valid, paused) == expected
+
+
+def test_fall_needs_a_hip_speed_spike_then_the_body_on_the_floor():
+    assert not fall_spike(0.5) and fall_spike(2.0)  # a squat's descent is about 0.5 torso lengths/s
+    assert fall_confirmed(1.9, lying=True) and fall_confirmed(2.0, lying=True)
+    assert not fall_confirmed(2.1, lying=True) and not fall_confirmed(0.5, lying=False)
+    assert not fall_confirmed(None, lying=True)  # lying down slowly is not a fall
+    assert not fall_unanswered(59.0) and fall_unanswered(60.0)
 
 
 def test_reclassification_escalation():

@@ -207,6 +207,21 @@ def tracking_loss_action(lost_s: float, valid_in_start_s: float, paused_s: float
     return "skip" if paused_s > TH["tracking_skip_s"] else "continue"
 
 
+def fall_spike(hip_drop_speed: float) -> bool:
+    """§5.4 rule 5a: the hips drop faster than ``fall_hip_speed`` torso lengths per second."""
+    return hip_drop_speed >= TH["fall_hip_speed"]
+
+
+def fall_confirmed(since_spike_s: float | None, lying: bool) -> bool:
+    """A fall: the body unexpectedly on the floor within ``fall_window_s`` of a hip-speed spike."""
+    return lying and since_spike_s is not None and since_spike_s <= TH["fall_window_s"]
+
+
+def fall_unanswered(elapsed_s: float) -> bool:
+    """No answer to the fall questions within ``fall_answer_s``: the emergency-number prompt and alarm."""
+    return elapsed_s >= TH["fall_answer_s"]
+
+
 def reclassification_due(peripheralization_days: Sequence[int], stop_days: Sequence[int], today: int) -> bool:
     """§5.3/§5.4 escalation: a recurring peripheralization, or two rule-1/2 stops, within 7 days."""
     window = TH["escalation_days"]

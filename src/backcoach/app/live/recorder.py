@@ -151,12 +151,14 @@ class StoreRecorder:
                 stops.record_stop(db, session, rule, reason, plan_item_id=plan_item_id, nrs=nrs)
 
     def refused_items(self) -> tuple[bool, set[int]]:
-        """(a re-check is pending, the plan items skipped for the rest of the session after a stop)."""
+        """(a re-check or the fall questions are pending, the plan items skipped for the rest of the
+        session after a stop)."""
         with self.factory() as db:
             session = training.get_session(db, self.info.session_id, self.info.patient_id)
             if session is None:
                 return False, set()
-            return stops.pending_recheck(db, session) is not None, stops.stopped_items(db, session)
+            pending = stops.pending_recheck(db, session) or stops.pending_fall(db, session)
+            return pending is not None, stops.stopped_items(db, session)
 
 
 def _put_trace(db: Session, exercise_set: ExerciseSet, trace: EncodedTrace) -> None:

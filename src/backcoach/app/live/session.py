@@ -20,6 +20,7 @@ from backcoach.app.live.parking import ParkedSets
 from backcoach.app.live.recorder import LiveRefused, OpenedSet, StoreRecorder
 from backcoach.app.live.safety import pain_stop
 from backcoach.app.live.trace import TraceBuffer
+from backcoach.app.live.falls import LYING, FallWatch
 from backcoach.app.live.tracking import LOADED_EXERCISES, TrackingWatch
 from backcoach.clinical.progression import safety_texts
 from backcoach.clinical.thresholds import TH
@@ -49,6 +50,8 @@ class ActiveSet:
     rejoining: bool = False
     #: §5.4 rule 6 in a loaded exercise (None for the others).
     watch: TrackingWatch | None = None
+    #: §5.4 rule 5a in an exercise that does not start lying (None for the others).
+    falls: FallWatch | None = None
 
     def engine_time(self, frame: Frame) -> Frame:
         """``frame`` on the engine's clock; after a rejoin, placed after the last frame the engine saw."""
@@ -103,6 +106,8 @@ class LiveSession:
         frame = active.engine_time(device_frame)
         active.trace.add(frame)
         before: list[Message] = []
+        if active.falls is not None and active.falls.update(frame):
+            return _on_device_clock(self._fallen(), frame, device_frame, active.t_offset)
         if active.watch is not None:
             action = active.watch.update(frame, active.engine.phase,
                                          tuple(active.engine.required[active.engine.near]))
@@ -150,7 +155,8 @@ class LiveSession:
         remaining = max(planned - opened.prior_counted, 0)
         engine = _engine(exercise, opened)
         watch = TrackingWatch(exercise.start_position) if exercise.id in LOADED_EXERCISES else None
-        self.active = ActiveSet(opened, engine, control.image_size, control.plan_item_id, watch=watch)
+        falls = FallWatch() if exercise.start_position not in LYING else None
+        self.active = ActiveSet(opened, engine, control.image_size, control.plan_item_id, watch=watch, falls=falls)
         if opened.prior_trace is not None:
             self.active.trace.resume(*opened.prior_trace)
         self.sets_run += 1
@@ -247,18 +253,31 @@ class LiveSession:
 
     def _skip_untracked(self) -> list[Message]:
         """Rule 6: not back in the start position in time; the set ends unscored, the exercise is skipped."""
+        plan_item_id, ended = self._end_unscored()
+        self.recorder.record_stop("6", "tracking_lost", plan_item_id)
+        return [*ended, {"type": "stop", "rule": "tracking_lost", "text": _texts("6"),
+                               "source": TH.info("tracking_skip_s").source}]
+
+    def _fallen(self) -> list[Message]:
+        """Rule 5a: the set ends unscored; the page asks the fall questions (``fall_url``)."""
+        plan_item_id, ended = self._end_unscored()
+        self.recorder.record_stop("5a", "fall", plan_item_id)
+        return [*ended, {"type": "stop", "rule": "fall", "text": _texts("5a"),
+                               "fall_url": f"/sessions/{self.recorder.info.session_id}/fall",
+                               "source": TH.info("fall_hip_speed").source}]
+
+    def _end_unscored(self) -> tuple[int, list[Message]]:
+        """End the set where it is, dropping the interrupted rep (not scored): (plan item, messages)."""
         active = self.active
         assert active is not None
         events = active.engine.finish()
-        dropped = sum(isinstance(event, RepEvent) for event in events)  # the interrupted hold: not scored
-        messages = [self._event(event.to_dict()) for event in events if not isinstance(event, RepEvent)]
-        for message in messages:
+        dropped = sum(isinstance(event, RepEvent) for event in events)
+        ended = [self._event(event.to_dict()) for event in events if not isinstance(event, RepEvent)]
+        for message in ended:
             if message["type"] == "set_done":
                 message["attempts"] -= dropped
                 message["skipped"] = True
-        self.recorder.record_stop("6", "tracking_lost", active.plan_item_id)
-        return [*messages, {"type": "stop", "rule": "tracking_lost", "text": _texts("6"),
-                            "source": TH.info("tracking_skip_s").source}]
+        return active.plan_item_id, ended
 
     def _end_active(self, *, skipped: bool, pain: int | None = None) -> list[Message]:
         if self.active is None:

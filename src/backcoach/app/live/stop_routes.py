@@ -6,6 +6,11 @@
   exercise is locked until a clinician clears it (an ``URGENT_REFERRAL`` screening, shown on the
   roster) and the emergency-number button is shown at once; another reason -> the exercise is
   skipped and the session goes on.
+* ``GET/POST /sessions/{id}/fall``: rule 5a, after the engine saw a fall: "are you hurt? did you
+  hit your head? is your pain worse?" and the red-flag quick check; any yes -> the session ends
+  and exercise is locked (``URGENT_REFERRAL``); all no -> the session ends and the therapist
+  reviews it (next session the exercise is one level lower); no answer within 60 s -> a
+  full-screen emergency-number prompt with an alarm (``static/live/fall.js``).
 * ``GET/POST /sessions/{id}/recheck``: relief or rest positions, the 5-minute wait, then pain now
   and "leg symptoms beyond where they were before the session?". Settled: the exercise is
   skipped for the rest of the session and the others go on; not settled: the session ends
@@ -28,11 +33,12 @@ from backcoach.app.deps import CSRF, CurrentPatient, DbSession
 from backcoach.app.exercise_names import exercise_name
 from backcoach.app.forms import FormState, form_values, validate
 from backcoach.app.i18n import N_
-from backcoach.app.live import stops
+from backcoach.app.live import checkin, stops
 from backcoach.app.progress import plan_progress
 from backcoach.app.reports import summarise
 from backcoach.app.templating import render
-from backcoach.clinical.progression import recheck_ready, safety_texts
+from backcoach.clinical.progression import fall_unanswered, recheck_ready, safety_texts
+from backcoach.clinical.redflags import checkin_questions, redflag_data
 from backcoach.clinical.thresholds import TH
 from backcoach.store.models import ExerciseSession, SessionStatus, TrainingReport, User
 from backcoach.store.repo import clinical, plans, training
@@ -50,6 +56,13 @@ EMERGENCY_NUMBERS = {"zh-Hans": "120", "en": "112"}
 #: The lock of rule 4: the screening outcome that pauses exercise until a clinician clears it.
 RULE4_OUTCOME = "URGENT_REFERRAL"
 RULE4_FLAG = "§5.4 rule 4: chest pain, breathlessness, dizziness, fainting or palpitations during a session"
+RULE5A_FLAG = "§5.4 rule 5a: a fall during a session, with a 'yes' to the injury or red-flag questions"
+#: The rule-5a questions (the §5.4 text asks all three; each gets its own yes/no).
+FALL_QUESTIONS = {
+    "hurt": N_("Are you hurt?"),
+    "head": N_("Did you hit your head?"),
+    "worse": N_("Is your back or leg pain worse?"),
+}
 
 
 class StopForm(BaseModel):
@@ -136,6 +149,57 @@ async def answer_recheck(request: Request, db: DbSession, patient: CurrentPatien
     report = finish_with_report(db, patient, session, SessionStatus.STOPPED, data.nrs, None, stops.NOT_SETTLED)
     return render(request, "live/recheck.html", {"ended": True, "report": report, "session": session,
                                                  "form": FormState()})
+
+
+@router.get("/sessions/{session_id}/fall")
+def fall_page(request: Request, db: DbSession, patient: CurrentPatient, session_id: int) -> Response:
+    session = session_in_progress(db, patient, session_id)
+    stop = stops.pending_fall(db, session)
+    if stop is None:
+        return RedirectResponse(f"/sessions/{session.id}", status_code=303)
+    return _fall(request, session, stop, FormState())
+
+
+@router.post("/sessions/{session_id}/fall", dependencies=CSRF)
+async def answer_fall(request: Request, db: DbSession, patient: CurrentPatient, session_id: int) -> Response:
+    """Any yes: end the session and lock exercise (urgent referral); all no: end it for review."""
+    session = session_in_progress(db, patient, session_id)
+    stop = stops.pending_fall(db, session)
+    if stop is None:
+        return RedirectResponse(f"/sessions/{session.id}", status_code=303)
+    values = form_values(await request.form())
+    state = FormState(values=values)
+    answers = {key: values.get(key) for key in (*FALL_QUESTIONS, *(checkin.PREFIX + q for q in checkin_questions()))}
+    state.errors.update({key: errors.FIELD_REQUIRED for key, value in answers.items() if value not in ("yes", "no")})
+    if state.errors:
+        return _fall(request, session, stop, state, status_code=400)
+    any_yes = "yes" in answers.values()
+    stop.data = {**stop.data, "status": "urgent" if any_yes else "reviewed", "answers": answers,
+                 "clinician_review": True}
+    lang = locale_key(request.state.locale)
+    if any_yes:
+        earlier = clinical.latest_screening(db, patient.id)
+        clinical.save_screening(db, patient_id=patient.id, answers=dict(earlier.answers) if earlier else {},
+                                outcome=RULE4_OUTCOME, flags=[RULE5A_FLAG])
+    report = finish_with_report(db, patient, session, SessionStatus.STOPPED, None, None, "fall")
+    if any_yes:
+        return render(request, "live/urgent.html", {
+            "message": redflag_data()["messages"][RULE4_OUTCOME][lang], "number": EMERGENCY_NUMBERS[lang],
+            "report": report})
+    return render(request, "live/fall.html", {"ended": True, "report": report, "session": session,
+                                              "form": FormState()})
+
+
+def _fall(request: Request, session: ExerciseSession, stop, form: FormState, status_code: int = 200) -> Response:
+    lang = locale_key(request.state.locale)
+    waited = stops.seconds_since(stop, datetime.now(timezone.utc))
+    return render(request, "live/fall.html", {
+        "ended": False, "session": session, "form": form, "message": safety_texts()["stop"]["5a"][lang],
+        "questions": FALL_QUESTIONS, "prefix": checkin.PREFIX,
+        "checkin": {qid: text[lang] for qid, text in checkin_questions().items()},
+        "alarm_in": 0 if fall_unanswered(waited) else round(TH["fall_answer_s"] - waited),
+        "number": EMERGENCY_NUMBERS[lang],
+    }, status_code=status_code)
 
 
 def _rule4(request: Request, db: Session, patient: User, session: ExerciseSession, item_id: int | None) -> Response:

@@ -35,12 +35,16 @@ RECLASSIFY_KIND = "reclassification_due"
 #: Rules whose follow-up is the 5-minute re-check (§5.4 rules 1 and 2; 5b "pain" goes to rule 2's).
 RECHECK_RULES = frozenset({"1", "2"})
 #: ``stop_reason`` stored on the session for each rule (rule 2 keeps its ``pain_high``/``pain_rise``).
-SESSION_REASONS = {"1": "peripheralization", "4": "cardiorespiratory", "5b": "patient_stop", "6": "tracking_lost"}
+SESSION_REASONS = {"1": "peripheralization", "4": "cardiorespiratory", "5a": "fall", "5b": "patient_stop",
+                   "6": "tracking_lost"}
+#: A fall's stop waits for the patient's answers (§5.4 rule 5a) with this status.
+FALL_CHECK = "fall_check"
 #: ``stop_reason`` of a session ended because the re-check found the symptoms not settled.
 NOT_SETTLED = "not_settled"
 
 ALERT_NOT_SETTLED = N_("A session ended after a stop: symptoms had not settled")
 ALERT_RECLASSIFY = N_("Repeated stops within 7 days: reclassification due")
+ALERT_FALL = N_("Fall during a session: review")
 
 #: Relief shown during the re-check: the directional-preference relief movement where the
 #: category establishes one (§3.6 flexion / extension-rotation intolerance), otherwise rest
@@ -62,6 +66,8 @@ class StopFlags:
 
     peripheralized: bool
     rule2_stop: bool
+    #: A fall during it (§5.4 rule 5a): next session this exercise is one level lower.
+    fell: bool = False
 
 
 def record_stop(db: Session, session: ExerciseSession, rule: str, reason: str, *, plan_item_id: int | None,
@@ -77,10 +83,10 @@ def record_stop(db: Session, session: ExerciseSession, rule: str, reason: str, *
         item = db.get(PlanItem, plan_item_id)
         exercise_id = item.exercise_id if item is not None else None
     needs_recheck = rule in RECHECK_RULES or (rule == "5b" and reason == "pain")
+    status = "recheck" if needs_recheck else FALL_CHECK if rule == "5a" else "skipped"
     stop = clinical.save_assessment(db, patient_id=session.patient_id, kind=STOP_KIND, data={
         "session_id": session.id, "plan_item_id": plan_item_id, "exercise_id": exercise_id, "rule": rule,
-        "reason": reason, "pre": session.pain_before, "nrs": nrs,
-        "status": "recheck" if needs_recheck else "skipped",
+        "reason": reason, "pre": session.pain_before, "nrs": nrs, "status": status,
     })
     if session.stop_reason is None:  # the first stop of a session is the one the therapist sees first
         session.stop_reason = reason if rule == "2" else SESSION_REASONS.get(rule, reason)
@@ -96,6 +102,11 @@ def session_stops(db: Session, session: ExerciseSession) -> list[Assessment]:
 def pending_recheck(db: Session, session: ExerciseSession) -> Assessment | None:
     """The stop still waiting for its 5-minute re-check, if any."""
     return next((s for s in reversed(session_stops(db, session)) if s.data["status"] == "recheck"), None)
+
+
+def pending_fall(db: Session, session: ExerciseSession) -> Assessment | None:
+    """The fall still waiting for the patient's answers, if any."""
+    return next((s for s in reversed(session_stops(db, session)) if s.data["status"] == FALL_CHECK), None)
 
 
 def stopped_items(db: Session, session: ExerciseSession) -> set[int]:
@@ -121,7 +132,7 @@ def answer_recheck(db: Session, stop: Assessment, session: ExerciseSession, nrs:
 def stop_flags(db: Session, session: ExerciseSession, exercise_id: str) -> StopFlags:
     """This session's §5.4 stops of ``exercise_id`` as the §5.3 decision reads them (rows 1 and 2)."""
     rules = {s.data["rule"] for s in session_stops(db, session) if s.data.get("exercise_id") == exercise_id}
-    return StopFlags(peripheralized="1" in rules, rule2_stop="2" in rules)
+    return StopFlags(peripheralized="1" in rules, rule2_stop="2" in rules, fell="5a" in rules)
 
 
 def review_alerts(db: Session, patient_id: int, now: datetime | None = None) -> list[str]:
@@ -129,9 +140,11 @@ def review_alerts(db: Session, patient_id: int, now: datetime | None = None) -> 
     now = now or datetime.now(timezone.utc)
     window = timedelta(days=TH["escalation_days"])
     alerts = []
-    if any(s.data["status"] == "not_settled" and now - _aware(s.assessed_at) <= window
-           for s in _stops(db, patient_id)):
+    recent = [s for s in _stops(db, patient_id) if now - _aware(s.assessed_at) <= window]
+    if any(s.data["status"] == "not_settled" for s in recent):
         alerts.append(ALERT_NOT_SETTLED)
+    if any(s.data["rule"] == "5a" for s in recent):
+        alerts.append(ALERT_FALL)
     flag = clinical.latest_assessment(db, patient_id, RECLASSIFY_KIND)
     classified = clinical.latest_classification(db, patient_id)
     if flag is not None and (classified is None or _aware(classified.classified_at) < _aware(flag.assessed_at)):

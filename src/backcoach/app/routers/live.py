@@ -165,6 +165,8 @@ def read_session(request: Request, db: DbSession, patient: CurrentPatient, sessi
         return RedirectResponse(f"/reports/{report.id}" if report else "/plan", status_code=303)
     if stops.pending_recheck(db, session) is not None:  # rest and answer the re-check first
         return RedirectResponse(f"/sessions/{session.id}/recheck", status_code=303)
+    if stops.pending_fall(db, session) is not None:  # the fall questions first
+        return RedirectResponse(f"/sessions/{session.id}/fall", status_code=303)
     audit_read(db, request, patient, patient.id, "exercise_session", OWN_RECORD, session.id)
     return render(request, "live/session.html", _session_context(db, request, patient, session, FormState()))
 

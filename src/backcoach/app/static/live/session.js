@@ -276,6 +276,7 @@ function handleEvent(event) {
       break;
     case "stop":
       if (event.rule === "tracking_lost") skipUntracked(event);
+      else if (event.rule === "fall") { stopFrames(); location.assign(event.fall_url); }  // §5.4 rule 5a
       else stopForPain(event.recheck_url);
       break;
     case "tracking_lost":  // §5.4 rule 6: the timer pauses until the patient is back in the start position
