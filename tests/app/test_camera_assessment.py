@@ -411,3 +411,19 @@ def test_a_blocking_red_flag_keeps_the_camera_tests_closed(client: TestClient) -
     seq = synthetic.generate("standing_extension", reps=1, seed=1, setup=False).sequence
     assert _post(client, token, "rom_extension", seq).headers["location"] == "/assessment/safety/result"
     assert client.get("/reassessment/camera").status_code == 404  # no plan, so nothing is due
+
+
+def test_both_side_bridges_give_the_right_left_ratio(client: TestClient, db: Session) -> None:
+    """McGill's side-bridge balance (clinical.holds.endurance_ratios) from two stored hold times."""
+    _ready_patient(client)
+    patient = user_id(db, NEW)
+    stored = {}
+    for test_id, seconds in (("hold_side_bridge_left", 60.0), ("hold_side_bridge_right", 48.0)):
+        result = {"test": test_id, "value": seconds, "unit": "s", "status": "VALID", "norm": {"men": 1, "women": 1},
+                  "quality": {"visible_fraction": 0.95, "verdict": "good", "reason": None}, "details": {}}
+        stored[test_id] = cam.save_outcome(db, patient_id=patient, test_id=test_id, week=0, plan_id=None,
+                                           outcome="measured", result=result)
+    db.commit()
+    assert cam.hold_ratios(stored) == {"side_right_left": {"ratio": 0.8, "asymmetry": True}}
+    page = client.get("/assessment/camera").text
+    assert 'data-side-ratio="0.8"' in page and "differ by more than 5%" in page

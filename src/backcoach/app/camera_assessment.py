@@ -24,6 +24,7 @@ from backcoach.app.live.protocol import FRAME_BYTES, decode_frame
 from backcoach.clinical.aberrant import FRONT_JOINTS, aberrant_signs, instability_catch
 from backcoach.clinical.assess import measure_test
 from backcoach.clinical.camera import Track, repeated_test_quality, test_spec
+from backcoach.clinical.holds import endurance_ratios
 from backcoach.clinical.examination import Examination
 from backcoach.motion.cues import engine_cue_texts
 from backcoach.motion.geometry import to_image_points
@@ -349,6 +350,14 @@ def rate(row: Assessment, ratings: dict[str, int]) -> None:
     """Add ratings (``pre_nrs``, ``pre_location``, ``immediate_location``, ``nrs_60s``,
     ``location_60s``) to a stored recording."""
     row.data = {**row.data, "ratings": {**(row.data.get("ratings") or {}), **ratings}}
+
+
+def hold_ratios(found: dict[str, Assessment]) -> dict[str, Any]:
+    """The McGill balance ratios (``clinical.holds.endurance_ratios``) of the valid hold times; at
+    home only the side bridges' right:left ratio can be formed (no Biering-Sorensen hold)."""
+    times = {test: result["value"] for test, row in found.items()
+             if (result := _valid_result(row)) is not None and result["unit"] == "s"}
+    return endurance_ratios(times)
 
 
 def coverage(found: dict[str, Assessment]) -> dict[str, Any]:

@@ -105,7 +105,7 @@ def overview(request: Request, db: DbSession, patient: CurrentPatient, area: Are
     rows = [{"test": t, "label": cam.label(t, lang), "row": found.get(t)} for t in cam.STEPS]
     return render(request, "assessment/camera_overview.html", {
         "stage": stage, "rows": rows, "next": _next_test(found), "camera_allowed": _camera_allowed(db, patient),
-        "skip_reasons": cam.SKIP_REASONS, "pain_answers": cam.PAIN_ANSWERS,
+        "skip_reasons": cam.SKIP_REASONS, "pain_answers": cam.PAIN_ANSWERS, "ratios": cam.hold_ratios(found),
     })
 
 
