@@ -119,11 +119,15 @@ class PoseBuilder:
         self.both(f, "wrist", wrist if wrist is not None else (shoulder[0], shoulder[1] - 0.28))
         return f
 
-    def standing_front(self, lateral_deg: float, offset: float = 0.0) -> dict:
-        """Front view, facing the camera (subject's left at image +X); positive = bend to the left."""
+    def standing_front(self, lateral_deg: float, offset: float = 0.0, forward_deg: float = 0.0) -> dict:
+        """Front view, facing the camera (subject's left at image +X); positive = bend to the left.
+
+        ``forward_deg`` leans the trunk toward the camera: its projection shortens by cos(forward).
+        """
         a = math.radians(lateral_deg)
+        torso = 0.3 * math.cos(math.radians(forward_deg))
         hip_mid = (0.5, 0.5)
-        s_mid = (hip_mid[0] + 0.3 * math.sin(a) + offset, hip_mid[1] + 0.3 * math.cos(a))
+        s_mid = (hip_mid[0] + torso * math.sin(a) + offset, hip_mid[1] + torso * math.cos(a))
         return {"left_hip": (0.55, 0.5), "right_hip": (0.45, 0.5),
                 "left_shoulder": (s_mid[0] + 0.08, s_mid[1]), "right_shoulder": (s_mid[0] - 0.08, s_mid[1]),
                 "nose": (s_mid[0], s_mid[1] + 0.12)}

@@ -1,6 +1,7 @@
 import pytest
 
-from backcoach.clinical.camera import CameraTestError, camera_tests, find_reps, measure_rom
+from backcoach.clinical.camera import (CameraTestError, Track, camera_tests, find_reps, forward_lean_series,
+                                      measure_rom)
 from backcoach.clinical.thresholds import TH
 
 import numpy as np
@@ -41,6 +42,30 @@ def test_reps_with_bent_knees_are_rejected(poses):
 def test_lateral_flexion_each_side(poses, test_id, sign):
     seq = poses.sequence([poses.standing_front(sign * a) for a in poses.bends([25, 30, 28])])
     assert measure_rom(seq, test_id).value == pytest.approx(30, abs=0.5)
+
+
+def test_side_bend_reps_leaning_forward_are_rejected(poses):
+    # §6.2: a lean toward the camera shortens the hip-shoulder line and fakes sideways angle.
+    # Rep 2 leans 25 deg forward at its peak (rejected), rep 3 leans 5 deg (kept).
+    angles = poses.bends([25, 35, 28])
+    peak_lean = {25: 0.0, 35: 25.0, 28: 5.0}
+    frames = []
+    for a in angles:
+        nearest = min(peak_lean, key=lambda p: abs(p - a))
+        lean = peak_lean[nearest] * a / nearest if abs(nearest - a) < 3 else 0.0
+        frames.append(poses.standing_front(a, forward_deg=lean))
+    result = measure_rom(poses.sequence(frames), "rom_lateral_left")
+    assert result.details["reps_detected"] == 3
+    assert result.value == pytest.approx(28, abs=0.5)
+    assert result.details["rep_peaks_deg"] == [pytest.approx(25, abs=0.5), pytest.approx(28, abs=0.5)]
+    [rejected] = result.details["rejected"]
+    assert "leaned forward 2" in rejected["reason"] and f"> {TH['rom_lean_max_deg']}" in rejected["reason"]
+
+
+def test_forward_lean_reads_zero_for_a_pure_side_bend(poses):
+    seq = poses.sequence([poses.standing_front(a) for a in poses.bends([40])])
+    track = Track(seq, ["shoulder", "hip"], "front")
+    assert np.nanmax(forward_lean_series(track)) == pytest.approx(0, abs=0.1)  # float32 landmarks
 
 
 @pytest.mark.parametrize("test_id, sign", [("rom_rotation_left", 1), ("rom_rotation_right", -1)])
@@ -138,3 +163,20 @@ def test_heel_raises_count_lifts_of_three_percent_leg_length(poses):
     result = count_heel_raises(poses.sequence([poses.heel_raise(h) for h in lifts]))
     assert result.status == "VALID" and result.value == 7
     assert result.norm["value"] == 7  # fewer than 7 of 10 = weakness (§3.5 T9)
+
+
+def test_real_frontal_squat_is_not_taken_for_a_side_bend(shared_data):
+    """tfjs pose-detection's squat clip (real BlazePose landmarks): she squats facing the camera and
+    never bends sideways, yet the front-view trunk angle reaches ~25 deg at each squat bottom. The
+    forward-lean check rejects both complete squats; the third descent, cut off by the clip's end,
+    reads an upright torso ratio and is kept (a limit of the proxy, docs/clinical.md)."""
+    from backcoach.evaluation.tfjs_squat import reference_frames
+    from backcoach.pose.sequence import PoseSequence
+
+    frames = list(reference_frames())
+    seq = PoseSequence(t=np.array([f.t for f in frames]), xyz=np.stack([f.xyz for f in frames]),
+                       visibility=np.stack([f.visibility for f in frames]), image_size=frames[0].image_size)
+    result = measure_rom(seq, "rom_lateral_left")
+    leaned = [r for r in result.details["rejected"] if "leaned forward" in r["reason"]]
+    assert [r["peak_frame"] for r in leaned] == [11, 35]
+    assert result.details["rep_peaks_deg"] == [pytest.approx(27.1, abs=0.5)]

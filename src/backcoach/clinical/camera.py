@@ -164,6 +164,40 @@ def find_reps(series: np.ndarray) -> list[tuple[int, int, int]]:
     return reps
 
 
+def forward_lean_series(track: Track) -> np.ndarray:
+    """Forward lean toward a front camera per frame, degrees (§6.2 side-bend rejection).
+
+    A front view cannot see the lean directly; it shortens the hip-shoulder line and leaves the
+    shoulder width alone, and coming nearer the camera enlarges both alike. So the lean is
+    arccos(r / r_neutral) with r = torso length / shoulder width and r_neutral its median over the
+    first 10% of tracked frames (upright). Perspective cancels exactly with the camera at hip height
+    and nearly at chest height; a side bend keeps both lengths, so it reads ~0.
+    """
+    frames = np.flatnonzero(track.ok)
+    out = np.full(len(track.t), np.nan)
+    ratios = []
+    for i in frames:
+        width = distance(track.p(i, "left_shoulder"), track.p(i, "right_shoulder"))
+        torso = distance(track.mid(i, "hip"), track.mid(i, "shoulder"))
+        ratios.append(torso / width if width > 0 else np.nan)
+    ratios = np.asarray(ratios, dtype=float)
+    if len(frames) == 0 or not np.isfinite(ratios).any():
+        return out
+    neutral = float(np.nanmedian(ratios[: max(1, len(frames) // 10)]))
+    if not neutral > 0:
+        return out
+    out[frames] = np.degrees(np.arccos(np.clip(ratios / neutral, 0.0, 1.0)))
+    return out
+
+
+def _lean_at(lean: np.ndarray, t: np.ndarray, peak: int) -> float | None:
+    """Median forward lean within ``rom_lean_window_s`` of a peak frame (None when untracked)."""
+    near = np.abs(t - t[peak]) <= TH["rom_lean_window_s"]
+    values = lean[near]
+    values = values[np.isfinite(values)]
+    return float(np.median(values)) if len(values) else None
+
+
 def _knee_angle(track: Track, i: int) -> float | None:
     value = ang(track.near(i, "hip"), track.near(i, "knee"), track.near(i, "ankle"))
     return None if isinstance(value, Missing) else value
@@ -209,7 +243,9 @@ def measure_rom(seq: PoseSequence, test_id: str, pain: dict | None = None,
 
     ``pain`` is the patient's own report for this direction (e.g. ``{"nrs": 4, "location": "back"}``),
     kept with the result. Flexion and extension reps in which the near knee bends below 170 degrees
-    at the peak are rejected (§6.2).
+    at the peak are rejected (§6.2), and so are side-bend reps with the trunk leaning forward more
+    than 10 degrees (``forward_lean_series``). Rotation trials are not checked for a lean: their
+    measure is the shoulder width itself, so the front view has no second length to compare.
     """
     spec = test_spec(test_id)
     if spec["kind"] != "rom":
@@ -223,11 +259,16 @@ def measure_rom(seq: PoseSequence, test_id: str, pain: dict | None = None,
     else:
         series = sign * trunk_series(track, facing)
     reps = find_reps(series)
+    lean = forward_lean_series(track) if test_id.startswith("rom_lateral") else None
     accepted, rejected = [], []
     for start, peak, end in reps:
         knee = _knee_angle(track, peak) if spec["view"] == "side" else None
+        forward = _lean_at(lean, track.t, peak) if lean is not None else None
         if knee is not None and knee < TH["rom_knee_min_deg"]:
             rejected.append({"peak_frame": peak, "reason": f"knee bent to {knee:.0f} deg (< {TH['rom_knee_min_deg']})"})
+        elif forward is not None and forward > TH["rom_lean_max_deg"]:
+            rejected.append({"peak_frame": peak,
+                             "reason": f"trunk leaned forward {forward:.0f} deg (> {TH['rom_lean_max_deg']})"})
         else:
             accepted.append(peak)
     peaks = [float(series[i]) for i in accepted]
