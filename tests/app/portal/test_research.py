@@ -113,8 +113,9 @@ def test_analysis_from_the_database_matches_the_library_on_the_exported_table(cl
     sign_in(client, RESEARCHER)
     exported = pd.read_csv(io.StringIO(client.get(f"/research/trials/{trial.id}/export.csv").text))
     page = json.loads(client.get(f"/research/trials/{trial.id}/analysis/tables.json").text)
+    followed = set(exported.loc[exported["week"] > 0, "subject"])  # per protocol: follow-up data, not withdrawn
     completed = {p.code for p in db.scalars(select(TrialParticipant).where(
-        TrialParticipant.trial_id == trial.id, TrialParticipant.withdrawn_at.is_(None)))}
+        TrialParticipant.trial_id == trial.id, TrialParticipant.withdrawn_at.is_(None)))} & followed
     ages = pd.DataFrame([{"subject": p.code, "age": p.screening["answers"]["age"]} for p in db.scalars(
         select(TrialParticipant).where(TrialParticipant.trial_id == trial.id)) if p.code in set(exported["subject"])])
     expected = analyze(exported, "video", ages, completed=completed).to_dict()
@@ -188,10 +189,11 @@ def test_consort_counts_every_screening_and_reveal(client: TestClient, db: Sessi
     trial = demo_trial(db)
     sign_in(client, RESEARCHER)
     page = client.get(f"/research/trials/{trial.id}/consort").text
-    assert re.search(r"data-consort-assessed>41<", page)  # 38 randomised + 3 not eligible
-    assert re.search(r"data-consort-randomised>38<", page)
+    # the paper's 38 randomised, 3 not eligible, and the demo's participant still in follow-up (P039)
+    assert re.search(r"data-consort-assessed>42<", page)
+    assert re.search(r"data-consort-randomised>39<", page)
     svg = client.get(f"/research/trials/{trial.id}/consort.svg").text
-    assert svg.startswith("<svg") and "Randomised (n=38)" in svg
+    assert svg.startswith("<svg") and "Randomised (n=39)" in svg
 
 
 def _new_trial(client: TestClient, arms: str = "Tango,Foxtrot", reference: str = "Foxtrot") -> str:

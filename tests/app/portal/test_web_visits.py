@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backcoach.app.portal.reminders import send_due_reminders
 from backcoach.clinical import scoring
-from backcoach.store.models import TrialVisit
+from backcoach.store.models import ReminderOutbox, TrialVisit
 from backcoach.store.repo import trial as trial_repo
 
 from ..conftest import audit_rows, csrf_of, sign_in, user_id
 from .test_reminders import SAM, WANG, enrol
 
 NRS = {"item1": "6", "item2": "5", "item3": "7"}  # current, average, worst
+
+
+def trial_repo_outbox(db: Session, visit_id: int) -> list[ReminderOutbox]:
+    return list(db.scalars(select(ReminderOutbox).where(ReminderOutbox.visit_id == visit_id).order_by(ReminderOutbox.id)))
 
 
 def _items(instrument: str, answers: list) -> dict[str, str]:
@@ -42,7 +47,8 @@ def test_the_participant_answers_the_week2_visit_and_its_reminders_stop(client, 
         assert response.status_code == 303, response.text
     db.expire_all()
     assert db.get(TrialVisit, visit.id).done_at is None  # PCS still to answer
-    assert send_due_reminders(db, today).queued == 2  # so today's reminder still goes out
+    send_due_reminders(db, today)  # so today's reminder still goes out
+    assert [(r.channel, r.kind) for r in trial_repo_outbox(db, visit.id)] == [("in_app", "due"), ("email", "due")]
     db.commit()
     client.post(f"{base}/pcs", data={**_items("pcs", pcs), "csrf_token": csrf_of(client, f"{base}/pcs")})
 
@@ -51,7 +57,9 @@ def test_the_participant_answers_the_week2_visit_and_its_reminders_stop(client, 
     assert values == {("nrs_current", 2): 6.0, ("nrs_mean", 2): 5.0, ("nrs_worst", 2): 7.0, ("odi", 2): 14.0,
                       ("rmdq", 2): 10.0, ("pcs", 2): float(scoring.score("pcs", pcs).total)}
     assert db.get(TrialVisit, visit.id).done_at is not None
-    assert send_due_reminders(db, today + timedelta(days=3)).queued == 0  # done: no "last day" reminder
+    send_due_reminders(db, today + timedelta(days=3))  # done: no "last day" reminder for this visit
+    assert {r.kind for r in trial_repo_outbox(db, visit.id)} == {"due"}
+    db.commit()
     assert "data-study-none" in client.get("/study").text
     assert client.get(f"{base}/nrs").status_code == 404  # the visit is closed to answers now
     writes = audit_rows(db, resource="trial_web_visit", action="write", subject_id=user_id(db, SAM))
@@ -73,3 +81,13 @@ def test_only_the_linked_patient_and_only_while_the_window_is_open(client, db: S
     assert client.get(f"/study/visits/{visit.id}/nrs").status_code == 200
     sign_in(client, "therapist@demo.backcoach")
     assert client.get("/study").status_code == 403
+
+
+def test_the_demo_participant_has_todays_reminder_and_an_open_web_visit(client, db: Session) -> None:  # type: ignore[no-untyped-def]
+    from backcoach.app.portal.demo import PARTICIPANT_EMAIL
+
+    sign_in(client, PARTICIPANT_EMAIL)
+    notices = client.get("/notices").text
+    assert "第 2 周线上随访今天到期" in notices and "data-study-link" in notices
+    study = client.get("/study").text
+    assert study.count("data-instrument=") == 4 and "data-study-none" not in study

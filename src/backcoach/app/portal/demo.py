@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import random
 from functools import cache
-from typing import Any
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backcoach.app.demo import CONSENT_VERSION
 from backcoach.app.portal import trial as trial_service
+from backcoach.app.portal.reminders import send_due_reminders
 from backcoach.app.portal.replay import encode_trace
 from backcoach.clinical import scoring
 from backcoach.clinical.catalog import catalog_from_library
 from backcoach.clinical.instruments import load_instrument
 from backcoach.clinical.prescription import PlanError, build_plan
-from backcoach.clinical.reassessment import Measures, plan_difference, reassess
-from backcoach.store.models import ExerciseSession, Role, User
+from backcoach.clinical.reassessment import plan_difference, reassess
+from backcoach.store.models import ConsentKind, ExerciseSession, Role, TrialRecord, User
 from backcoach.store.repo import accounts, clinical, community, plans, training
 from backcoach.store.repo import portal as portal_repo
 from backcoach.store.repo import trial as trial_repo
@@ -31,6 +34,8 @@ from backcoach.trial.simulate import simulate_paper
 
 #: Seed of the simulated trial data (any seed works; fixed so every demo looks the same).
 TRIAL_SEED = 2023
+#: The demo's trial participant with a patient account: enrolled two weeks before the demo's day.
+PARTICIPANT_EMAIL = "participant@demo.backcoach"
 #: The demo trial enrolled its first participant this many weeks before the demo's ``today``: with one
 #: enrolment a day, the last of the 38 reaches week 8 about 10 weeks later, so all follow-up is past.
 ENROLMENT_WEEKS_AGO = 16
@@ -65,6 +70,12 @@ def seed_portal_demo(db: Session, clinic_id: int, password_hash: str, today: dat
         community.send_message(db, patient.id, therapist.id, "The bridges felt easier this week. Is it OK to add a set?")
     if researcher:
         seed_demo_trial(db, researcher, today)
+        participant = accounts.create_user(db, email=PARTICIPANT_EMAIL, password_hash=password_hash,
+                                           display_name="张丽", role=Role.PATIENT, clinic_id=clinic_id, locale="zh_Hans")
+        accounts.grant_consent(db, participant, ConsentKind.HEALTH_DATA, CONSENT_VERSION)
+        seed_trial_participant(db, researcher, participant, today)
+        logins.append((Role.PATIENT.value, PARTICIPANT_EMAIL,
+                       "trial participant: week-2 web follow-up open today, with its reminder (Chinese)"))
     return logins
 
 
@@ -224,3 +235,28 @@ def seed_demo_trial(db: Session, researcher: User, today: date, seed: int = TRIA
                                 stops_intervention=True, stops_follow_up=True, note="", entered_by_id=researcher.id)
             participant.withdrawn_at = datetime.combine(visits[2].due_on + timedelta(weeks=1), time(12, 0),
                                                         tzinfo=timezone.utc)
+
+
+def seed_trial_participant(db: Session, researcher: User, account: User, today: date, seed: int = TRIAL_SEED) -> None:
+    """One more participant, still in follow-up: randomised two weeks ago and linked to ``account``,
+    so their week-2 web visit is open today and today's reminder has gone out (in the app and
+    queued as email). Baseline values come from another simulated participant of the revealed arm."""
+    trial = db.scalar(select(TrialRecord).where(TrialRecord.name == DEMO_TRIAL))
+    when = datetime.combine(today - timedelta(weeks=2), time(9, 0), tzinfo=timezone.utc)
+    participant = trial_service.screen(db, trial, "P039", {**ELIGIBLE, "age": 35.0}, None)
+    participant.screened_at = when - timedelta(hours=1)
+    trial_repo.record_consent(db, participant, form_version="v1", signed_at=when, taken_by_id=researcher.id)
+    trial_service.randomise(db, trial, participant, researcher, when + timedelta(hours=1))
+    allocation = trial_repo.allocation_of(db, participant.id)
+    allocation.revealed_at = when + timedelta(hours=1)
+    trial_service.link_account(db, trial, participant, account)
+    other = _simulated(seed + 1).long
+    subject = sorted(other.loc[other["arm"] == allocation.arm, "subject"].unique())[0]
+    baseline = trial_repo.visit_at_week(db, participant.id, 0)
+    baseline.done_at = datetime.combine(baseline.due_on, time(10, 0), tzinfo=timezone.utc)
+    trial_repo.add_outcomes(db, participant, [
+        {"week": 0, "outcome": row.outcome, "value": round(float(row.value), 4), "visit_id": baseline.id,
+         "entered_at": baseline.done_at}
+        for row in other.loc[(other["subject"] == subject) & (other["week"] == 0)].itertuples(index=False)],
+        researcher.id)
+    send_due_reminders(db, today)
