@@ -83,6 +83,18 @@ def test_setup_needs_start_position_for_setup_s():
     assert state.phase == START
 
 
+def test_setup_wait_survives_dropped_frames_but_not_a_long_gap():
+    # Every 5th frame dropped (nothing read, no posture): setup still completes after 1 s.
+    state, _, _ = run([None if i % 5 == 4 else 0.0 for i in range(12)], in_start=lambda i: i % 5 != 4)
+    assert state.phase == START
+    # Six frames (0.6 s) lost in a row: the wait starts again after them.
+    values = [0.0] * 5 + [None] * 6 + [0.0] * 9
+    state, _, _ = run(values, in_start=lambda i: not 5 <= i < 11)
+    assert state.phase == SETUP
+    state, _, _ = run(values + [0.0] * 2, in_start=lambda i: not 5 <= i < 11)
+    assert state.phase == START
+
+
 def test_setup_waits_for_start_position():
     values = SETTLE + REP
     state, reps, _ = run(values, in_start=False)

@@ -142,11 +142,16 @@ def step(
 
     if phase == SETUP:
         values = [p for p in progress.values() if p is not None]
+        if not values and not in_start_position:
+            # Nothing read at all (a dropped frame): the start position is neither confirmed nor
+            # broken; the wait goes on unless the gap outlasts MAX_FRAME_GAP_S (below).
+            return state, []
         at_start = spec.mode == "hold" or (bool(values) and max(values) <= spec.return_fraction)
         ready = in_start_position and at_start
         if not ready:
             return state._replace(ready_since=None, last_t=t), []
-        since = t if state.ready_since is None else state.ready_since
+        gap = state.last_t is not None and t - state.last_t > MAX_FRAME_GAP_S
+        since = t if state.ready_since is None or gap else state.ready_since
         if t - since >= spec.setup_s:
             return PhaseState(phase=START, phase_since=t, last_t=t), [Transition(START, None)]
         return state._replace(ready_since=since, last_t=t), []
