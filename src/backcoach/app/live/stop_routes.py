@@ -34,6 +34,7 @@ from backcoach.app.exercise_names import exercise_name
 from backcoach.app.forms import FormState, form_values, validate
 from backcoach.app.i18n import N_
 from backcoach.app.live import checkin, stops
+from backcoach.app.progression import review_session
 from backcoach.app.progress import plan_progress
 from backcoach.app.reports import summarise
 from backcoach.app.templating import render
@@ -99,6 +100,7 @@ def finish_with_report(db: Session, patient: User, session: ExerciseSession, sta
                        pain_after: int | None, cr10: float | None, stop_reason: str | None) -> TrainingReport:
     """End the session and save its training report (with the plan's streak)."""
     training.finish_session(db, session, status=status, pain_after=pain_after, cr10=cr10, stop_reason=stop_reason)
+    review_session(db, session)  # §5.3: the next session already carries this one's decisions
     plan = plans.active_plan(db, patient.id)
     streak = 0
     if plan is not None:

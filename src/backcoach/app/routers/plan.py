@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -14,6 +14,7 @@ from backcoach.app.education import article_for_week
 from backcoach.app.forms import FormState
 from backcoach.app.exercise_names import exercise_key_points, exercise_name
 from backcoach.app.progress import plan_progress
+from backcoach.app.progression import pending_next_morning
 from backcoach.app.reassessment import due_week
 from backcoach.app.templating import render
 from backcoach.store.models import PlanSession, User
@@ -44,6 +45,7 @@ def read_plan(request: Request, db: DbSession, patient: CurrentPatient) -> Respo
         "article": article, "article_read": article is not None
         and article.id in community.articles_read(db, patient.id),
         "reassessment_week": due_week(db, plan, date.today()),
+        "next_morning": pending_next_morning(db, patient.id, datetime.now(timezone.utc)), "error": None,
     })
 
 

@@ -1,0 +1,76 @@
+"""The next-morning prompt, "why my plan changed" and the therapist's undo, through HTTP."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from backcoach.app import progression
+from backcoach.clinical.catalog import catalog_from_library
+from backcoach.store.models import ExerciseSession, SessionMode, SessionStatus
+from backcoach.store.repo import plans, training
+
+from .conftest import csrf_of, sign_in, user_id
+
+PATIENT = "week1@demo.backcoach"
+
+
+def _red_session_yesterday(db: Session) -> tuple[ExerciseSession, str]:
+    """A completed session ended yesterday in which a laddered exercise's pain rose by 4 (zone red)."""
+    patient = user_id(db, PATIENT)
+    plan = plans.active_plan(db, patient)
+    done = plans.completed_plan_session_ids(db, patient)
+    plan_session = next(s for s in plan.sessions if s.id not in done)
+    catalog = catalog_from_library()
+    item = next(i for i in plan_session.items
+                if catalog[i.exercise_id].modality == "core" and i.level > 1)
+    session = training.start_session(db, patient_id=patient, mode=SessionMode.VIDEO, pain_before=2,
+                                     plan_session_id=plan_session.id)
+    session.started_at = datetime.now(timezone.utc) - timedelta(days=1, hours=1)
+    exercise_set = training.start_set(db, session, exercise_id=item.exercise_id, set_index=1, plan_item_id=item.id)
+    training.finish_set(db, exercise_set, pain=6)
+    training.finish_session(db, session, status=SessionStatus.COMPLETED, pain_after=3, cr10=3)
+    session.ended_at = datetime.now(timezone.utc) - timedelta(days=1)
+    progression.review_session(db, session)
+    db.commit()
+    return session, item.exercise_id
+
+
+def test_patient_answers_the_morning_prompt_and_reads_why(client: TestClient, db: Session) -> None:
+    session, exercise_id = _red_session_yesterday(db)
+    sign_in(client, PATIENT)
+    page = client.get("/plan")
+    assert f'data-next-morning="{session.id}"' in page.text
+    token = csrf_of(client, "/plan")
+    bad = client.post("/plan/next-morning", data={"csrf_token": token, "session_id": session.id, "nrs": "12"})
+    assert bad.status_code == 400 and "nrs: 12 is not a whole number from 0 to 10" in bad.text
+    ok = client.post("/plan/next-morning", data={"csrf_token": token, "session_id": session.id, "nrs": "3"})
+    assert (ok.status_code, ok.headers["location"]) == (303, "/plan/changes")
+    db.expire_all()
+    assert progression.next_mornings(db, session.patient_id)[session.id].data["nrs"] == 3
+    assert "data-next-morning" not in client.get("/plan").text
+    changes = client.get("/plan/changes")
+    assert f'data-change="regress" data-exercise="{exercise_id}"' in changes.text
+    assert "your pain went up too much during the exercise or by the next morning" in changes.text
+    chinese = client.get("/plan/changes", headers={"Accept-Language": "zh-CN"})
+    assert "从下次训练起降低一级难度" in chinese.text and "练习时或第二天早上您的疼痛上升过多" in chinese.text
+
+
+def test_therapist_sees_and_undoes_a_change(client: TestClient, db: Session) -> None:
+    session, exercise_id = _red_session_yesterday(db)
+    (change,) = progression.changes_of(db, session.patient_id)
+    before = change.data["items"]
+    sign_in(client, "therapist@demo.backcoach")
+    url = f"/therapist/patients/{session.patient_id}/plan-changes"
+    page = client.get(url)
+    assert f'data-change-id="{change.id}" data-status="applied"' in page.text
+    undone = client.post(f"{url}/{change.id}/undo", data={"csrf_token": csrf_of(client, url)})
+    assert undone.status_code == 303
+    db.expire_all()
+    plan = plans.active_plan(db, session.patient_id)
+    levels = {i.id: i.level for s in plan.sessions for i in s.items}
+    assert all(levels[row["id"]] == row["level"] for row in before)
+    again = client.post(f"{url}/{change.id}/undo", data={"csrf_token": csrf_of(client, url)})
+    assert again.status_code == 409
