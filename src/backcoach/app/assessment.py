@@ -1,21 +1,27 @@
 """Glue between the stored self-assessment and the clinical library.
 
 Builds the clinical ``Intake`` from what the patient entered, and turns the library's plan into
-rows. It decides nothing itself: screening, classification and prescription are
-``backcoach.clinical``'s.
+rows. It decides nothing clinical itself: screening, classification and prescription are
+``backcoach.clinical``'s. The one policy here is when a plan goes live: exercises of a
+:data:`CONFIRM_FIRST` modality wait for the therapist's approval.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from datetime import date, timedelta
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 import backcoach.clinical.intake  # noqa: F401  (import first: clinical.classify needs it loaded)
 from backcoach.app.i18n import N_
 from backcoach.clinical.examination import Examination
 from backcoach.clinical.intake import Intake
 from backcoach.clinical.prescription import Plan as ClinicalPlan
-from backcoach.store.models import SessionMode
+from backcoach.store.models import Plan, SessionMode
+from backcoach.store.repo import plans as plans_repo
+from backcoach.store.repo import portal as portal_repo
 from backcoach.store.repo.plans import ItemSpec, SessionSpec
 
 #: Questionnaires of the self-assessment, in the order they are offered.
@@ -82,3 +88,36 @@ def plan_sessions(plan: ClinicalPlan, starts_on: date) -> list[SessionSpec]:
 
 def plan_mode(plan: ClinicalPlan) -> SessionMode:
     return SessionMode.VIDEO if plan.mode == "video_only" else SessionMode.AI
+
+
+#: Modalities a patient starts only once their therapist has confirmed them: the brief's programme
+#: has "neural sliders (nerve compression, if cleared)" (§5.1) and sliders "once a clinician
+#: agrees" (§3.7 [U]). The plan goes live without them; a proposal adds them on approval.
+CONFIRM_FIRST = frozenset({"neural"})
+
+
+def store_plan(db: Session, patient_id: int, plan: ClinicalPlan, starts_on: date,
+               classification_id: int | None) -> Plan:
+    """Store the library's plan as the patient's active plan.
+
+    Exercises of a :data:`CONFIRM_FIRST` modality are left out of the stored sessions and put in a
+    pending proposal (week 0) that restores the whole plan when the treating therapist approves it.
+    """
+    sessions = plan_sessions(plan, starts_on)
+    held = {item.id: item.block for session in plan.sessions for item in session.items
+            if item.modality in CONFIRM_FIRST}
+    live = [replace(s, items=tuple(i for i in s.items if i.exercise_id not in held)) for s in sessions]
+    stored = plans_repo.create_plan(db, patient_id=patient_id, mode=plan_mode(plan), starts_on=starts_on,
+                                    sessions=live, classification_id=classification_id)
+    if held:
+        portal_repo.add_proposal(
+            db, patient_id=patient_id, plan_id=stored.id, week=0,
+            reassessment={"row": "clinician_confirmation",
+                          "reasons": [f"{exercise_id}: confirm before the patient starts it (brief §3.7, §5.1)"
+                                      for exercise_id in sorted(held)]},
+            difference={"from_week": 1, "status": "pending_therapist_review",
+                        "changes": [{"change": "add", "exercise": exercise_id, "block": block}
+                                    for exercise_id, block in sorted(held.items())]},
+            proposed=[{"week": s.week, "index_in_week": s.index_in_week, "items": [asdict(i) for i in s.items]}
+                      for s in sessions])
+    return stored

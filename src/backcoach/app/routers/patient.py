@@ -15,8 +15,7 @@ from backcoach.app.assessment import (
     SELF_ASSESSMENT,
     build_intake,
     locale_key,
-    plan_mode,
-    plan_sessions,
+    store_plan,
 )
 from backcoach.app.audit import OWN_RECORD, audit_read
 from backcoach.app.deps import CSRF, CurrentPatient, DbSession
@@ -301,8 +300,7 @@ def finish(request: Request, db: DbSession, patient: CurrentPatient) -> Response
                                          details=details, engine_version=result.rule_table_version)
     if plan is not None:
         starts_on = date.today() + timedelta(days=(7 - date.today().weekday()) % 7)
-        plans.create_plan(db, patient_id=patient.id, mode=plan_mode(plan), starts_on=starts_on,
-                          sessions=plan_sessions(plan, starts_on), classification_id=saved.id)
+        store_plan(db, patient.id, plan, starts_on, saved.id)
     return RedirectResponse("/assessment/result", status_code=303)
 
 
