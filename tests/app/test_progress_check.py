@@ -8,7 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from backcoach.app import progression
+from backcoach.app.live import checkin
 from backcoach.clinical.catalog import catalog_from_library
+from backcoach.clinical.redflags import checkin_questions
 from backcoach.store.models import ExerciseSession, SessionMode, SessionStatus
 from backcoach.store.repo import plans, training
 
@@ -74,3 +76,27 @@ def test_therapist_sees_and_undoes_a_change(client: TestClient, db: Session) -> 
     assert all(levels[row["id"]] == row["level"] for row in before)
     again = client.post(f"{url}/{change.id}/undo", data={"csrf_token": csrf_of(client, url)})
     assert again.status_code == 409
+
+
+def test_next_check_in_asks_the_recalled_rating_and_stores_it(client: TestClient, db: Session) -> None:
+    session, _exercise_id = _red_session_yesterday(db)
+    session.ended_at -= timedelta(days=1)  # two days ago: outside any morning window
+    db.commit()
+    plan = plans.active_plan(db, session.patient_id)
+    done = plans.completed_plan_session_ids(db, session.patient_id)
+    next_session = next(s for s in plan.sessions if s.id not in done)
+    sign_in(client, PATIENT)
+    page = client.get(f"/plan/sessions/{next_session.id}")
+    assert f'data-recalled-next-morning="{session.id}"' in page.text
+    start = {"csrf_token": csrf_of(client, f"/plan/sessions/{next_session.id}"), "plan_session_id": next_session.id,
+             "pain_before": "3", "mode": "video", "new_leg_symptoms": "no", "next_morning_session": session.id,
+             **{f"{checkin.PREFIX}{qid}": "no" for qid in checkin_questions()}}
+    bad = client.post("/sessions", data={**start, "next_morning": "11"})
+    assert bad.status_code == 400 and 'name="next_morning"' in bad.text
+    response = client.post("/sessions", data={**start, "next_morning": "4"})
+    assert response.status_code == 303 and response.headers["location"].startswith("/sessions/")
+    db.expire_all()
+    assert progression.next_mornings(db, session.patient_id)[session.id].data == {
+        "session_id": session.id, "nrs": 4, "recalled": True}
+    # Once the new session has started, the old one is not asked again: it stays as answered or missing.
+    assert progression.pending_next_morning(db, session.patient_id, datetime.now(timezone.utc)) is None

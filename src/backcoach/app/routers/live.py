@@ -10,13 +10,14 @@ This module also serves what the browser's pose model needs (the tasks-vision ru
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from backcoach.app import errors
+from backcoach.app import errors, progression
 from backcoach.app.audit import OWN_RECORD, audit_read
 from backcoach.app.deps import CSRF, CurrentPatient, DbSession
 from backcoach.app.exercise_names import exercise_name
@@ -47,6 +48,9 @@ class StartForm(BaseModel):
     plan_session_id: int
     pain_before: int = Field(ge=0, le=10)
     mode: SessionMode
+    #: §5.1: the last session's next-morning NRS, recalled at this check-in when it was not given.
+    next_morning: int | None = Field(default=None, ge=0, le=10)
+    next_morning_session: int | None = None
 
 
 class SetDoneForm(BaseModel):
@@ -111,6 +115,12 @@ async def start_session(request: Request, db: DbSession, patient: CurrentPatient
     checkin.store_outcome(db, patient.id, result, answers)
     if result.status == "blocked":
         return RedirectResponse("/assessment/safety/result", status_code=303)
+    if data.next_morning is not None:
+        try:
+            progression.record_next_morning(db, patient.id, data.next_morning_session or 0, data.next_morning,
+                                            datetime.now(timezone.utc))
+        except progression.ProgressionInputError as exc:
+            raise HTTPException(400, detail=str(exc)) from None
     session = training.start_session(db, patient_id=patient.id, mode=data.mode,
                                      pain_before=data.pain_before, plan_session_id=plan_session.id)
     return RedirectResponse(f"/sessions/{session.id}", status_code=303)

@@ -81,4 +81,5 @@ def plan_session_page(
     return render(request, "plan/session.html", {
         "plan_session": plan_session, "items": items, "total_minutes": total_minutes,
         "done": done, "mode": plan_session.plan.mode.value, "form": form,
+        "next_morning": pending_next_morning(db, patient.id, datetime.now(timezone.utc)),
     }, status_code=status_code)
