@@ -115,6 +115,9 @@ def seed_demo(db: Session, today: date | None = None) -> list[DemoLogin]:
     from backcoach.app.portal.demo import seed_portal_demo  # here: the portal demo imports this module's users
 
     logins.extend(DemoLogin(*login) for login in seed_portal_demo(db, clinic.id, password_hash, today))
+    from backcoach.app.camera_demo import seed_camera_demo  # the demo patients' camera tests
+
+    seed_camera_demo(db)
     return logins
 
 

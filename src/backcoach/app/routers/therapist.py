@@ -12,9 +12,12 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from backcoach.app import errors
+from backcoach.app import camera_assessment as cam
+from backcoach.app.assessment import locale_key
 from backcoach.app.audit import TREATING_THERAPIST, audit_read
 from backcoach.app.deps import CSRF, CurrentTherapist, DbSession, TreatedPatient
 from backcoach.app.forms import FormState, form_values, validate
+from backcoach.app.portal import camera_review
 from backcoach.app.roster import roster_row
 from backcoach.app.session_labels import MODE_LABELS, STATUS_LABELS
 from backcoach.app.templating import render
@@ -42,12 +45,15 @@ def roster(request: Request, db: DbSession, therapist: CurrentTherapist) -> Resp
 def read_patient(request: Request, db: DbSession, therapist: CurrentTherapist, patient: TreatedPatient) -> Response:
     """One patient: plan progress, sessions, questionnaires, screening and the audit trail."""
     audit_read(db, request, therapist, patient.id, "patient_record", TREATING_THERAPIST)
+    classification = clinical.latest_classification(db, patient.id)
     return render(request, "therapist/patient.html", {
         "patient": patient, "row": roster_row(db, patient, date.today()),
         "sessions": training.sessions_of(db, patient.id, limit=20),
         "responses": clinical.responses_of(db, patient.id),
         "screening": clinical.latest_screening(db, patient.id),
-        "classification": clinical.latest_classification(db, patient.id),
+        "classification": classification,
+        "camera_tests": camera_review.at_intake(db, classification, locale_key(request.state.locale)),
+        "skip_reasons": cam.SKIP_REASONS, "pain_answers": cam.PAIN_ANSWERS,
         "consents": accounts.consents_of(db, patient.id),
         "audit": audit.events_about(db, patient.id, limit=20),
         "mode_labels": MODE_LABELS, "status_labels": STATUS_LABELS,

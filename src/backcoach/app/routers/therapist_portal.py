@@ -15,12 +15,12 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
-from backcoach.app import errors
+from backcoach.app import camera_assessment as cam, errors
 from backcoach.app.audit import TREATING_THERAPIST, audit_read, audit_write
 from backcoach.app.deps import CSRF, CurrentTherapist, DbSession, TreatedPatient
 from backcoach.app.exercise_names import exercise_name
 from backcoach.app.forms import FormState, form_values, validate
-from backcoach.app.portal import charts, exercises as editor
+from backcoach.app.portal import camera_review, charts, exercises as editor
 from backcoach.app.portal.quality import tracking_alert
 from backcoach.app.portal.replay import TraceError, replay_payload
 from backcoach.app.templating import render
@@ -141,11 +141,14 @@ def _plan_page(request: Request, db: Session, therapist: User, patient: User, fo
             current.setdefault(item.exercise_id, item)
     locale = request.state.locale
     forms = forms or {}
+    proposals = portal_repo.proposals_of(db, patient.id)
     return render(request, "therapist/plan.html", {
         "patient": patient, "plan": plan, "future": future,
         "items": [(item, exercise_name(eid, locale), _dose_state(item, forms, eid)) for eid, item in current.items()],
         "library": [(eid, exercise_name(eid, locale)) for eid in editor.shipped_ids()],
-        "proposals": portal_repo.proposals_of(db, patient.id), "revisions": portal_repo.revisions_of(db, plan.id),
+        "proposals": proposals, "revisions": portal_repo.revisions_of(db, plan.id),
+        "proposal_cameras": {p.id: camera_review.at_reassessment(db, p, _lang(request)) for p in proposals},
+        "skip_reasons": cam.SKIP_REASONS, "pain_answers": cam.PAIN_ANSWERS,
         "add_form": forms.get("add", FormState()),
     }, status_code=status_code)
 
