@@ -121,6 +121,8 @@ def test_patient_page_shows_the_camera_tests_the_classification_used(client: Tes
     assert "Not done" in _camera_row(intake, "hold_trunk_flexor")
     assert [(r.action, r.reason) for r in audit_rows(db, resource="patient_record", subject_id=patient)] == [
         ("read", TREATING_THERAPIST)]
+    # a classification made without camera tests (the demo's week-1 patient) shows no section
+    assert "data-intake-camera" not in client.get(f"/therapist/patients/{user_id(db, 'week1@demo.backcoach')}").text
 
 
 def test_plan_page_shows_the_reassessment_camera_tests_and_trend(client: TestClient, db: Session) -> None:
