@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from backcoach.app import progression
 from backcoach.app.live import checkin
 from backcoach.clinical.catalog import catalog_from_library
-from backcoach.clinical.redflags import checkin_questions
+from backcoach.clinical.redflags import checkin_questions, redflag_data
 from backcoach.store.models import ExerciseSession, SessionMode, SessionStatus
 from backcoach.store.repo import plans, training
 
@@ -100,3 +100,21 @@ def test_next_check_in_asks_the_recalled_rating_and_stores_it(client: TestClient
         "session_id": session.id, "nrs": 4, "recalled": True}
     # Once the new session has started, the old one is not asked again: it stays as answered or missing.
     assert progression.pending_next_morning(db, session.patient_id, datetime.now(timezone.utc)) is None
+
+
+def test_high_pain_at_check_in_starts_the_flare_plan_on_the_session_page(client: TestClient, db: Session) -> None:
+    patient = user_id(db, PATIENT)
+    plan = plans.active_plan(db, patient)
+    done = plans.completed_plan_session_ids(db, patient)
+    next_session = next(s for s in plan.sessions if s.id not in done)
+    sign_in(client, PATIENT)
+    token = csrf_of(client, f"/plan/sessions/{next_session.id}")
+    response = client.post("/sessions", data={
+        "csrf_token": token, "plan_session_id": next_session.id, "pain_before": "8", "mode": "video",
+        "new_leg_symptoms": "no", **{f"{checkin.PREFIX}{qid}": "no" for qid in redflag_data()["questions"]}})
+    assert response.status_code == 303
+    page = client.get(response.headers["location"])
+    assert "data-flare-plan" in page.text
+    db.expire_all()
+    assert progression.flare_state(db, patient).active
+    assert {c.data["action"] for c in progression.changes_of(db, patient)} == {"flare"}

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from backcoach.app.i18n import N_
 from backcoach.app.live import stops
 from backcoach.clinical.catalog import CatalogEntry, catalog_from_library
-from backcoach.clinical.progression import Decision, ExerciseRecord, decide, pain_zone
+from backcoach.clinical.progression import Decision, ExerciseRecord, FlareState, decide, pain_zone
 from backcoach.clinical.thresholds import TH
 from backcoach.exercises import ExerciseFileError, get_exercise
 from backcoach.store.models import Assessment, ExerciseSession, ExerciseSet, Plan, PlanItem, PlanSession, SessionStatus
@@ -40,6 +40,9 @@ from backcoach.store.repo import portal as portal_repo
 
 NEXT_MORNING_KIND = "next_morning_nrs"
 CHANGE_KIND = "plan_change"
+#: A change made by the flare-up plan at a check-in (:mod:`backcoach.app.flare`).
+FLARE_ACTION = "flare"
+FLARE_KIND = "flare_state"
 #: §2.1: the next-morning push is answered from 08:00 to 12:00 (hours, local clock of the server).
 MORNING_WINDOW = (8, 12)
 #: Sessions whose exercises feed §5.3 (a stopped session still counts its stops and ratings).
@@ -58,11 +61,13 @@ WHY = {
     "fall": N_("you lost your balance during it"),
     "progress": N_("your last 2 sessions at this level went well: good form, effort within your target and "
                    "no rise in pain"),
+    "flare": N_("your pain flared up: this session is one step easier with half the sets, until the flare settles"),
 }
 ACTION_TEXT = {
     "remove": N_("Taken out of your plan from your next session"),
     "regress": N_("One step easier from your next session"),
     "progress": N_("One step harder from your next session"),
+    "flare": N_("Flare-up plan for this session"),
 }
 NOTICE_SUBJECT = N_("Plan changed after a session: please review")
 
@@ -200,7 +205,8 @@ def review_session(db: Session, session: ExerciseSession) -> list[Assessment]:
     upper = cr10_upper(db, plan, session)
     no_progress = stops.ALERT_RECLASSIFY in stops.review_alerts(db, session.patient_id)
     already = {a.data["exercise_id"] for a in changes_of(db, session.patient_id)
-               if a.data["session_id"] == session.id}
+               if a.data["session_id"] == session.id and a.data["action"] != FLARE_ACTION}
+    flare_active = flare_state(db, session.patient_id).active
     records = exercise_records(db, session.patient_id, session)
     done = plans.completed_plan_session_ids(db, session.patient_id)
     future = [s for s in portal_repo.future_sessions(plan, done) if s.id != session.plan_session_id]
@@ -210,7 +216,7 @@ def review_session(db: Session, session: ExerciseSession) -> list[Assessment]:
         if exercise_id in already or not history or entry is None:
             continue
         fell = stops.stop_flags(db, session, exercise_id).fell
-        decision = decide(history, upper, entry.top_level)
+        decision = decide(history, upper, entry.top_level, flare_active=flare_active)
         if decision.action == "hold" and fell:  # §5.4 rule 5a: next session one level lower
             decision = Decision(exercise_id, "regress", 2, "fall during the exercise", max(1, decision.level - 1),
                                 clinician_review=decision.level == 1, substitute=decision.level == 1)
@@ -226,21 +232,25 @@ def review_session(db: Session, session: ExerciseSession) -> list[Assessment]:
 def _apply(db: Session, plan: Plan, future: list[PlanSession], entry: CatalogEntry, decision: Decision,
            session: ExerciseSession, why: list[str]) -> Assessment:
     items = [item for s in future for item in s.items if item.exercise_id == entry.id]
-    snapshot = [_snapshot(item) for item in items]
+    before = [snapshot(item) for item in items]
+    # One step from the level of the sessions to come (a flare session or a therapist edit may
+    # have left the done session at another level).
     from_level = items[0].level if items else decision.level
+    step = {"regress": -1, "progress": 1}.get(decision.action, 0)
+    to_level = min(max(1, from_level + step), entry.top_level)
     if decision.action == "remove":
         portal_repo.remove_exercise(db, future, entry.id)
-    elif decision.level != from_level:
-        dose = entry.dose(decision.level)
+    elif to_level != from_level:
+        dose = entry.dose(to_level)
         for item in items:
-            item.level, item.sets, item.reps = decision.level, dose.sets, dose.reps
+            item.level, item.sets, item.reps = to_level, dose.sets, dose.reps
             item.hold_seconds, item.rest_seconds = round(dose.hold_s) or None, round(dose.rest_s)
             item.expected_seconds = round(dose.seconds(entry.sides))
     change = clinical.save_assessment(db, patient_id=plan.patient_id, kind=CHANGE_KIND, data={
         "session_id": session.id, "plan_id": plan.id, "exercise_id": entry.id, "action": decision.action,
         "row": decision.row, "reason": decision.reason, "why": why, "from_level": from_level,
-        "to_level": None if decision.action == "remove" else decision.level,
-        "clinician_review": decision.clinician_review, "items": snapshot, "status": "applied",
+        "to_level": None if decision.action == "remove" else to_level,
+        "clinician_review": decision.clinician_review, "items": before, "status": "applied",
         "source": TH.info("form_regress_below").source})
     therapist = accounts.therapist_of(db, plan.patient_id)
     if therapist is not None and decision.action in ("remove", "regress"):
@@ -250,6 +260,16 @@ def _apply(db: Session, plan: Plan, future: list[PlanSession], entry: CatalogEnt
                               f"/therapist/patients/{plan.patient_id}/plan-changes")
     db.flush()
     return change
+
+
+def flare_state(db: Session, patient_id: int) -> FlareState:
+    """The §5.5 flare state left by the latest check-in (:mod:`backcoach.app.flare` writes it)."""
+    stored = clinical.latest_assessment(db, patient_id, FLARE_KIND)
+    if stored is None:
+        return FlareState()
+    data = stored.data
+    return FlareState(data["active"], data["started_day"], data["pre_flare_mean"], data["sessions"],
+                      list(data["events"]))
 
 
 def changes_of(db: Session, patient_id: int) -> list[Assessment]:
@@ -284,7 +304,7 @@ _SNAPSHOT = ("id", "plan_session_id", "position", "block", "exercise_id", "level
              "rest_seconds", "per_side", "expected_seconds")
 
 
-def _snapshot(item: PlanItem) -> dict[str, Any]:
+def snapshot(item: PlanItem) -> dict[str, Any]:
     return {key: getattr(item, key) for key in _SNAPSHOT}
 
 

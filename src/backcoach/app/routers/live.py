@@ -10,14 +10,14 @@ This module also serves what the browser's pose model needs (the tasks-vision ru
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from backcoach.app import errors, progression
+from backcoach.app import errors, flare, progression
 from backcoach.app.audit import OWN_RECORD, audit_read
 from backcoach.app.deps import CSRF, CurrentPatient, DbSession
 from backcoach.app.exercise_names import exercise_name
@@ -30,7 +30,7 @@ from backcoach.app.live.stop_routes import finish_with_report, plan_item_of, ses
 from backcoach.app.portal.exercises import exercise_for_patient
 from backcoach.app.routers.plan import plan_session_page
 from backcoach.app.templating import render
-from backcoach.clinical.progression import before_session
+from backcoach.clinical.progression import before_session, flare_plan_text
 from backcoach.store.models import ExerciseSession, PlanItem, SessionMode, SessionStatus, User
 from backcoach.store.repo import clinical, plans, training
 
@@ -123,6 +123,7 @@ async def start_session(request: Request, db: DbSession, patient: CurrentPatient
             raise HTTPException(400, detail=str(exc)) from None
     session = training.start_session(db, patient_id=patient.id, mode=data.mode,
                                      pain_before=data.pain_before, plan_session_id=plan_session.id)
+    flare.at_checkin(db, session, plan_session, date.today())  # §5.5: may lower this session's exercises
     return RedirectResponse(f"/sessions/{session.id}", status_code=303)
 
 
@@ -194,6 +195,8 @@ def _session_context(db: DbSession, request: Request, patient: User, session: Ex
     return {
         "session": session, "form": form, "done": done, "sides_done": sides_done,
         "high_pain_message": high_pain["message"][locale_key(locale)] if high_pain else None,
+        "flare_message": flare_plan_text()[locale_key(locale)] if progression.flare_state(db, patient.id).active
+        else None,
         "items": [{"item": item, "name": exercise_name(item.exercise_id, locale), "sides": _sides(item)}
                   for item in items],
         "live_config": page_config(session.id, session.mode.value, locale, list(items), done, sides_done,
