@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from backcoach.app import progression
 from backcoach.app.live import stops
 from backcoach.store.models import ExerciseSession, Notification, PlanItem, SessionMode, SessionStatus
-from backcoach.store.repo import plans, training
+from backcoach.store.repo import clinical, plans, training
 from backcoach.store.repo.plans import ItemSpec, SessionSpec
 
 from .conftest import user_id
@@ -139,3 +139,13 @@ def test_bad_next_morning_input_is_named(db: Session) -> None:
         progression.record_next_morning(db, patient, session.id + 1, 3, DAY0 + timedelta(days=1))
     # The same day is not yet "the morning after".
     assert progression.pending_next_morning(db, patient, DAY0 + timedelta(hours=3)) is None
+
+
+def test_open_reclassification_flag_blocks_progress(db: Session) -> None:
+    patient = user_id(db, PATIENT)
+    plan = _plan(db, patient)
+    clinical.save_assessment(db, patient_id=patient, kind=stops.RECLASSIFY_KIND, data={"outcome": "CLINICIAN_REVIEW"})
+    for index, day in ((0, 0), (1, 2)):
+        session = _session(db, plan, index, pre=2, pain=3, cr10=3, errors=GOOD, day=day)
+        progression.record_next_morning(db, patient, session.id, 2, DAY0 + timedelta(days=day + 1))
+    assert progression.changes_of(db, patient) == []  # the same two sessions progress without the flag

@@ -48,6 +48,8 @@ MORNING_WINDOW = (8, 12)
 #: Sessions whose exercises feed §5.3 (a stopped session still counts its stops and ratings).
 ENDED = (SessionStatus.COMPLETED, SessionStatus.STOPPED)
 DEFAULT_APPROACH = "movement_control"
+#: Where every applied decision comes from (the thresholds carry their own tags in thresholds.toml).
+SOURCE = "brief §5.3 decision rows [E]"
 
 #: What the patient reads for each reason (message ids; translated when shown).
 WHY = {
@@ -251,7 +253,7 @@ def _apply(db: Session, plan: Plan, future: list[PlanSession], entry: CatalogEnt
         "row": decision.row, "reason": decision.reason, "why": why, "from_level": from_level,
         "to_level": None if decision.action == "remove" else to_level,
         "clinician_review": decision.clinician_review, "items": before, "status": "applied",
-        "source": TH.info("form_regress_below").source})
+        "source": SOURCE})
     therapist = accounts.therapist_of(db, plan.patient_id)
     if therapist is not None and decision.action in ("remove", "regress"):
         review = "CLINICIAN_REVIEW: " if decision.clinician_review else ""
