@@ -322,7 +322,7 @@ class ExerciseEngine:
             return {"both": self._to_progress(self.features.evaluate(self.primary, None, view), "both")}
         if ex.sides == "bilateral":
             sides = (self.near,)
-        elif self.state.phase in IN_REP:
+        elif self.state.phase in IN_REP and ex.sides != "alternating":
             sides = (self.state.side,)
         elif self.fixed_side is not None:
             sides = (self.fixed_side,)

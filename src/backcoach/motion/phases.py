@@ -12,6 +12,7 @@ minus the hysteresis, a band much wider than landmark noise.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -27,8 +28,18 @@ RELEASE_S = 1.0
 #: Seconds every critical standard must hold before a static hold begins (the brief's default
 #: persistence, §4.0): a noisy frame that happens to pass is not the patient getting into position.
 SETTLE_S = 0.5
-#: Progress band below the peak that counts as "at the peak" for timing the out and return phases.
-NEAR_PEAK = 0.05
+#: Time constant of the smoothed progress the out and return phases are timed on, seconds: it
+#: divides frame noise by about 2.2 at 30 fps and delays every crossing alike (durations keep).
+TIMING_TAU_S = 0.07
+#: Fractions of the rep's excursion (rest to smoothed top) between which phases are timed: where
+#: the movement is fastest, so landmark noise shifts the crossing times least (near the rest and
+#: the top a smooth movement is nearly still and noise decides when a band is left).
+TIMING_LOW, TIMING_HIGH = 0.2, 0.8
+#: Narrowest share of a smooth movement a phase may be timed over before it is left untimed.
+MIN_TIMED_SHARE = 0.15
+#: Share of a rep's frames the moving side must be read on for its phases to be timed: a limb
+#: seen now and then (the far side in side view) gives crossing times of no meaning.
+MIN_SEEN_SHARE = 0.8
 #: How far progress must fall below its peak before a rep that never reached the target is returning.
 RETURN_DROP = 0.1
 
@@ -75,7 +86,6 @@ class PhaseState(NamedTuple):
     peak: float = 0.0
     reached_end: bool = False
     hold_s: float = 0.0
-    rep_start: float = 0.0
     rest: dict = {}  # side -> (time, progress) of its last frame at rest (copied on write)
     rest_floor: dict = {}  # side -> lowest progress seen while in the start zone
     broken_since: float | None = None
@@ -83,9 +93,14 @@ class PhaseState(NamedTuple):
     out_seen: bool = True
     seen_t: float = 0.0
     seen_p: float = 0.0
-    rises: tuple = ()
-    near_t: float = 0.0
     end_s: float = 0.0
+    smooth: dict = {}  # side -> (t, progress smoothed over TIMING_TAU_S): timing only, phases use the raw one
+    top: float = 0.0  # highest smoothed progress of the rep
+    rises: tuple = ()  # (t, smoothed progress) whenever it reached a new top, from the last frame at rest
+    lead: dict = {}  # side -> the same trace for a side in the start position (its rises if it moves)
+    falls: tuple = ()  # (t, smoothed progress) whenever it reached a new low since the last top
+    frames: int = 0  # frames of the rep, and those on which the moving side was read
+    read: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,28 +171,31 @@ def step(
             return PhaseState(phase=START, phase_since=t, last_t=t), [Transition(START, None)]
         return state._replace(ready_since=since, last_t=t), []
 
+    smooth = _smoothed(state.smooth, progress, t)
     if phase == START:
         side, p = _leading(progress)
         if p is None:
-            return state._replace(last_t=t), []
+            return state._replace(last_t=t, smooth=smooth), []
         if p >= spec.out_fraction + h:
-            # Timed from this side's last frame at rest. If that was never seen (the limb was
-            # hidden, or already past the start band on its first frame here), from this frame
-            # and this progress, and the out phase is marked untimed.
+            # The rest level is this side's last frame at rest. If that was never seen (the limb
+            # was hidden, or already past the start band on its first frame here), the out phase
+            # is marked untimed.
             rest = state.rest.get(side)
             if rest is not None and t - rest[0] > MAX_REST_GAP_S:
                 rest = None  # not seen at rest for a while: where the movement began is unknown
+            rises = state.lead.get(side, ()) + (smooth[side],) if rest else (smooth[side],)
             new = PhaseState(phase=OUT, side=side, phase_since=t, last_t=t, peak=p,
-                             rep_start=rest[0] if rest else t, start_p=rest[1] if rest else p,
-                             out_seen=rest is not None, rises=((t, p),), near_t=t,
+                             start_p=rest[1] if rest else p, out_seen=rest is not None,
+                             smooth=smooth, top=max(v for _, v in rises), rises=rises,
+                             lead={k: v for k, v in state.lead.items() if k != side},
                              rest={k: v for k, v in state.rest.items() if k != side},
                              rest_floor={k: v for k, v in state.rest_floor.items() if k != side})
             return new, [Transition(OUT, side)]
-        return _note_rest(state, t, progress, spec, exclude=None)._replace(last_t=t), []
+        return _note_rest(state._replace(smooth=smooth), t, progress, spec, exclude=None)._replace(last_t=t), []
 
     # The other side rests while this one moves (alternating exercises): keep its last rest frame,
     # so its own rep, which may start before this one is seen to end, can be timed.
-    state = _note_rest(state, t, progress, spec, exclude=state.side)
+    state = _note_rest(state._replace(smooth=smooth), t, progress, spec, exclude=state.side)
     p = progress.get(state.side) if state.side in progress else progress.get("both")
     if p is None:
         # The moving limb is hidden (the far side in side view). If it was already on its way
@@ -186,20 +204,18 @@ def step(
         if phase == RETURN and others and max(others) >= spec.out_fraction + h:
             # Timed up to its last sighting; the new rep starts from this frame.
             done = _complete(state, state.seen_t, state.peak, state.seen_p, return_timed=False)
-            return done[0]._replace(phase_since=t, last_t=t), done[1]
-        return state._replace(last_t=t), []
+            return done[0]._replace(phase_since=t, last_t=t, smooth=smooth), done[1]
+        return state._replace(last_t=t, smooth=smooth, frames=state.frames + 1), []
     peak = max(state.peak, p)
-    # Tempo: the outward phase ends when the movement first comes within NEAR_PEAK of its final
-    # peak (found at the end from the times the running maximum rose); the return starts when it
-    # last leaves that band (so a hold is neither out nor return).
-    state = state._replace(
-        peak=peak,
-        last_t=t,
-        rises=state.rises + ((t, p),) if p > state.peak else state.rises,
-        near_t=t if p >= peak - NEAR_PEAK else state.near_t,
-        seen_t=t,
-        seen_p=p,
-    )
+    # Tempo (see _phase_times): the smoothed progress's rises to its top and falls after it.
+    level = smooth[state.side][1]
+    if level > state.top:
+        top, rises, falls = level, state.rises + ((t, level),), ()
+    else:
+        top, rises = state.top, state.rises
+        falls = state.falls + ((t, level),) if not state.falls or level < state.falls[-1][1] else state.falls
+    state = state._replace(peak=peak, last_t=t, seen_t=t, seen_p=p, smooth=smooth, top=top, rises=rises, falls=falls,
+                           frames=state.frames + 1, read=state.read + 1)
 
     if phase == OUT:
         if p >= spec.end_fraction:
@@ -228,9 +244,17 @@ def _note_rest(state: PhaseState, t: float, progress: dict, spec: PhaseSpec, exc
     (-0.1 .. return_fraction, so not an excursion the other way such as the camel half of a
     cat-camel cycle) and within LEAVE_START of the lowest progress seen there (so not the tail of
     the previous return, nor an actual rest a little off the file's nominal start)."""
-    rest, floor = None, None
+    rest, floor, lead = None, None, None
     for side, q in progress.items():
-        if side == exclude or q is None or not -2 * LEAVE_START <= q <= spec.return_fraction:
+        if side == exclude or q is None:
+            continue
+        # Each side's smoothed progress since its last frame at rest: its rises if it moves next.
+        point = state.smooth[side][:2]
+        trace = state.lead.get(side)
+        if trace is not None and point[1] > trace[-1][1]:
+            lead = lead or dict(state.lead)
+            lead[side] = trace + (point,)
+        if not -2 * LEAVE_START <= q <= spec.return_fraction:
             continue
         low = min(state.rest_floor.get(side, q), q)
         if floor is None:
@@ -240,7 +264,11 @@ def _note_rest(state: PhaseState, t: float, progress: dict, spec: PhaseSpec, exc
         # from an excursion the other way (the camel) passes through negative values first.
         if q <= max(low, 0.0) + LEAVE_START:
             rest[side] = (t, max(q, 0.0))
-    return state if floor is None else state._replace(rest=rest, rest_floor=floor)
+            lead = lead or dict(state.lead)
+            lead[side] = (point,)
+    if floor is not None:
+        state = state._replace(rest=rest, rest_floor=floor)
+    return state if lead is None else state._replace(lead=lead)
 
 
 def complete_hidden_return(state: PhaseState) -> tuple[PhaseState, list[Transition]]:
@@ -256,22 +284,88 @@ def _complete(
 ) -> tuple[PhaseState, list[Transition]]:
     """Finish the rep at time t with progress p: back to START with a ``rep_done`` transition.
 
-    Durations are measured between bands (leaving the start, near the peak, the count threshold)
-    and scaled to the whole phase of a smooth movement. A phase whose start or end was not seen
-    (a hidden limb) is marked untimed: a scaled fragment is no basis for a tempo verdict.
+    A phase whose start or end was not seen (a hidden limb) is marked untimed: a scaled fragment
+    is no basis for a tempo verdict.
     """
-    peak_t = next((when for when, value in state.rises if value >= peak - NEAR_PEAK), t)
-    top = max(peak, NEAR_PEAK * 2)
-    out_window = smooth_time((top - NEAR_PEAK) / top) - smooth_time(min(state.start_p / top, 0.5))
-    back_window = smooth_time((top - NEAR_PEAK) / top) - smooth_time(min(max(p, 0.0) / top, 0.5))
+    out_s, return_s = _phase_times(state, t)
     done = Transition(
-        START, state.side, rep_done=True, out_s=(peak_t - state.rep_start) / out_window,
-        end_s=state.end_s, return_s=(t - state.near_t) / back_window, hold_s=state.hold_s,
-        peak=peak, reached_end=state.reached_end, out_timed=state.out_seen, return_timed=return_timed,
+        START, state.side, rep_done=True, out_s=out_s or 0.0, end_s=state.end_s, return_s=return_s or 0.0,
+        hold_s=state.hold_s, peak=peak, reached_end=state.reached_end,
+        out_timed=state.out_seen and out_s is not None, return_timed=return_timed and return_s is not None,
     )
     rest = {side: when for side, when in state.rest.items() if side != state.side}
     floor = {side: low for side, low in state.rest_floor.items() if side != state.side}
-    return PhaseState(phase=START, phase_since=t, last_t=t, rest=rest, rest_floor=floor), [done]
+    lead = {side: trace for side, trace in state.lead.items() if side != state.side}
+    return PhaseState(phase=START, phase_since=t, last_t=t, rest=rest, rest_floor=floor, smooth=state.smooth,
+                      lead=lead), [done]
+
+
+def _phase_times(state: PhaseState, t: float) -> tuple[float | None, float | None]:
+    """Whole-phase durations of the rep's out and return phases, or None where too little of the
+    phase was seen to scale (or the moving side was read on too few of the rep's frames).
+
+    Both are timed on the smoothed progress between TIMING_LOW and TIMING_HIGH of the excursion
+    from the rest level to the smoothed top (crossing times interpolated between frames), and
+    scaled to the whole phase of a smooth movement (:func:`smooth_time`). Smoothing delays every
+    crossing by about TIMING_TAU_S, so durations keep. Where a band was not crossed the nearest
+    seen point is used instead: the first frame of the rep (the smoothed progress lags the raw
+    one that started it), the top, or the frame that counted the rep.
+    """
+    base = state.start_p
+    span = state.top - base
+    if span <= 0 or not state.rises or state.read < MIN_SEEN_SHARE * state.frames:
+        return None, None
+
+    def share(level: float) -> float:
+        return min(max((level - base) / span, 0.0), 1.0)
+
+    t_first, first = state.rises[0]
+    low = max(TIMING_LOW, share(first))
+    high = max(TIMING_HIGH, low + MIN_TIMED_SHARE)
+    out_s = None
+    if high < 1.0:
+        begin = _crossing(state.rises, base + low * span, t_first)
+        out_s = (_crossing(state.rises, base + high * span, t_first) - begin) / (smooth_time(high) - smooth_time(low))
+    # The return, in shares of the excursion covered on the way back.
+    path = state.rises[-1:] + state.falls
+    high_level, low_level = base + TIMING_HIGH * span, base + TIMING_LOW * span
+    begin, begun = (_crossing(path, high_level, None, falling=True), 1 - TIMING_HIGH)
+    if begin is None:
+        begin, begun = path[0][0], 0.0
+    end, ended = _crossing(path, low_level, None, falling=True), 1 - TIMING_LOW
+    if end is None:
+        end, ended = t, 1 - share(path[-1][1])
+    window = smooth_time(ended) - smooth_time(begun)
+    return_s = (end - begin) / window if window >= MIN_TIMED_SHARE else None
+    return out_s, return_s
+
+
+def _crossing(path: tuple, level: float, default: float | None, falling: bool = False) -> float | None:
+    """Time at which a monotonic path of (t, value) first reaches ``level``, interpolated
+    linearly between its points; ``default`` if it never does."""
+    previous = None
+    for when, value in path:
+        if (value <= level) if falling else (value >= level):
+            if previous is None or value == previous[1]:
+                return when
+            return previous[0] + (level - previous[1]) / (value - previous[1]) * (when - previous[0])
+        previous = (when, value)
+    return default
+
+
+def _smoothed(smooth: dict, progress: dict, t: float) -> dict:
+    """Progress per side smoothed exponentially over TIMING_TAU_S of time: side -> (time of its
+    last reading, smoothed value); restarted after a gap longer than MAX_FRAME_GAP_S."""
+    out = dict(smooth)
+    for side, q in progress.items():
+        if q is None:
+            continue
+        old = out.get(side)
+        if old is None or not 0 < t - old[0] <= MAX_FRAME_GAP_S:
+            out[side] = (t, q)
+        else:
+            out[side] = (t, old[1] + (1.0 - math.exp((old[0] - t) / TIMING_TAU_S)) * (q - old[1]))
+    return out
 
 
 def _step_hold(
@@ -294,7 +388,7 @@ def _step_hold(
         if t - since < SETTLE_S:
             return state._replace(last_t=t, ready_since=since), []
         side = next(iter(progress)) if len(progress) == 1 else "both"
-        return PhaseState(phase=END, side=side, phase_since=since, last_t=t, rep_start=since, peak=1.0,
+        return PhaseState(phase=END, side=side, phase_since=since, last_t=t, peak=1.0,
                           reached_end=True, hold_s=t - since), [Transition(END, side)]
     broken_since = None if holding_ok else (state.broken_since or t)
     released = broken_since is not None and t - broken_since >= RELEASE_S
