@@ -8,11 +8,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from backcoach.app import progression
-from backcoach.app.live import checkin
+from backcoach.app.live import checkin, stops
 from backcoach.clinical.catalog import catalog_from_library
+from backcoach.clinical.prescription import build_plan, substitute
 from backcoach.clinical.redflags import checkin_questions, redflag_data
 from backcoach.store.models import ExerciseSession, SessionMode, SessionStatus
-from backcoach.store.repo import plans, training
+from backcoach.store.repo import clinical, plans, training
 
 from .conftest import csrf_of, sign_in, user_id
 
@@ -118,3 +119,38 @@ def test_high_pain_at_check_in_starts_the_flare_plan_on_the_session_page(client:
     db.expire_all()
     assert progression.flare_state(db, patient).active
     assert {c.data["action"] for c in progression.changes_of(db, patient)} == {"flare"}
+
+
+def test_removal_puts_the_librarys_substitute_in_its_place_and_undo_takes_it_out(db: Session) -> None:
+    patient = user_id(db, PATIENT)
+    plan = plans.active_plan(db, patient)
+    done = plans.completed_plan_session_ids(db, patient)
+    plan_session = next(s for s in plan.sessions if s.id not in done)
+    catalog = catalog_from_library()
+    item = next(i for i in plan_session.items if catalog[i.exercise_id].modality == "core")
+    exercise_id, position = item.exercise_id, item.position
+    session = training.start_session(db, patient_id=patient, mode=SessionMode.VIDEO, pain_before=2,
+                                     plan_session_id=plan_session.id)
+    training.finish_set(db, training.start_set(db, session, exercise_id=exercise_id, set_index=1,
+                                               plan_item_id=item.id), pain=2)
+    stops.record_stop(db, session, "1", "peripheralization", plan_item_id=item.id)
+    training.finish_session(db, session, status=SessionStatus.COMPLETED, pain_after=2, cr10=3)
+    classified = clinical.latest_classification(db, patient)
+    expected = substitute(build_plan(classified.category, catalog, approach=classified.approach), exercise_id,
+                          plan_session.week, catalog)
+    assert expected is not None  # the demo category's motor block has an easier exercise
+
+    change = next(c for c in progression.review_session(db, session) if c.data["exercise_id"] == exercise_id)
+    assert (change.data["action"], change.data["substitute"]) == ("remove", expected.id)
+    db.expire_all()
+    future = [s for s in plans.active_plan(db, patient).sessions if s.id not in done | {plan_session.id}]
+    with_old = [s for s in future if any(i.exercise_id == exercise_id for i in s.items)]
+    placed = [i for s in future for i in s.items if i.id in change.data["added"]]
+    assert with_old == [] and len(placed) == len(change.data["items"])
+    assert {(i.exercise_id, i.level, i.position) for i in placed} == {(expected.id, 1, position)}
+
+    progression.undo_change(db, patient, change.id, by_user_id=patient)
+    db.expire_all()
+    future = [s for s in plans.active_plan(db, patient).sessions if s.id not in done | {plan_session.id}]
+    assert all(any(i.exercise_id == exercise_id for i in s.items) for s in future if s.week == plan_session.week)
+    assert not any(i.id in change.data["added"] for s in future for i in s.items)

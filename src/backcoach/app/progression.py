@@ -15,8 +15,8 @@ Stored as ``Assessment`` rows (no new tables):
   ``items`` (each changed plan item as it was, so an undo can put it back) and ``status``
   (``applied`` / ``undone``).
 
-Not done here: the ladder-end substitute (§5.3 "next-easier exercise of the same block"); a removal
-or a regression at level 1 is sent to the therapist as CLINICIAN_REVIEW, who picks the substitute.
+At a ladder end (a removal, or a regression at level 1) the substitute of :mod:`backcoach.app.ladder_end`
+takes the exercise's place where one fits, and the therapist is notified (CLINICIAN_REVIEW).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backcoach.app import ladder_end
 from backcoach.app.i18n import N_
 from backcoach.app.live import stops
 from backcoach.clinical.catalog import CatalogEntry, catalog_from_library
@@ -85,11 +86,11 @@ def next_mornings(db: Session, patient_id: int) -> dict[int, Assessment]:
 
 
 def pending_next_morning(db: Session, patient_id: int, now: datetime) -> tuple[ExerciseSession, bool] | None:
-    """The last session still waiting for its next-morning NRS, and whether it is now asked as
+    """The last ended session still waiting for its next-morning NRS, and whether it is now asked as
     recalled (§2.1: outside the morning window; a newer session started means it stays missing)."""
     last = db.scalar(select(ExerciseSession).where(ExerciseSession.patient_id == patient_id)
                      .order_by(ExerciseSession.started_at.desc(), ExerciseSession.id.desc()))
-    if last is None or last.status != SessionStatus.COMPLETED or last.ended_at is None:
+    if last is None or last.status not in ENDED or last.ended_at is None:
         return None
     ended = _aware(last.ended_at).date()
     if now.date() <= ended or last.id in next_mornings(db, patient_id):
@@ -240,8 +241,17 @@ def _apply(db: Session, plan: Plan, future: list[PlanSession], entry: CatalogEnt
     from_level = items[0].level if items else decision.level
     step = {"regress": -1, "progress": 1}.get(decision.action, 0)
     to_level = min(max(1, from_level + step), entry.top_level)
-    if decision.action == "remove":
+    spec = ladder_end.substitute_spec(db, plan, entry.id, items[0].plan_session.week) \
+        if decision.substitute and items else None
+    added = []
+    if decision.action == "remove" or spec is not None:
+        places = [(item.plan_session, item.position) for item in items]
         portal_repo.remove_exercise(db, future, entry.id)
+        if spec is not None:  # §5.3 ladder end: the substitute takes the exercise's place
+            added = [PlanItem(position=position, **spec.__dict__) for _session, position in places]
+            for (plan_session, _position), item in zip(places, added):
+                plan_session.items.append(item)
+            db.flush()
     elif to_level != from_level:
         dose = entry.dose(to_level)
         for item in items:
@@ -253,6 +263,7 @@ def _apply(db: Session, plan: Plan, future: list[PlanSession], entry: CatalogEnt
         "row": decision.row, "reason": decision.reason, "why": why, "from_level": from_level,
         "to_level": None if decision.action == "remove" else to_level,
         "clinician_review": decision.clinician_review, "items": before, "status": "applied",
+        "substitute": spec.exercise_id if spec is not None else None, "added": [item.id for item in added],
         "source": SOURCE})
     therapist = accounts.therapist_of(db, plan.patient_id)
     if therapist is not None and decision.action in ("remove", "regress"):
@@ -286,6 +297,11 @@ def undo_change(db: Session, patient_id: int, change_id: int, by_user_id: int) -
         raise ProgressionInputError(f"change_id: no plan change {change_id} for this patient")
     if change.data["status"] != "applied":
         raise ProgressionInputError(f"change_id: plan change {change_id} is already {change.data['status']}")
+    for added_id in change.data.get("added", []):
+        added = db.get(PlanItem, added_id)
+        if added is not None:
+            db.delete(added)
+    db.flush()
     for row in change.data["items"]:
         item = db.get(PlanItem, row["id"])
         if item is None:  # removed: put it back where it was
