@@ -154,3 +154,27 @@ def test_removal_puts_the_librarys_substitute_in_its_place_and_undo_takes_it_out
     future = [s for s in plans.active_plan(db, patient).sessions if s.id not in done | {plan_session.id}]
     assert all(any(i.exercise_id == exercise_id for i in s.items) for s in future if s.week == plan_session.week)
     assert not any(i.id in change.data["added"] for s in future for i in s.items)
+
+
+def test_a_pain_stop_before_any_set_regresses_the_exercise_when_the_session_finishes(
+        client: TestClient, db: Session) -> None:
+    patient = user_id(db, PATIENT)
+    plan = plans.active_plan(db, patient)
+    done = plans.completed_plan_session_ids(db, patient)
+    plan_session = next(s for s in plan.sessions if s.id not in done)
+    catalog = catalog_from_library()
+    item = next(i for i in plan_session.items if catalog[i.exercise_id].modality == "core" and i.level > 1)
+    level = item.level
+    sign_in(client, PATIENT)
+    token = csrf_of(client, f"/plan/sessions/{plan_session.id}")
+    started = client.post("/sessions", data={
+        "csrf_token": token, "plan_session_id": plan_session.id, "pain_before": "2", "mode": "video",
+        "new_leg_symptoms": "no", **{f"{checkin.PREFIX}{qid}": "no" for qid in checkin_questions()}})
+    session_url = started.headers["location"]
+    stop = client.post(f"{session_url}/pain", data={"csrf_token": token, "nrs": "6", "plan_item_id": item.id})
+    assert stop.json()["stop"] is True  # a rise of 4 over pre: §5.4 rule 2
+    finished = client.post(f"{session_url}/finish", data={"csrf_token": token, "pain_after": "3", "cr10": "3"})
+    assert finished.status_code == 303
+    db.expire_all()
+    (change,) = [c for c in progression.changes_of(db, patient) if c.data["exercise_id"] == item.exercise_id]
+    assert (change.data["action"], change.data["from_level"], change.data["to_level"]) == ("regress", level, level - 1)

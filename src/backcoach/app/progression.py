@@ -148,18 +148,19 @@ def exercise_records(db: Session, patient_id: int, up_to: ExerciseSession) -> di
         if session.started_at == up_to.started_at and session.id > up_to.id:
             continue
         morning = mornings.get(session.id)
-        by_exercise: dict[str, list[ExerciseSet]] = defaultdict(list)
+        sets_of: dict[str, list[ExerciseSet]] = defaultdict(list)
         for exercise_set in session.sets:
-            by_exercise[exercise_set.exercise_id].append(exercise_set)
+            sets_of[exercise_set.exercise_id].append(exercise_set)
         stop_nrs = defaultdict(list)
         for stop in stops.session_stops(db, session):
             if stop.data.get("nrs") is not None:
                 stop_nrs[stop.data.get("exercise_id")].append(stop.data["nrs"])
-        for exercise_id, sets in by_exercise.items():
+        for exercise_id, plan_item_id in session_exercises(db, session).items():
+            sets = sets_of[exercise_id]
             reps = [rep for s in sets for rep in s.reps]
             ratings = [s.pain for s in sets if s.pain is not None] + stop_nrs[exercise_id]
             flags = stops.stop_flags(db, session, exercise_id)
-            item = db.get(PlanItem, sets[0].plan_item_id) if sets[0].plan_item_id is not None else None
+            item = db.get(PlanItem, plan_item_id) if plan_item_id is not None else None
             cr10s = [s.cr10 for s in sets if s.cr10 is not None]
             records[exercise_id].append(ExerciseRecord(
                 exercise_id=exercise_id, level=item.level if item is not None else 1,
@@ -169,6 +170,18 @@ def exercise_records(db: Session, patient_id: int, up_to: ExerciseSession) -> di
                 form=form_score(exercise_id, reps), cr10=cr10s[-1] if cr10s else None, cue50=cue50(reps),
                 peripheralized=flags.peripheralized, rule2_stop=flags.rule2_stop))
     return records
+
+
+def session_exercises(db: Session, session: ExerciseSession) -> dict[str, int | None]:
+    """Each exercise the session reached, with its plan item: those with a set, and those stopped
+    before any set was stored (a pain rating can stop an exercise before its first set is ticked)."""
+    found: dict[str, int | None] = {}
+    for exercise_set in session.sets:
+        found.setdefault(exercise_set.exercise_id, exercise_set.plan_item_id)
+    for stop in stops.session_stops(db, session):
+        if stop.data.get("exercise_id"):
+            found.setdefault(stop.data["exercise_id"], stop.data.get("plan_item_id"))
+    return found
 
 
 def cr10_upper(db: Session, plan: Plan, session: ExerciseSession) -> float:
@@ -214,7 +227,7 @@ def review_session(db: Session, session: ExerciseSession) -> list[Assessment]:
     done = plans.completed_plan_session_ids(db, session.patient_id)
     future = [s for s in portal_repo.future_sessions(plan, done) if s.id != session.plan_session_id]
     applied = []
-    for exercise_id in dict.fromkeys(s.exercise_id for s in session.sets):
+    for exercise_id in session_exercises(db, session):
         history, entry = records.get(exercise_id), catalog.get(exercise_id)
         if exercise_id in already or not history or entry is None:
             continue
