@@ -55,3 +55,12 @@ def test_floors_sit_on_the_safe_side_of_the_figures():
         Figure("x", "nothing", None, 0),
     ])  # fmt: skip
     assert floors.floors_from([result]) == {"x/-/-/-/f1": {"min": 0.94}, "x/-/-/-/angle_mae_deg": {"max": 2.21}}
+
+
+def test_a_flagged_share_is_floored_down_on_correct_reps_and_up_on_incorrect_ones():
+    result = DatasetResult("x", "X", figures=[
+        Figure("x", "flagged_share", 0.2, 50, None, "squat", "too_fast", "m01, correct"),
+        Figure("x", "flagged_share", 0.6, 50, None, "squat", "too_fast", "m01, incorrect"),
+    ])  # fmt: skip
+    assert floors.floors_from([result]) == {"x/squat/too_fast/m01, correct/flagged_share": {"max": 0.23},
+                                            "x/squat/too_fast/m01, incorrect/flagged_share": {"min": 0.59}}

@@ -25,6 +25,8 @@ MARGIN = 0.01
 def lower_is_better(figure: Figure) -> bool:
     if figure.goal is not None:
         return figure.goal.op == "<="
+    if figure.metric == "flagged_share":  # a false alarm on the correct set, a detection on the incorrect one
+        return "incorrect" not in (figure.condition or "")
     return any(word in figure.metric for word in LOWER_IS_BETTER)
 
 
