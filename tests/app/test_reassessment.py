@@ -139,3 +139,105 @@ def test_a_session_check_in_screening_does_not_count_as_the_full_screen(client: 
     _safety(client, token)
     assert client.post("/reassessment/finish", data={"csrf_token": token}).status_code == 303
     assert [p.week for p in _proposals(db, patient)] == [2]
+
+
+def _move_plan_back(db: Session, patient: int, days: int) -> None:
+    """Move the plan's start and every session ``days`` earlier, as if that much time had passed."""
+    plan = plans.active_plan(db, patient)
+    plan.starts_on -= timedelta(days=days)
+    for session in plan.sessions:
+        session.scheduled_on -= timedelta(days=days)
+    db.commit()
+
+
+def _reassess(client: TestClient, db: Session, patient: int, nrs: tuple[str, str, str]) -> PlanProposal:
+    sign_in(client, PATIENT)
+    token = csrf_of(client, "/reassessment")
+    _safety(client, token)
+    _answer(client, token, "nrs", dict(zip(("item1", "item2", "item3"), nrs)))
+    _answer(client, token, "odi")
+    _answer(client, token, "rmdq")
+    assert client.post("/reassessment/finish", data={"csrf_token": token}).status_code == 303
+    return max(_proposals(db, patient), key=lambda p: p.id)
+
+
+def _review(client: TestClient, patient: int, proposal: PlanProposal, decision: str) -> None:
+    sign_in(client, "therapist@demo.backcoach")
+    page = f"/therapist/patients/{patient}/plan"
+    response = client.post(f"/therapist/patients/{patient}/proposals/{proposal.id}/{decision}",
+                           data={"csrf_token": csrf_of(client, page)})
+    assert response.status_code == 303
+
+
+def _slots(db: Session, patient: int) -> dict[tuple[int, int], tuple[date, list[str]]]:
+    db.expire_all()
+    return {(s.week, s.index_in_week): (s.scheduled_on, [i.exercise_id for i in s.items])
+            for s in plans.active_plan(db, patient).sessions}
+
+
+def test_week_four_proposes_maintenance_weeks_five_to_eight_added_on_approval(client: TestClient, db: Session) -> None:
+    patient = user_id(db, PATIENT)
+    _move_plan_back(db, patient, 26)  # the demo plan started 2 days ago: now day 28, the week-4 reassessment
+    starts_on = plans.active_plan(db, patient).starts_on
+    before = _slots(db, patient)
+    assert len(before) == 12 and {w for w, _ in before} == {1, 2, 3, 4}
+    proposal = _reassess(client, db, patient, ("2", "2", "3"))  # average NRS 6 -> 2: responder
+
+    assert (proposal.week, proposal.reassessment["row"]) == (4, "maintenance")
+    assert proposal.difference["from_week"] == 5
+    assert proposal.difference["next_block"] == {"change": "schedule", "first_week": 5, "last_week": 8,
+                                                 "sessions_per_week": 2, "from_plan_week": 4, "optional_extra": True}
+    # Two sessions a week (library threshold), the 1st and 3rd of the plan's Mon/Wed/Fri pattern.
+    week4_days = sorted(d for (w, _), (d, _) in before.items() if w == 4)
+    assert [(s["week"], s["index_in_week"], s["scheduled_on"]) for s in proposal.proposed] == [
+        (week, index, (day + timedelta(weeks=week - 4)).isoformat())
+        for week in (5, 6, 7, 8) for index, day in ((1, week4_days[0]), (2, week4_days[2]))]
+    assert week4_days[0] == starts_on + timedelta(days=21)
+    assert proposal.proposed[0]["scheduled_on"] == (starts_on + timedelta(days=28)).isoformat()  # the reassessment day
+    sign_in(client, "therapist@demo.backcoach")
+    assert 'data-next-block="5-8"' in client.get(f"/therapist/patients/{patient}/plan").text
+
+    _review(client, patient, proposal, "approve")
+    after = _slots(db, patient)
+    assert plans.active_plan(db, patient).weeks == 8 and len(after) == 12 + 8
+    assert {k: v for k, v in after.items() if k[0] <= 4} == before  # the past four weeks are untouched
+    for week in (5, 6, 7, 8):  # the plan's week-4 exercises go on (this plan holds back nothing for confirmation)
+        assert after[(week, 1)] == (week4_days[0] + timedelta(weeks=week - 4), before[(4, 1)][1])
+        assert after[(week, 2)] == (week4_days[2] + timedelta(weeks=week - 4), before[(4, 3)][1])
+    sign_in(client, PATIENT)
+    calendar = client.get("/plan").text
+    assert 'data-plan-weeks="8"' in calendar and 'data-current-week="5"' in calendar
+    assert calendar.count("data-plan-session=") == 20 and 'data-calendar-week="8"' in calendar
+    assert (starts_on + timedelta(days=28)).strftime("%m-%d") in calendar
+
+
+def test_rejecting_the_week_four_proposal_adds_nothing(client: TestClient, db: Session) -> None:
+    patient = user_id(db, PATIENT)
+    _move_plan_back(db, patient, 26)
+    before = _slots(db, patient)
+    proposal = _reassess(client, db, patient, ("2", "2", "3"))
+    _review(client, patient, proposal, "reject")
+    assert _slots(db, patient) == before and plans.active_plan(db, patient).weeks == 4
+    assert _proposals(db, patient)[0].status == "rejected"
+
+
+def test_week_eight_worse_than_week_four_re_engages_with_weeks_nine_to_twelve(client: TestClient, db: Session) -> None:
+    patient = user_id(db, PATIENT)
+    _move_plan_back(db, patient, 26)
+    _review(client, patient, _reassess(client, db, patient, ("2", "2", "3")), "approve")
+    _move_plan_back(db, patient, 28)  # day 56: the week-8 follow-up
+    starts_on = plans.active_plan(db, patient).starts_on
+    before = _slots(db, patient)
+    proposal = _reassess(client, db, patient, ("9", "9", "9"))  # worst and average NRS up 6-7 since week 4
+
+    assert (proposal.week, proposal.reassessment["row"]) == (8, "re_engage")
+    assert proposal.difference["next_block"] == {"change": "schedule", "first_week": 9, "last_week": 12,
+                                                 "sessions_per_week": 3, "from_plan_week": 3, "optional_extra": False}
+    _review(client, patient, proposal, "approve")
+    after = _slots(db, patient)
+    assert plans.active_plan(db, patient).weeks == 12 and len(after) == 20 + 12
+    assert {k: v for k, v in after.items() if k[0] <= 8} == before
+    for week in (9, 10, 11, 12):  # the plan's week 3 again, three sessions a week from day 56
+        for index in (1, 2, 3):
+            assert after[(week, index)] == (before[(3, index)][0] + timedelta(weeks=week - 3), before[(3, index)][1])
+    assert after[(9, 1)][0] == starts_on + timedelta(days=56)

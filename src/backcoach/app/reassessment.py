@@ -7,6 +7,7 @@ Nothing changes for the patient here; the therapist approves or rejects the stor
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,14 +20,20 @@ from backcoach.clinical.classify import classify
 from backcoach.clinical.prescription import Plan as ClinicalPlan
 from backcoach.clinical.prescription import build_plan
 from backcoach.clinical.reassessment import Measures, ReassessmentResult, plan_difference, reassess
+from backcoach.clinical.thresholds import TH
 from backcoach.store.models import ClassificationResult, Plan, PlanProposal, QuestionnaireResponse, RedFlagScreening
 from backcoach.store.repo import clinical, plans
 from backcoach.store.repo import portal as portal_repo
+from backcoach.store.repo.plans import SessionSpec
 
 #: Weeks after the plan's start when the patient repeats the self-assessment (§5.6; 8 = follow-up).
 REASSESSMENT_WEEKS = (2, 4, 8)
 #: Questionnaires repeated then: the measures the §5.6 rows compare (NRS, ODI, RMDQ).
 REASSESSMENT_INSTRUMENTS = ("nrs", "odi", "rmdq")
+#: Weeks after which the 4-week plan is over: their proposal schedules the next block of weeks.
+BLOCK_WEEKS = 4
+#: The plan week a week-8 re-engagement restarts from (§5.6: "the week-3 plan at the last levels reached").
+RE_ENGAGE_WEEK = 3
 
 
 def due_on(plan: Plan, week: int) -> date:
@@ -120,9 +127,42 @@ def _reclassified(db: Session, patient_id: int, screening_answers: dict[str, Any
     return result.to_dict() | {"camera_tests": camera_assessment.coverage(camera)}
 
 
+def _evenly(sessions: list[SessionSpec], n: int) -> list[SessionSpec]:
+    """``n`` of a week's sessions spread over it (2 of Mon/Wed/Fri -> Mon and Fri)."""
+    if n >= len(sessions):
+        return sessions
+    return [sessions[round(k * (len(sessions) - 1) / (n - 1))] for k in range(n)] if n > 1 else sessions[:1]
+
+
+def next_block(new_plan: ClinicalPlan, row: str, week: int, starts_on: date) -> tuple[list[SessionSpec], dict[str, Any]]:
+    """The weeks after a week-4 or week-8 reassessment (5-8 or 9-12), dated on from the plan's start.
+
+    The §5.6 row decides the programme: re-engagement repeats the library plan's week 3 at its full
+    frequency; otherwise (maintenance, durable) the plan's last week goes on at the maintenance
+    frequency, the optional extra session left to the patient. Returns the sessions and a summary.
+    """
+    template_week = RE_ENGAGE_WEEK if row == "re_engage" else max(s.week for s in new_plan.sessions)
+    template = sorted((s for s in plan_sessions(new_plan, starts_on) if s.week == template_week),
+                      key=lambda s: s.scheduled_on)
+    per_week = len(template) if row == "re_engage" else TH["maintenance_sessions_per_week"]
+    chosen = _evenly(template, per_week)
+    sessions = [replace(s, week=target, index_in_week=index,
+                        scheduled_on=s.scheduled_on + timedelta(weeks=target - template_week))
+                for target in range(week + 1, week + BLOCK_WEEKS + 1)
+                for index, s in enumerate(chosen, start=1)]
+    summary = {"change": "schedule", "first_week": week + 1, "last_week": week + BLOCK_WEEKS,
+               "sessions_per_week": len(chosen), "from_plan_week": template_week,
+               "optional_extra": row != "re_engage"}
+    return sessions, summary
+
+
 def propose(db: Session, plan: Plan, week: int, classification: ClassificationResult,
             screening_answers: dict[str, Any]) -> PlanProposal:
-    """Run the week's §5.6 row and store its plan difference for the therapist's review."""
+    """Run the week's §5.6 row and store its plan difference for the therapist's review.
+
+    Week 2 proposes changes to the plan's remaining weeks; weeks 4 and 8 come after the 4-week
+    plan, so they propose the next block of weeks (:func:`next_block`), added on approval.
+    """
     patient_id = plan.patient_id
     done = plans.completed_plan_session_ids(db, patient_id)
     planned = [s for s in plan.sessions if s.week <= week]
@@ -145,11 +185,16 @@ def propose(db: Session, plan: Plan, week: int, classification: ClassificationRe
                       "plan_error": str(exc)}
         proposed: list[dict[str, Any]] = []
     else:
-        # Weeks 4 and 8 come after the 4-week plan: their proposal applies to its last week.
-        from_week = min(week + 1, max(s.week for s in new_plan.sessions))
-        difference = plan_difference(old, new_plan, from_week)
-        proposed = [{"week": s.week, "index_in_week": s.index_in_week, "items": [i.__dict__ for i in s.items]}
-                    for s in plan_sessions(new_plan, plan.starts_on) if s.week >= from_week]
+        if week >= BLOCK_WEEKS:
+            sessions, schedule = next_block(new_plan, result.row, week, plan.starts_on)
+            difference = plan_difference(old, new_plan, schedule["from_plan_week"])
+            difference["changes"].insert(0, schedule)
+            difference |= {"from_week": week + 1, "next_block": schedule}
+        else:
+            difference = plan_difference(old, new_plan, week + 1)
+            sessions = [s for s in plan_sessions(new_plan, plan.starts_on) if s.week > week]
+        proposed = [{"week": s.week, "index_in_week": s.index_in_week, "scheduled_on": s.scheduled_on.isoformat(),
+                     "items": [asdict(i) for i in s.items]} for s in sessions]
     reassessment = result.to_dict() | {
         "camera_tests": camera_assessment.coverage(camera),
         "camera_trend": camera_trend(baseline_camera(db, plan), camera)}

@@ -8,6 +8,7 @@ other clinics' patients are not confirmed), and every read of health data is aud
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request
@@ -27,7 +28,7 @@ from backcoach.app.templating import render
 from backcoach.store.models import SessionMode, User
 from backcoach.store.repo import community, plans
 from backcoach.store.repo import portal as portal_repo
-from backcoach.store.repo.plans import ItemSpec
+from backcoach.store.repo.plans import ItemSpec, SessionSpec
 
 router = APIRouter(prefix="/therapist", dependencies=CSRF)
 
@@ -242,11 +243,17 @@ async def review_proposal(request: Request, db: DbSession, therapist: CurrentThe
     note = str((await request.form()).get("note", ""))[:500]
     plan, future = _plan_context(db, patient)
     if decision == "approve":
-        by_slot = {(s["week"], s["index_in_week"]): s["items"] for s in proposal.proposed}
+        by_slot = {(s["week"], s["index_in_week"]): s for s in proposal.proposed}
         for session in future:
-            items = by_slot.get((session.week, session.index_in_week))
-            if items is not None:
-                portal_repo.replace_items(db, session, [ItemSpec(**item) for item in items])
+            slot = by_slot.get((session.week, session.index_in_week))
+            if slot is not None:
+                portal_repo.replace_items(db, session, [ItemSpec(**item) for item in slot["items"]])
+        # A week-4/8 proposal's next block: the slots the plan does not have yet become new sessions.
+        stored = {(s.week, s.index_in_week) for s in plan.sessions}
+        plans.add_sessions(db, plan, [
+            SessionSpec(week=s["week"], index_in_week=s["index_in_week"], scheduled_on=date.fromisoformat(s["scheduled_on"]),
+                        items=tuple(ItemSpec(**item) for item in s["items"]))
+            for key, s in by_slot.items() if key not in stored and "scheduled_on" in s])
         portal_repo.add_revision(db, plan, therapist.id, "proposal", proposal.difference.get("changes", []))
     portal_repo.review_proposal(proposal, therapist.id, decision == "approve", note)
     audit_write(db, request, therapist, patient.id, "plan_proposal", TREATING_THERAPIST, proposal.id)

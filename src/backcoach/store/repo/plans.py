@@ -56,18 +56,25 @@ def create_plan(
         created_by_id=created_by_id,
         classification_id=classification_id,
     )
-    for spec in sessions:
-        plan_session = PlanSession(
-            week=spec.week, index_in_week=spec.index_in_week, scheduled_on=spec.scheduled_on
-        )
-        plan_session.items = [
-            PlanItem(position=position, **item.__dict__)
-            for position, item in enumerate(spec.items, start=1)
-        ]
-        plan.sessions.append(plan_session)
+    plan.sessions.extend(_plan_session(spec) for spec in sessions)
     db.add(plan)
     db.flush()
     return plan
+
+
+def _plan_session(spec: SessionSpec) -> PlanSession:
+    plan_session = PlanSession(week=spec.week, index_in_week=spec.index_in_week, scheduled_on=spec.scheduled_on)
+    plan_session.items = [
+        PlanItem(position=position, **item.__dict__) for position, item in enumerate(spec.items, start=1)
+    ]
+    return plan_session
+
+
+def add_sessions(db: Session, plan: Plan, sessions: list[SessionSpec]) -> None:
+    """Append sessions to a stored plan (a reassessment's next block); ``plan.weeks`` grows to cover them."""
+    plan.sessions.extend(_plan_session(spec) for spec in sessions)
+    plan.weeks = max([plan.weeks, *(spec.week for spec in sessions)])
+    db.flush()
 
 
 def active_plan(db: Session, patient_id: int) -> Plan | None:
