@@ -244,3 +244,36 @@ def test_a_rep_hidden_on_its_way_back_at_the_end_of_the_stream_is_complete():
     assert state.phase == RETURN and reps == []
     state, (done,) = complete_hidden_return(state)
     assert state.phase == START and done.rep_done and not done.return_timed
+
+
+# H3-1: the far limb (right) falls from its peak, hides behind the near one at progress 0.5 and
+# stays hidden; the near side (left) rests at 0, read on every frame.
+FAR_RETURN = ([{"left": 0.0, "right": 0.0}] * 12
+              + [{"left": 0.0, "right": p} for p in ramp(0, 1, 10) + [1.0] * 3 + ramp(1, 0.5, 6)])
+
+
+def test_far_limb_hidden_on_its_way_back_completes_after_half_a_second():
+    hidden = [{"left": 0.0, "right": None}] * 5  # t = 3.1 .. 3.5 s; last sighting at 3.0 s
+    state, reps, _ = run(FAR_RETURN + hidden)
+    (right,) = reps
+    assert right.side == "right" and right.rep_done and not right.return_timed
+    assert right.peak == pytest.approx(1.0) and right.reached_end
+    assert state.phase == START and state.phase_since == pytest.approx(3.0)  # its last sighting
+    assert state.last_t == pytest.approx(3.5)
+
+
+def test_far_limb_hidden_under_half_a_second_is_not_yet_complete():
+    state, reps, _ = run(FAR_RETURN + [{"left": 0.0, "right": None}] * 4)  # 0.4 s
+    assert reps == [] and state.phase == RETURN
+
+
+def test_far_limb_reappearing_in_time_returns_as_usual():
+    values = FAR_RETURN + [{"left": 0.0, "right": None}] * 4 + [{"left": 0.0, "right": p} for p in ramp(0.4, 0, 5)]
+    _, (right,), _ = run(values)
+    assert right.return_timed
+
+
+def test_a_whole_body_dropout_on_the_way_back_does_not_complete_the_rep():
+    # Nothing read on either side (the person left the picture): not a limb hiding behind another.
+    state, reps, _ = run(FAR_RETURN + [{"left": None, "right": None}] * 10)
+    assert reps == [] and state.phase == RETURN

@@ -42,6 +42,10 @@ MIN_TIMED_SHARE = 0.15
 MIN_SEEN_SHARE = 0.8
 #: How far progress must fall below its peak before a rep that never reached the target is returning.
 RETURN_DROP = 0.1
+#: Seconds a moving limb may stay hidden on its way back, while another side is still read, before
+#: its rep is complete (timed to its last sighting): the far limb in side view hides behind the
+#: near one for the last part of its return (engine-issues H3-1).
+HIDDEN_RETURN_S = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +209,13 @@ def step(
             # Timed up to its last sighting; the new rep starts from this frame.
             done = _complete(state, state.seen_t, state.peak, state.seen_p, return_timed=False)
             return done[0]._replace(phase_since=t, last_t=t, smooth=smooth), done[1]
+        if (phase == RETURN and others and t - state.seen_t >= HIDDEN_RETURN_S
+                and state.seen_p < state.peak - RETURN_DROP):
+            # Seen falling, then hidden for a while with the body still tracked (another side is
+            # read): the limb has gone back behind the near one. Complete it at its last sighting
+            # rather than when the other side next moves, which may be seconds later.
+            done = _complete(state, state.seen_t, state.peak, state.seen_p, return_timed=False)
+            return done[0]._replace(last_t=t, smooth=smooth), done[1]
         return state._replace(last_t=t, smooth=smooth, frames=state.frames + 1), []
     peak = max(state.peak, p)
     # Tempo (see _phase_times): the smoothed progress's rises to its top and falls after it.
