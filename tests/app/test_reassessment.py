@@ -181,12 +181,16 @@ def test_week_four_proposes_maintenance_weeks_five_to_eight_added_on_approval(cl
     starts_on = plans.active_plan(db, patient).starts_on
     before = _slots(db, patient)
     assert len(before) == 12 and {w for w, _ in before} == {1, 2, 3, 4}
-    proposal = _reassess(client, db, patient, ("2", "2", "3"))  # average NRS 6 -> 2: responder
+    # Average NRS 6 -> 2 (responder) and worst 3 (< 4): low pain moves the approach from movement
+    # control to function optimisation, so the block takes the library's new plan (level 3).
+    proposal = _reassess(client, db, patient, ("2", "2", "3"))
 
     assert (proposal.week, proposal.reassessment["row"]) == (4, "maintenance")
     assert proposal.difference["from_week"] == 5
     assert proposal.difference["next_block"] == {"change": "schedule", "first_week": 5, "last_week": 8,
-                                                 "sessions_per_week": 2, "from_plan_week": 4, "optional_extra": True}
+                                                 "sessions_per_week": 2, "from_plan_week": 4, "optional_extra": True,
+                                                 "exercises": "library"}
+    assert {"change": "approach", "from": "movement_control", "to": "function_optimization"} in proposal.difference["changes"]
     # Two sessions a week (library threshold), the 1st and 3rd of the plan's Mon/Wed/Fri pattern.
     week4_days = sorted(d for (w, _), (d, _) in before.items() if w == 4)
     assert [(s["week"], s["index_in_week"], s["scheduled_on"]) for s in proposal.proposed] == [
@@ -201,9 +205,11 @@ def test_week_four_proposes_maintenance_weeks_five_to_eight_added_on_approval(cl
     after = _slots(db, patient)
     assert plans.active_plan(db, patient).weeks == 8 and len(after) == 12 + 8
     assert {k: v for k, v in after.items() if k[0] <= 4} == before  # the past four weeks are untouched
-    for week in (5, 6, 7, 8):  # the plan's week-4 exercises go on (this plan holds back nothing for confirmation)
+    for week in (5, 6, 7, 8):  # the same exercises as week 4 (this plan holds back nothing for confirmation)
         assert after[(week, 1)] == (week4_days[0] + timedelta(weeks=week - 4), before[(4, 1)][1])
         assert after[(week, 2)] == (week4_days[2] + timedelta(weeks=week - 4), before[(4, 3)][1])
+    dead_bug = {(s.week, i.exercise_id): i for s in plans.active_plan(db, patient).sessions for i in s.items}
+    assert [(i.level, i.sets, i.reps) for i in (dead_bug[(4, "dead_bug")], dead_bug[(5, "dead_bug")])] == [(2, 2, 8), (3, 1, 10)]
     sign_in(client, PATIENT)
     calendar = client.get("/plan").text
     assert 'data-plan-weeks="8"' in calendar and 'data-current-week="5"' in calendar
@@ -228,16 +234,32 @@ def test_week_eight_worse_than_week_four_re_engages_with_weeks_nine_to_twelve(cl
     _move_plan_back(db, patient, 28)  # day 56: the week-8 follow-up
     starts_on = plans.active_plan(db, patient).starts_on
     before = _slots(db, patient)
-    proposal = _reassess(client, db, patient, ("9", "9", "9"))  # worst and average NRS up 6-7 since week 4
+    proposal = _reassess(client, db, patient, ("2", "2", "5"))  # worst NRS 3 -> 5 since week 4 (+2)
 
     assert (proposal.week, proposal.reassessment["row"]) == (8, "re_engage")
     assert proposal.difference["next_block"] == {"change": "schedule", "first_week": 9, "last_week": 12,
-                                                 "sessions_per_week": 3, "from_plan_week": 3, "optional_extra": False}
+                                                 "sessions_per_week": 3, "from_plan_week": 3, "optional_extra": False,
+                                                 "exercises": "current"}
     _review(client, patient, proposal, "approve")
     after = _slots(db, patient)
     assert plans.active_plan(db, patient).weeks == 12 and len(after) == 20 + 12
     assert {k: v for k, v in after.items() if k[0] <= 8} == before
-    for week in (9, 10, 11, 12):  # the plan's week 3 again, three sessions a week from day 56
+    for week in (9, 10, 11, 12):  # the patient's week 3 again (movement control as at the start), 3 a week from day 56
         for index in (1, 2, 3):
             assert after[(week, index)] == (before[(3, index)][0] + timedelta(weeks=week - 3), before[(3, index)][1])
     assert after[(9, 1)][0] == starts_on + timedelta(days=56)
+
+
+def test_the_next_block_keeps_the_therapists_edits(client: TestClient, db: Session) -> None:
+    patient = user_id(db, PATIENT)
+    _move_plan_back(db, patient, 26)
+    removed = _slots(db, patient)[(4, 1)][1][0]
+    sign_in(client, "therapist@demo.backcoach")
+    page = f"/therapist/patients/{patient}/plan"
+    assert client.post(f"{page}/remove", data={"csrf_token": csrf_of(client, page), "exercise_id": removed}).status_code == 303
+    proposal = _reassess(client, db, patient, ("2", "2", "5"))  # responder; worst 5 keeps movement control
+    assert proposal.difference["next_block"]["exercises"] == "current"
+    assert proposal.proposed and all(removed not in [i["exercise_id"] for i in s["items"]] for s in proposal.proposed)
+    _review(client, patient, proposal, "approve")
+    after = _slots(db, patient)
+    assert after[(5, 1)][1] == after[(4, 1)][1] and removed not in after[(8, 2)][1]

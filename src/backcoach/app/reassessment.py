@@ -24,7 +24,7 @@ from backcoach.clinical.thresholds import TH
 from backcoach.store.models import ClassificationResult, Plan, PlanProposal, QuestionnaireResponse, RedFlagScreening
 from backcoach.store.repo import clinical, plans
 from backcoach.store.repo import portal as portal_repo
-from backcoach.store.repo.plans import SessionSpec
+from backcoach.store.repo.plans import ItemSpec, SessionSpec
 
 #: Weeks after the plan's start when the patient repeats the self-assessment (§5.6; 8 = follow-up).
 REASSESSMENT_WEEKS = (2, 4, 8)
@@ -134,16 +134,34 @@ def _evenly(sessions: list[SessionSpec], n: int) -> list[SessionSpec]:
     return [sessions[round(k * (len(sessions) - 1) / (n - 1))] for k in range(n)] if n > 1 else sessions[:1]
 
 
-def next_block(new_plan: ClinicalPlan, row: str, week: int, starts_on: date) -> tuple[list[SessionSpec], dict[str, Any]]:
+def _stored_week(plan: Plan, week: int) -> list[SessionSpec]:
+    """The stored plan's sessions of ``week`` as the patient has them now (therapist edits, approved
+    proposals and automatic progressions included; exercises awaiting confirmation left out)."""
+    return [SessionSpec(week=s.week, index_in_week=s.index_in_week, scheduled_on=s.scheduled_on,
+                        items=tuple(ItemSpec(exercise_id=i.exercise_id, block=i.block, sets=i.sets, reps=i.reps,
+                                             hold_seconds=i.hold_seconds, rest_seconds=i.rest_seconds,
+                                             expected_seconds=i.expected_seconds, level=i.level, per_side=i.per_side)
+                                    for i in s.items))
+            for s in sorted(plan.sessions, key=lambda s: s.scheduled_on) if s.week == week]
+
+
+def next_block(plan: Plan, new_plan: ClinicalPlan, row: str, week: int,
+               programme_changed: bool) -> tuple[list[SessionSpec], dict[str, Any]]:
     """The weeks after a week-4 or week-8 reassessment (5-8 or 9-12), dated on from the plan's start.
 
-    The §5.6 row decides the programme: re-engagement repeats the library plan's week 3 at its full
-    frequency; otherwise (maintenance, durable) the plan's last week goes on at the maintenance
-    frequency, the optional extra session left to the patient. Returns the sessions and a summary.
+    The §5.6 row decides the frequency: re-engagement repeats plan week 3 at its full frequency;
+    otherwise (maintenance, durable) the latest plan week goes on at the maintenance frequency, the
+    optional extra session left to the patient. The exercises are the patient's stored ones, or the
+    library's new plan when the reassessment changed the category or approach.
+    Returns the sessions and a summary for the therapist.
     """
-    template_week = RE_ENGAGE_WEEK if row == "re_engage" else max(s.week for s in new_plan.sessions)
-    template = sorted((s for s in plan_sessions(new_plan, starts_on) if s.week == template_week),
-                      key=lambda s: s.scheduled_on)
+    template_week = RE_ENGAGE_WEEK if row == "re_engage" else max(s.week for s in plan.sessions)
+    template = _stored_week(plan, template_week)
+    if programme_changed or not template:
+        library_week = min(template_week, max(s.week for s in new_plan.sessions))
+        template = [s for s in plan_sessions(new_plan, plan.starts_on) if s.week == library_week]
+        template = [replace(s, scheduled_on=s.scheduled_on + timedelta(weeks=template_week - library_week))
+                    for s in template]
     per_week = len(template) if row == "re_engage" else TH["maintenance_sessions_per_week"]
     chosen = _evenly(template, per_week)
     sessions = [replace(s, week=target, index_in_week=index,
@@ -152,7 +170,7 @@ def next_block(new_plan: ClinicalPlan, row: str, week: int, starts_on: date) -> 
                 for index, s in enumerate(chosen, start=1)]
     summary = {"change": "schedule", "first_week": week + 1, "last_week": week + BLOCK_WEEKS,
                "sessions_per_week": len(chosen), "from_plan_week": template_week,
-               "optional_extra": row != "re_engage"}
+               "optional_extra": row != "re_engage", "exercises": "library" if programme_changed else "current"}
     return sessions, summary
 
 
@@ -186,8 +204,9 @@ def propose(db: Session, plan: Plan, week: int, classification: ClassificationRe
         proposed: list[dict[str, Any]] = []
     else:
         if week >= BLOCK_WEEKS:
-            sessions, schedule = next_block(new_plan, result.row, week, plan.starts_on)
-            difference = plan_difference(old, new_plan, schedule["from_plan_week"])
+            difference = plan_difference(old, new_plan, min(week, max(s.week for s in new_plan.sessions)))
+            changed = any(c["change"] in ("category", "approach") for c in difference["changes"])
+            sessions, schedule = next_block(plan, new_plan, result.row, week, changed)
             difference["changes"].insert(0, schedule)
             difference |= {"from_week": week + 1, "next_block": schedule}
         else:
