@@ -263,3 +263,21 @@ def test_the_next_block_keeps_the_therapists_edits(client: TestClient, db: Sessi
     _review(client, patient, proposal, "approve")
     after = _slots(db, patient)
     assert after[(5, 1)][1] == after[(4, 1)][1] and removed not in after[(8, 2)][1]
+
+
+def test_a_block_approved_after_its_first_day_moves_on_by_whole_weeks(client: TestClient, db: Session) -> None:
+    patient = user_id(db, PATIENT)
+    _move_plan_back(db, patient, 26)
+    proposal = _reassess(client, db, patient, ("2", "2", "5"))
+    assert proposal.proposed[0]["week"] == 5
+    _move_plan_back(db, patient, 3)  # the therapist approves on day 31, after the block's Monday and Wednesday
+    proposal.proposed = [s | {"scheduled_on": (date.fromisoformat(s["scheduled_on"]) - timedelta(days=3)).isoformat()}
+                         for s in proposal.proposed]
+    db.commit()
+    starts_on = plans.active_plan(db, patient).starts_on
+    _review(client, patient, proposal, "approve")
+    after = _slots(db, patient)
+    added = sorted((k, d) for k, (d, _) in after.items() if k[0] > 4)
+    assert [k for k, _ in added] == [(week, index) for week in (6, 7, 8, 9) for index in (1, 2)]
+    assert added[0][1] == starts_on + timedelta(days=35) and added[1][1] == starts_on + timedelta(days=39)
+    assert plans.active_plan(db, patient).weeks == 9 and min(d for _, d in added) >= date.today()

@@ -174,6 +174,14 @@ def next_block(plan: Plan, new_plan: ClinicalPlan, row: str, week: int,
     return sessions, summary
 
 
+def not_before(sessions: list[SessionSpec], today: date) -> list[SessionSpec]:
+    """A next block approved after its first session's day moves on by whole weeks (renumbered, the
+    weekdays kept) so that it starts no earlier than ``today``: nothing is added as already missed."""
+    first = min((s.scheduled_on for s in sessions), default=today)
+    weeks = -(-(today - first).days // 7) if first < today else 0
+    return [replace(s, week=s.week + weeks, scheduled_on=s.scheduled_on + timedelta(weeks=weeks)) for s in sessions]
+
+
 def propose(db: Session, plan: Plan, week: int, classification: ClassificationResult,
             screening_answers: dict[str, Any]) -> PlanProposal:
     """Run the week's §5.6 row and store its plan difference for the therapist's review.

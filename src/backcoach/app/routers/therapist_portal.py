@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
-from backcoach.app import camera_assessment as cam, errors
+from backcoach.app import camera_assessment as cam, errors, reassessment
 from backcoach.app.audit import TREATING_THERAPIST, audit_read, audit_write
 from backcoach.app.deps import CSRF, CurrentTherapist, DbSession, TreatedPatient
 from backcoach.app.exercise_names import exercise_name
@@ -250,10 +250,11 @@ async def review_proposal(request: Request, db: DbSession, therapist: CurrentThe
                 portal_repo.replace_items(db, session, [ItemSpec(**item) for item in slot["items"]])
         # A week-4/8 proposal's next block: the slots the plan does not have yet become new sessions.
         stored = {(s.week, s.index_in_week) for s in plan.sessions}
-        plans.add_sessions(db, plan, [
+        block = reassessment.not_before([
             SessionSpec(week=s["week"], index_in_week=s["index_in_week"], scheduled_on=date.fromisoformat(s["scheduled_on"]),
                         items=tuple(ItemSpec(**item) for item in s["items"]))
-            for key, s in by_slot.items() if key not in stored and "scheduled_on" in s])
+            for key, s in by_slot.items() if key not in stored and "scheduled_on" in s], date.today())
+        plans.add_sessions(db, plan, [s for s in block if (s.week, s.index_in_week) not in stored])
         portal_repo.add_revision(db, plan, therapist.id, "proposal", proposal.difference.get("changes", []))
     portal_repo.review_proposal(proposal, therapist.id, decision == "approve", note)
     audit_write(db, request, therapist, patient.id, "plan_proposal", TREATING_THERAPIST, proposal.id)
