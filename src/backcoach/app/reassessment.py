@@ -156,8 +156,9 @@ def next_block(plan: Plan, new_plan: ClinicalPlan, row: str, week: int,
     Returns the sessions and a summary for the therapist.
     """
     template_week = RE_ENGAGE_WEEK if row == "re_engage" else max(s.week for s in plan.sessions)
-    template = _stored_week(plan, template_week)
-    if programme_changed or not template:
+    template = [] if programme_changed else _stored_week(plan, template_week)
+    from_library = not template
+    if from_library:
         library_week = min(template_week, max(s.week for s in new_plan.sessions))
         template = [s for s in plan_sessions(new_plan, plan.starts_on) if s.week == library_week]
         template = [replace(s, scheduled_on=s.scheduled_on + timedelta(weeks=template_week - library_week))
@@ -170,7 +171,7 @@ def next_block(plan: Plan, new_plan: ClinicalPlan, row: str, week: int,
                 for index, s in enumerate(chosen, start=1)]
     summary = {"change": "schedule", "first_week": week + 1, "last_week": week + BLOCK_WEEKS,
                "sessions_per_week": len(chosen), "from_plan_week": template_week,
-               "optional_extra": row != "re_engage", "exercises": "library" if programme_changed else "current"}
+               "optional_extra": row != "re_engage", "exercises": "library" if from_library else "current"}
     return sessions, summary
 
 
