@@ -183,7 +183,10 @@ class RepRecord:
                 stats.longest_s = max(stats.longest_s, stats.run_s)
                 if not isinstance(value, bool):
                     stats.total += value
-                if in_phase and id(check) not in self.present and self._persisted(check, stats):
+                # Live: only the ``seconds`` persistence is final mid-phase; a fraction of the
+                # phase's frames is decided when the rep ends (errors_found), over the whole phase
+                # (engine-issues E1/H5-2: its first frames are not the phase).
+                if in_phase and id(check) not in self.present and self._lasting(check, stats):
                     self.present.add(id(check))
                     newly.append(check)
             else:
@@ -201,12 +204,18 @@ class RepRecord:
         return value
 
     @staticmethod
-    def _persisted(check: Check, stats: Stats) -> bool:
-        rule = check.rule
-        seconds = rule.persistence.seconds
-        if seconds > 0 and stats.longest_s >= seconds:
+    def _lasting(check: Check, stats: Stats) -> bool:
+        """The condition has held for the rule's ``seconds`` continuously (if it has any)."""
+        seconds = check.rule.persistence.seconds
+        return seconds > 0 and stats.longest_s >= seconds
+
+    @classmethod
+    def _persisted(cls, check: Check, stats: Stats) -> bool:
+        """Present over the frames in ``stats``: for ``seconds`` continuously, or in at least
+        ``fraction`` of them (at least MIN_FRAMES_FOR_FRACTION frames)."""
+        if cls._lasting(check, stats):
             return True
-        return stats.n >= MIN_FRAMES_FOR_FRACTION and stats.hits / stats.n >= rule.persistence.fraction
+        return stats.n >= MIN_FRAMES_FOR_FRACTION and stats.hits / stats.n >= check.rule.persistence.fraction
 
     def _judged(self, check: Check) -> Stats | None:
         """The frames a check is judged on: its phase's, or the whole rep's when its phase had
