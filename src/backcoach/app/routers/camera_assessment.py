@@ -197,10 +197,12 @@ def _refuse_without_camera(db: DbSession, patient: User) -> None:
         raise HTTPException(403, detail=errors.CAMERA_CONSENT_REQUIRED)
 
 
-@router.post("/{area}/camera/{test_id}/check")
-async def check(request: Request, db: DbSession, patient: CurrentPatient, area: Area, test_id: str) -> Response:
-    """The camera set-up verdict over the last second of frames (body in frame, distance, light, view)."""
-    if isinstance(stage := _stage(db, patient, area), Response):
+async def _upload(request: Request, db: DbSession, patient: User, area: str,
+                  test_id: str) -> tuple[Stage, cam.PoseSequence] | Response:
+    """What every landmark upload checks first: the assessment stage, the test, the camera consent,
+    then the posted frames (or the response refusing them)."""
+    stage = _stage(db, patient, area)
+    if isinstance(stage, Response):
         return stage
     _test(test_id)
     _refuse_without_camera(db, patient)
@@ -208,6 +210,16 @@ async def check(request: Request, db: DbSession, patient: CurrentPatient, area: 
     seq, refused = await _recording(request)
     if refused is not None:
         return refused
+    return stage, seq
+
+
+@router.post("/{area}/camera/{test_id}/check")
+async def check(request: Request, db: DbSession, patient: CurrentPatient, area: Area, test_id: str) -> Response:
+    """The camera set-up verdict over the last second of frames (body in frame, distance, light, view)."""
+    upload = await _upload(request, db, patient, area, test_id)
+    if isinstance(upload, Response):
+        return upload
+    _, seq = upload
     try:
         return JSONResponse(cam.setup_check(seq, test_id, locale_key(request.state.locale)))
     except (cam.RecordingError, CameraTestError) as exc:
@@ -249,15 +261,10 @@ async def recording(request: Request, db: DbSession, patient: CurrentPatient, ar
     Query: ``w``, ``h`` (image size), optional ``height_cm`` (fingertip-to-floor in cm) and
     ``taps`` (comma-separated seconds of "hurts now" taps from the first frame, forward bend).
     """
-    stage = _stage(db, patient, area)
-    if isinstance(stage, Response):
-        return stage
-    _test(test_id)
-    _refuse_without_camera(db, patient)
-    set_locale(request.state.locale)
-    seq, refused = await _recording(request)
-    if refused is not None:
-        return refused
+    upload = await _upload(request, db, patient, area, test_id)
+    if isinstance(upload, Response):
+        return upload
+    stage, seq = upload
     try:
         height_cm = _optional_number(request, "height_cm", 100, 250)
         taps = _taps(request.query_params.get("taps", ""), float(seq.t[-1]))

@@ -211,9 +211,7 @@ def _session_context(db: DbSession, request: Request, patient: User, session: Ex
 @router.post("/sessions/{session_id}/sets", dependencies=CSRF)
 async def tick_set(request: Request, db: DbSession, patient: CurrentPatient, session_id: int) -> Response:
     """Store one set as done the moment it is ticked (never only at the end)."""
-    session = _session_or_404(db, patient, session_id)
-    if session.status != SessionStatus.IN_PROGRESS:
-        raise HTTPException(409, detail=errors.SESSION_FINISHED)
+    session = session_in_progress(db, patient, session_id)
     data, _state = validate(SetDoneForm, form_values(await request.form()))
     plan_session = plans.get_plan_session(db, patient.id, session.plan_session_id or -1)
     item = next((i for i in (plan_session.items if plan_session else []) if data and i.id == data.plan_item_id), None)
@@ -236,9 +234,7 @@ async def tick_set(request: Request, db: DbSession, patient: CurrentPatient, ses
 @router.post("/sessions/{session_id}/mode", dependencies=CSRF)
 async def switch_mode(request: Request, db: DbSession, patient: CurrentPatient, session_id: int) -> Response:
     """Continue video-only (the camera was refused or missing): the session's mode is stored as such."""
-    session = _session_or_404(db, patient, session_id)
-    if session.status != SessionStatus.IN_PROGRESS:
-        raise HTTPException(409, detail=errors.SESSION_FINISHED)
+    session = session_in_progress(db, patient, session_id)
     data, _state = validate(ModeForm, form_values(await request.form()))
     if data is None:
         return JSONResponse({"detail": errors.FIELD_OUT_OF_RANGE}, status_code=400)
@@ -269,9 +265,7 @@ async def rate_pain(request: Request, db: DbSession, patient: CurrentPatient, se
 @router.post("/sessions/{session_id}/finish", dependencies=CSRF)
 async def finish_session(request: Request, db: DbSession, patient: CurrentPatient, session_id: int) -> Response:
     """Pain after and exertion (CR10), then the training report."""
-    session = _session_or_404(db, patient, session_id)
-    if session.status != SessionStatus.IN_PROGRESS:
-        raise HTTPException(409, detail=errors.SESSION_FINISHED)
+    session = session_in_progress(db, patient, session_id)
     data, state = validate(FinishForm, form_values(await request.form()))
     if data is None:
         return render(request, "live/session.html", _session_context(db, request, patient, session, state),

@@ -14,6 +14,8 @@ const CHECKS_TO_PASS = 2;
 const COUNTDOWN_S = 3;
 /** As on the live page: after this many frames below 10 frames/s on the full model, use lite. */
 const ADAPT_AFTER_FRAMES = 60;
+// ?adapt=0 keeps the chosen model even on a slow device (read once, not per frame).
+const ADAPT = new URLSearchParams(location.search).get("adapt") !== "0";
 
 const $ = (selector) => document.querySelector(selector);
 const el = {
@@ -137,8 +139,7 @@ function frameLoop() {
       state.seen += 1;
       state.rate.tick(performance.now());
       onLandmarks(captured, landmarks);
-      const adapt = new URLSearchParams(location.search).get("adapt") !== "0";
-      if (adapt && state.seen === ADAPT_AFTER_FRAMES && tooSlow(state.variant, state.rate.fps)) switchToLite();
+      if (ADAPT && state.seen === ADAPT_AFTER_FRAMES && tooSlow(state.variant, state.rate.fps)) switchToLite();
     }
     schedule();
   };
