@@ -7,12 +7,14 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from backcoach.app.portal import exercises as editor
 from backcoach.app.portal.exercises import exercise_for_patient, shipped_toml
 from backcoach.exercises import get_exercise
-from backcoach.store.repo import portal
+from backcoach.store.models import Role
+from backcoach.store.repo import accounts, portal
 
 from ..conftest import csrf_of, sign_in, user_id
 from .conftest import PATIENT, send_frames, squat_messages, start_set
@@ -80,6 +82,33 @@ def test_only_the_patients_own_therapists_version_counts(client: TestClient, db:
     db.expire_all()
     assert exercise_for_patient(db, patient, "squat").name.en == "Clinic squat"
     assert exercise_for_patient(db, patient, "no_such_exercise") is None
+
+
+def test_the_patients_therapist_gets_their_own_latest_version_in_one_query(db: Session) -> None:
+    patient = user_id(db, PATIENT)
+    therapist = user_id(db, THERAPIST)
+    colleague = accounts.create_user(db, email="colleague@demo.backcoach", password_hash="x",
+                                     display_name="Colleague", role=Role.THERAPIST).id
+    first = portal.save_exercise_version(db, "squat", _edited(), therapist, "first")
+    own = portal.save_exercise_version(db, "squat", _edited(), therapist, "second")
+    portal.save_exercise_version(db, "squat", _edited(), colleague, "the colleague's, newest")
+    portal.save_exercise_version(db, "bird_dog", shipped_toml("bird_dog"), therapist, "another exercise")
+    db.commit()
+    assert (first.version, own.version) == (1, 2)
+
+    statements: list[str] = []
+
+    def listen(conn, cursor, statement, *rest):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(db.get_bind(), "before_cursor_execute", listen)
+    try:
+        found = portal.treating_therapist_version(db, patient, "squat")
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listen)
+    assert (found.version, found.author_id, found.note) == (2, therapist, "second")
+    assert len(statements) == 1
+    assert portal.treating_therapist_version(db, user_id(db, "admin@demo.backcoach"), "squat") is None  # no therapist
 
 
 def test_a_file_the_engine_cannot_run_is_refused_at_save_time(client: TestClient, db: Session,

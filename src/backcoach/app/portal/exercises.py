@@ -21,8 +21,7 @@ from backcoach.exercises import UnknownExerciseError, get_exercise
 from backcoach.exercises.loader import ExerciseFileError, parse_exercise
 from backcoach.exercises.schema import Exercise
 from backcoach.paths import EXERCISES_DIR
-from backcoach.store.models import ExerciseVersion
-from backcoach.store.repo import accounts, portal
+from backcoach.store.repo import portal
 
 logger = logging.getLogger(__name__)
 
@@ -78,18 +77,10 @@ def _engine_for(exercise: Exercise) -> Any:
     return ExerciseEngine(exercise)
 
 
-def therapist_version(db: Session, patient_id: int, exercise_id: str) -> ExerciseVersion | None:
-    """The latest version of ``exercise_id`` saved by the patient's current therapist, if any."""
-    therapist = accounts.therapist_of(db, patient_id)
-    if therapist is None:
-        return None
-    return next((v for v in portal.exercise_versions(db, exercise_id) if v.author_id == therapist.id), None)
-
-
 def exercise_for_patient(db: Session, patient_id: int, exercise_id: str) -> Exercise | None:
     """The exercise as this patient's sessions run it: their therapist's latest saved version, else
     the shipped library file; None when the library has no movement definition for it."""
-    version = therapist_version(db, patient_id, exercise_id)
+    version = portal.treating_therapist_version(db, patient_id, exercise_id)
     if version is not None:
         exercise, problems = parse_toml(exercise_id, version.toml)
         if exercise is not None:

@@ -29,6 +29,7 @@ from backcoach.store.models import (
     Post,
     QuestionnaireResponse,
     SessionStatus,
+    TherapistAssignment,
 )
 from backcoach.store.repo.plans import ItemSpec
 
@@ -251,6 +252,17 @@ def exercise_versions(db: Session, exercise_id: str) -> list[ExerciseVersion]:
 def latest_exercise_version(db: Session, exercise_id: str) -> ExerciseVersion | None:
     versions = exercise_versions(db, exercise_id)
     return versions[0] if versions else None
+
+
+def treating_therapist_version(db: Session, patient_id: int, exercise_id: str) -> ExerciseVersion | None:
+    """The latest version of ``exercise_id`` saved by the patient's current therapist, in one query."""
+    return db.scalar(
+        select(ExerciseVersion)
+        .join(TherapistAssignment, TherapistAssignment.therapist_id == ExerciseVersion.author_id)
+        .where(ExerciseVersion.exercise_id == exercise_id, TherapistAssignment.patient_id == patient_id,
+               TherapistAssignment.ended_at.is_(None))
+        .order_by(ExerciseVersion.version.desc())
+        .limit(1))
 
 
 def save_exercise_version(db: Session, exercise_id: str, toml: str, author_id: int, note: str) -> ExerciseVersion:
