@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backcoach.app.assessment import store_plan
+from backcoach.app.assessment import library_plan, store_plan
 from backcoach.clinical.catalog import catalog_from_library
 from backcoach.clinical.prescription import build_plan
 from backcoach.store.models import PlanProposal
@@ -59,3 +59,12 @@ def test_other_plans_go_live_whole(db: Session) -> None:
     assert _exercise_ids(db, patient) == library_plan.exercise_ids()
     assert db.scalars(select(PlanProposal).where(PlanProposal.patient_id == patient,
                                                  PlanProposal.week == 0)).first() is None
+
+
+def test_a_stored_classification_gives_the_plan_its_centralising_block() -> None:
+    # The nerve-compression category block follows the centralising direction the tests found.
+    extension = library_plan("NERVE_COMPRESSION", "movement_control", {"responses": {"extension": "CENTRALIZES"}})
+    assert extension.exercise_ids() == build_plan("NERVE_COMPRESSION", catalog_from_library(),
+                                                  centralizing="extension").exercise_ids()
+    assert {"nerve_slider", "prone_lying", "prone_on_elbows"} <= extension.exercise_ids()
+    assert not {"nerve_slider", "prone_lying"} & library_plan("NERVE_COMPRESSION", "movement_control", {}).exercise_ids()

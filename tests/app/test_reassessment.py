@@ -281,3 +281,35 @@ def test_a_block_approved_after_its_first_day_moves_on_by_whole_weeks(client: Te
     assert [k for k, _ in added] == [(week, index) for week in (6, 7, 8, 9) for index in (1, 2)]
     assert added[0][1] == starts_on + timedelta(days=35) and added[1][1] == starts_on + timedelta(days=39)
     assert plans.active_plan(db, patient).weeks == 9 and min(d for _, d in added) >= date.today()
+
+
+def test_a_library_block_holds_the_nerve_slider_for_the_therapists_confirmation(client: TestClient, db: Session) -> None:
+    patient = user_id(db, PATIENT)
+    # Nerve compression, centralising with extension: the library's plan has the nerve slider (a
+    # CONFIRM_FIRST exercise) in every session; the patient's stored plan does not.
+    clinical.save_classification(db, patient_id=patient, category="NERVE_COMPRESSION", approach="movement_control",
+                                 details={"responses": {"extension": "CENTRALIZES"}}, engine_version="test")
+    _move_plan_back(db, patient, 26)
+    before = _slots(db, patient)
+    assert not any("nerve_slider" in ids for _day, ids in before.values())
+    proposal = _reassess(client, db, patient, ("2", "2", "3"))  # low pain: function optimisation, the library's plan
+    assert proposal.difference["next_block"]["exercises"] == "library"
+    assert all("nerve_slider" in [i["exercise_id"] for i in s["items"]] for s in proposal.proposed)
+
+    _review(client, patient, proposal, "approve")
+    after = _slots(db, patient)
+    block = sorted(k for k in after if k[0] > 4)
+    assert block == [(week, index) for week in (5, 6, 7, 8) for index in (1, 2)]
+    assert not any("nerve_slider" in after[k][1] for k in block)  # added without it
+    assert after[(5, 1)][1] == [i["exercise_id"] for i in proposal.proposed[0]["items"] if i["exercise_id"] != "nerve_slider"]
+    [held] = [p for p in _proposals(db, patient) if p.status == "pending"]
+    assert (held.week, held.reassessment["row"]) == (0, "clinician_confirmation")
+    assert held.difference["changes"] == [{"change": "add", "exercise": "nerve_slider", "block": "category"}]
+    assert held.difference["from_week"] == 5
+    assert [(s["week"], s["index_in_week"]) for s in held.proposed] == block
+
+    _review(client, patient, held, "approve")
+    confirmed = _slots(db, patient)
+    assert all("nerve_slider" in confirmed[k][1] for k in block)
+    assert {k: v for k, v in confirmed.items() if k[0] <= 4} == before
+    assert [p.status for p in _proposals(db, patient)] == ["approved", "approved"]

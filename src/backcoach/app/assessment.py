@@ -8,6 +8,7 @@ rows. It decides nothing clinical itself: screening, classification and prescrip
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, replace
 from datetime import date, timedelta
 from typing import Any
@@ -16,9 +17,11 @@ from sqlalchemy.orm import Session
 
 import backcoach.clinical.intake  # noqa: F401  (import first: clinical.classify needs it loaded)
 from backcoach.app.i18n import N_
+from backcoach.clinical.catalog import catalog_from_library
 from backcoach.clinical.examination import Examination
 from backcoach.clinical.intake import Intake
 from backcoach.clinical.prescription import Plan as ClinicalPlan
+from backcoach.clinical.prescription import build_plan
 from backcoach.store.models import Plan, SessionMode
 from backcoach.store.repo import plans as plans_repo
 from backcoach.store.repo import portal as portal_repo
@@ -92,8 +95,58 @@ def plan_mode(plan: ClinicalPlan) -> SessionMode:
 
 #: Modalities a patient starts only once their therapist has confirmed them: the brief's programme
 #: has "neural sliders (nerve compression, if cleared)" (§5.1) and sliders "once a clinician
-#: agrees" (§3.7 [U]). The plan goes live without them; a proposal adds them on approval.
+#: agrees" (§3.7 [U]). A plan goes live without them; a proposal adds them on approval.
 CONFIRM_FIRST = frozenset({"neural"})
+
+
+def library_plan(category: str, approach: str, details: Mapping[str, Any]) -> ClinicalPlan:
+    """The clinical library's 4-week plan for a stored classification (``details`` is its
+    ``to_dict()``): the excluded and avoided directions, secondary categories, centralising
+    direction (which picks the nerve-compression block), red-flag restrictions and the
+    psychologically informed education it found are all passed on."""
+    responses = details.get("responses") or {}
+    red_flags = details.get("red_flags") or {}
+    return build_plan(category, catalog_from_library(), approach=approach,
+                      excluded_directions=details.get("excluded_directions") or (),
+                      avoid_end_range=details.get("avoid_end_range") or (),
+                      secondary=details.get("secondary") or (),
+                      centralizing=next((d for d in ("extension", "flexion") if responses.get(d) == "CENTRALIZES"), None),
+                      restrictions=red_flags.get("restrictions") or (),
+                      edu_psy="EDU_PSY" in (details.get("actions") or ()))
+
+
+def held_for_confirmation(sessions: Iterable[SessionSpec], confirmed: Iterable[str] = ()) -> dict[str, str]:
+    """The :data:`CONFIRM_FIRST` exercises in ``sessions`` (exercise id -> block), except the
+    ``confirmed`` ones (already in the patient's plan: their therapist has agreed to them)."""
+    catalog = catalog_from_library()
+    confirmed = set(confirmed)
+    return {item.exercise_id: item.block for session in sessions for item in session.items
+            if item.exercise_id not in confirmed and item.exercise_id in catalog
+            and catalog[item.exercise_id].modality in CONFIRM_FIRST}
+
+
+def without(sessions: Iterable[SessionSpec], held: Mapping[str, str]) -> list[SessionSpec]:
+    """``sessions`` with the ``held`` exercises left out."""
+    return [replace(s, items=tuple(i for i in s.items if i.exercise_id not in held)) for s in sessions]
+
+
+def file_for_confirmation(db: Session, patient_id: int, plan_id: int, sessions: Iterable[SessionSpec],
+                          held: Mapping[str, str]) -> None:
+    """A pending proposal (week 0) that puts the ``held`` exercises back: approving it gives each
+    session holding one of them its full items."""
+    slots = [s for s in sessions if any(i.exercise_id in held for i in s.items)]
+    if not slots:
+        return
+    portal_repo.add_proposal(
+        db, patient_id=patient_id, plan_id=plan_id, week=0,
+        reassessment={"row": "clinician_confirmation",
+                      "reasons": [f"{exercise_id}: confirm before the patient starts it (brief §3.7, §5.1)"
+                                  for exercise_id in sorted(held)]},
+        difference={"from_week": min(s.week for s in slots), "status": "pending_therapist_review",
+                    "changes": [{"change": "add", "exercise": exercise_id, "block": block}
+                                for exercise_id, block in sorted(held.items())]},
+        proposed=[{"week": s.week, "index_in_week": s.index_in_week, "items": [asdict(i) for i in s.items]}
+                  for s in slots])
 
 
 def store_plan(db: Session, patient_id: int, plan: ClinicalPlan, starts_on: date,
@@ -101,23 +154,11 @@ def store_plan(db: Session, patient_id: int, plan: ClinicalPlan, starts_on: date
     """Store the library's plan as the patient's active plan.
 
     Exercises of a :data:`CONFIRM_FIRST` modality are left out of the stored sessions and put in a
-    pending proposal (week 0) that restores the whole plan when the treating therapist approves it.
+    pending proposal (week 0) that restores them when the treating therapist approves it.
     """
     sessions = plan_sessions(plan, starts_on)
-    held = {item.id: item.block for session in plan.sessions for item in session.items
-            if item.modality in CONFIRM_FIRST}
-    live = [replace(s, items=tuple(i for i in s.items if i.exercise_id not in held)) for s in sessions]
+    held = held_for_confirmation(sessions)
     stored = plans_repo.create_plan(db, patient_id=patient_id, mode=plan_mode(plan), starts_on=starts_on,
-                                    sessions=live, classification_id=classification_id)
-    if held:
-        portal_repo.add_proposal(
-            db, patient_id=patient_id, plan_id=stored.id, week=0,
-            reassessment={"row": "clinician_confirmation",
-                          "reasons": [f"{exercise_id}: confirm before the patient starts it (brief §3.7, §5.1)"
-                                      for exercise_id in sorted(held)]},
-            difference={"from_week": 1, "status": "pending_therapist_review",
-                        "changes": [{"change": "add", "exercise": exercise_id, "block": block}
-                                    for exercise_id, block in sorted(held.items())]},
-            proposed=[{"week": s.week, "index_in_week": s.index_in_week, "items": [asdict(i) for i in s.items]}
-                      for s in sessions])
+                                    sessions=without(sessions, held), classification_id=classification_id)
+    file_for_confirmation(db, patient_id, stored.id, sessions, held)
     return stored

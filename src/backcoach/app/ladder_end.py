@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from backcoach.app.assessment import library_plan
 from backcoach.clinical.catalog import PlanError, catalog_from_library
-from backcoach.clinical.prescription import build_plan, substitute
+from backcoach.clinical.prescription import substitute
 from backcoach.store.models import Plan
 from backcoach.store.repo import clinical
 from backcoach.store.repo.plans import ItemSpec
@@ -20,13 +21,10 @@ def substitute_spec(db: Session, plan: Plan, exercise_id: str, week: int) -> Ite
     classified = clinical.latest_classification(db, plan.patient_id)
     if classified is None:
         return None
-    details = classified.details or {}
     catalog = catalog_from_library()
     try:
-        clinical_plan = build_plan(classified.category, catalog, approach=classified.approach or "movement_control",
-                                   excluded_directions=details.get("excluded_directions") or (),
-                                   avoid_end_range=details.get("avoid_end_range") or (),
-                                   secondary=details.get("secondary") or ())
+        clinical_plan = library_plan(classified.category, classified.approach or "movement_control",
+                                     classified.details or {})
         planned = substitute(clinical_plan, exercise_id, week, catalog)
     except PlanError:  # the exercise is not in that plan's week, or no plan: the therapist chooses
         return None

@@ -14,14 +14,28 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from backcoach.app import camera_assessment
-from backcoach.app.assessment import SELF_ASSESSMENT, build_intake, plan_sessions
-from backcoach.clinical.catalog import PlanError, catalog_from_library
+from backcoach.app.assessment import (
+    SELF_ASSESSMENT,
+    build_intake,
+    file_for_confirmation,
+    held_for_confirmation,
+    library_plan,
+    plan_sessions,
+    without,
+)
+from backcoach.clinical.catalog import PlanError
 from backcoach.clinical.classify import classify
 from backcoach.clinical.prescription import Plan as ClinicalPlan
-from backcoach.clinical.prescription import build_plan
 from backcoach.clinical.reassessment import Measures, ReassessmentResult, plan_difference, reassess
 from backcoach.clinical.thresholds import TH
-from backcoach.store.models import ClassificationResult, Plan, PlanProposal, QuestionnaireResponse, RedFlagScreening
+from backcoach.store.models import (
+    ClassificationResult,
+    Plan,
+    PlanProposal,
+    PlanSession,
+    QuestionnaireResponse,
+    RedFlagScreening,
+)
 from backcoach.store.repo import clinical, plans
 from backcoach.store.repo import portal as portal_repo
 from backcoach.store.repo.plans import ItemSpec, SessionSpec
@@ -82,13 +96,6 @@ def measures(responses: dict[str, QuestionnaireResponse]) -> Measures:
     rmdq = responses.get("rmdq")
     return Measures(nrs_current=nrs.get("current"), nrs_average=nrs.get("average"), nrs_worst=nrs.get("worst"),
                     odi_percent=odi.result.get("percent") if odi else None, rmdq=rmdq.total if rmdq else None)
-
-
-def _prescribe(category: str, approach: str, details: dict[str, Any]) -> ClinicalPlan:
-    return build_plan(category, catalog_from_library(), approach=approach,
-                      excluded_directions=details.get("excluded_directions") or (),
-                      avoid_end_range=details.get("avoid_end_range") or (),
-                      secondary=details.get("secondary") or ())
 
 
 def baseline_camera(db: Session, plan: Plan) -> dict[str, Any]:
@@ -183,6 +190,34 @@ def not_before(sessions: list[SessionSpec], today: date) -> list[SessionSpec]:
     return [replace(s, week=s.week + weeks, scheduled_on=s.scheduled_on + timedelta(weeks=weeks)) for s in sessions]
 
 
+def apply_proposal(db: Session, plan: Plan, future: list[PlanSession], proposal: PlanProposal, today: date) -> None:
+    """Apply an approved proposal: its slots replace the items of the plan's sessions still to come,
+    and a week-4/8 next block's slots the plan does not have yet become new sessions
+    (:func:`not_before` today).
+
+    Exercises of a :data:`~backcoach.app.assessment.CONFIRM_FIRST` modality the plan does not hold
+    yet (from the library's new plan) wait for the therapist's confirmation as a new plan's do: they
+    are left out and filed as a week-0 proposal. Approving that proposal (week 0) holds nothing back.
+    """
+    by_slot = {(s["week"], s["index_in_week"]): s for s in proposal.proposed}
+    changed = [s for s in future if (s.week, s.index_in_week) in by_slot]
+    replaced = [SessionSpec(week=s.week, index_in_week=s.index_in_week, scheduled_on=s.scheduled_on,
+                            items=tuple(ItemSpec(**i) for i in by_slot[(s.week, s.index_in_week)]["items"]))
+                for s in changed]
+    stored = {(s.week, s.index_in_week) for s in plan.sessions}
+    block = [s for s in not_before([
+        SessionSpec(week=s["week"], index_in_week=s["index_in_week"], scheduled_on=date.fromisoformat(s["scheduled_on"]),
+                    items=tuple(ItemSpec(**item) for item in s["items"]))
+        for key, s in by_slot.items() if key not in stored and "scheduled_on" in s], today)
+        if (s.week, s.index_in_week) not in stored]
+    held = {} if proposal.week == 0 else held_for_confirmation(
+        replaced + block, {i.exercise_id for s in plan.sessions for i in s.items})
+    for session, spec in zip(changed, without(replaced, held)):
+        portal_repo.replace_items(db, session, list(spec.items))
+    plans.add_sessions(db, plan, without(block, held))
+    file_for_confirmation(db, plan.patient_id, plan.id, replaced + block, held)
+
+
 def propose(db: Session, plan: Plan, week: int, classification: ClassificationResult,
             screening_answers: dict[str, Any]) -> PlanProposal:
     """Run the week's §5.6 row and store its plan difference for the therapist's review.
@@ -205,8 +240,8 @@ def propose(db: Session, plan: Plan, week: int, classification: ClassificationRe
             category, details = new["category"], new
     old_approach = classification.approach or "movement_control"
     try:
-        old = _prescribe(classification.category, old_approach, classification.details or {})
-        new_plan = _prescribe(category, result.approach or old_approach, details)
+        old = library_plan(classification.category, old_approach, classification.details or {})
+        new_plan = library_plan(category, result.approach or old_approach, details)
     except PlanError as exc:  # the exercise library cannot build one of them: the therapist decides
         difference = {"from_week": week + 1, "status": "pending_therapist_review", "changes": [],
                       "plan_error": str(exc)}

@@ -14,6 +14,7 @@ from backcoach.app.assessment import (
     CATEGORY_EXPLAINED,
     SELF_ASSESSMENT,
     build_intake,
+    library_plan,
     locale_key,
     store_plan,
 )
@@ -23,9 +24,8 @@ from backcoach.app.forms import FormState, form_values, validate
 from backcoach.app.i18n import N_, gettext, set_locale
 from backcoach.app.templating import render
 from backcoach.clinical import instruments, redflags, scoring
-from backcoach.clinical.catalog import PlanError, catalog_from_library
+from backcoach.clinical.catalog import PlanError
 from backcoach.clinical.classify import classify
-from backcoach.clinical.prescription import build_plan
 from backcoach.store.models import User
 from backcoach.store.repo import accounts, clinical, plans
 
@@ -289,9 +289,7 @@ def finish(request: Request, db: DbSession, patient: CurrentPatient) -> Response
         return RedirectResponse("/assessment/safety/result", status_code=303)
     approach = result.approach or "movement_control"
     try:
-        plan = build_plan(result.category, catalog_from_library(), approach=approach,
-                          excluded_directions=result.excluded_directions, avoid_end_range=result.avoid_end_range,
-                          secondary=result.secondary)
+        plan = library_plan(result.category, approach, details)
     except PlanError as exc:
         # The exercise library does not cover this plan yet: the therapist finishes it.
         details["plan_error"] = str(exc)

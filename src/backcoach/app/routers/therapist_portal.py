@@ -28,7 +28,7 @@ from backcoach.app.templating import render
 from backcoach.store.models import SessionMode, User
 from backcoach.store.repo import community, plans
 from backcoach.store.repo import portal as portal_repo
-from backcoach.store.repo.plans import ItemSpec, SessionSpec
+from backcoach.store.repo.plans import ItemSpec
 
 router = APIRouter(prefix="/therapist", dependencies=CSRF)
 
@@ -243,18 +243,7 @@ async def review_proposal(request: Request, db: DbSession, therapist: CurrentThe
     note = str((await request.form()).get("note", ""))[:500]
     plan, future = _plan_context(db, patient)
     if decision == "approve":
-        by_slot = {(s["week"], s["index_in_week"]): s for s in proposal.proposed}
-        for session in future:
-            slot = by_slot.get((session.week, session.index_in_week))
-            if slot is not None:
-                portal_repo.replace_items(db, session, [ItemSpec(**item) for item in slot["items"]])
-        # A week-4/8 proposal's next block: the slots the plan does not have yet become new sessions.
-        stored = {(s.week, s.index_in_week) for s in plan.sessions}
-        block = reassessment.not_before([
-            SessionSpec(week=s["week"], index_in_week=s["index_in_week"], scheduled_on=date.fromisoformat(s["scheduled_on"]),
-                        items=tuple(ItemSpec(**item) for item in s["items"]))
-            for key, s in by_slot.items() if key not in stored and "scheduled_on" in s], date.today())
-        plans.add_sessions(db, plan, [s for s in block if (s.week, s.index_in_week) not in stored])
+        reassessment.apply_proposal(db, plan, future, proposal, date.today())
         portal_repo.add_revision(db, plan, therapist.id, "proposal", proposal.difference.get("changes", []))
     portal_repo.review_proposal(proposal, therapist.id, decision == "approve", note)
     audit_write(db, request, therapist, patient.id, "plan_proposal", TREATING_THERAPIST, proposal.id)
