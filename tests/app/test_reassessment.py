@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backcoach.app import errors
+from backcoach.app import errors, reassessment
 from backcoach.clinical import instruments, redflags
 from backcoach.store.models import PlanProposal, QuestionnaireResponse
 from backcoach.store.repo import clinical, plans
@@ -313,3 +313,39 @@ def test_a_library_block_holds_the_nerve_slider_for_the_therapists_confirmation(
     assert all("nerve_slider" in confirmed[k][1] for k in block)
     assert {k: v for k, v in confirmed.items() if k[0] <= 4} == before
     assert [p.status for p in _proposals(db, patient)] == ["approved", "approved"]
+
+
+def test_week_eight_counts_from_a_late_approved_week_four_block(client: TestClient, db: Session) -> None:
+    patient = user_id(db, PATIENT)
+    _move_plan_back(db, patient, 26)
+    proposal = _reassess(client, db, patient, ("2", "2", "5"))  # maintenance, the patient's exercises
+    _move_plan_back(db, patient, 14)  # the therapist approves on day 42: the block moves on two weeks
+    proposal.proposed = [s | {"scheduled_on": (date.fromisoformat(s["scheduled_on"]) - timedelta(days=14)).isoformat()}
+                         for s in proposal.proposed]
+    db.commit()
+    _review(client, patient, proposal, "approve")
+    db.expire_all()
+    plan = plans.active_plan(db, patient)
+    starts_on = plan.starts_on
+    assert sorted({s.week for s in plan.sessions if s.week > 4}) == [7, 8, 9, 10]
+    assert [reassessment.due_on(plan, week) for week in (2, 4, 8)] == [
+        starts_on + timedelta(weeks=2), starts_on + timedelta(weeks=4), starts_on + timedelta(weeks=10)]
+
+    _move_plan_back(db, patient, 14)  # day 56: eight weeks from the start, but only two into the block
+    sign_in(client, PATIENT)
+    assert "data-reassessment-due" not in client.get("/plan").text
+    _move_plan_back(db, patient, 14)  # day 70: four weeks into the block
+    sign_in(client, PATIENT)
+    assert 'data-reassessment-due="8"' in client.get("/plan").text
+    week8 = _reassess(client, db, patient, ("2", "2", "5"))
+    assert week8.week == 8
+    block = week8.difference["next_block"]
+    assert (block["first_week"], block["last_week"], week8.difference["from_week"]) == (11, 14, 11)
+    assert [s["week"] for s in week8.proposed][:1] == [11] and week8.proposed[-1]["week"] == 14
+    starts_on = plans.active_plan(db, patient).starts_on  # moved back with the sessions
+    assert week8.proposed[0]["scheduled_on"] == (starts_on + timedelta(days=70)).isoformat() == date.today().isoformat()
+
+
+def test_without_a_week_four_block_week_eight_is_eight_weeks_from_the_start(db: Session) -> None:
+    plan = plans.active_plan(db, user_id(db, PATIENT))
+    assert reassessment.due_on(plan, 8) == plan.starts_on + timedelta(weeks=8)

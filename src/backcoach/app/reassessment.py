@@ -50,8 +50,21 @@ BLOCK_WEEKS = 4
 RE_ENGAGE_WEEK = 3
 
 
+def plan_week(plan: Plan, week: int) -> int:
+    """The plan week at whose end reassessment ``week`` falls: the plan the patient follows.
+
+    Weeks 2 and 4 close plan weeks 2 and 4. Week 8 comes four weeks into the block approved at
+    week 4, which starts a whole number of weeks later when it was approved late
+    (:func:`not_before`); without such a block, it closes plan week 8.
+    """
+    block = [s.week for s in plan.sessions if s.week > BLOCK_WEEKS]
+    if week <= BLOCK_WEEKS or not block:
+        return week
+    return min(block) - 1 + week - BLOCK_WEEKS
+
+
 def due_on(plan: Plan, week: int) -> date:
-    return plan.starts_on + timedelta(weeks=week)
+    return plan.starts_on + timedelta(weeks=plan_week(plan, week))
 
 
 def due_week(db: Session, plan: Plan, today: date) -> int | None:
@@ -154,7 +167,8 @@ def _stored_week(plan: Plan, week: int) -> list[SessionSpec]:
 
 def next_block(plan: Plan, new_plan: ClinicalPlan, row: str, week: int,
                programme_changed: bool) -> tuple[list[SessionSpec], dict[str, Any]]:
-    """The weeks after a week-4 or week-8 reassessment (5-8 or 9-12), dated on from the plan's start.
+    """The four weeks after the plan week ``week`` that a week-4 or week-8 reassessment closes
+    (:func:`plan_week`: 5-8 or 9-12, later after a late approval), dated on from the plan's start.
 
     The §5.6 row decides the frequency: re-engagement repeats plan week 3 at its full frequency;
     otherwise (maintenance, durable) the latest plan week goes on at the maintenance frequency, the
@@ -227,7 +241,8 @@ def propose(db: Session, plan: Plan, week: int, classification: ClassificationRe
     """
     patient_id = plan.patient_id
     done = plans.completed_plan_session_ids(db, patient_id)
-    planned = [s for s in plan.sessions if s.week <= week]
+    closes = plan_week(plan, week)
+    planned = [s for s in plan.sessions if s.week <= closes]
     result: ReassessmentResult = reassess(
         week, measures(responses_for(db, patient_id, 0)), measures(responses_for(db, patient_id, week)),
         sessions_done=sum(s.id in done for s in planned), sessions_planned=len(planned),
@@ -250,9 +265,9 @@ def propose(db: Session, plan: Plan, week: int, classification: ClassificationRe
         if week >= BLOCK_WEEKS:
             difference = plan_difference(old, new_plan, min(week, max(s.week for s in new_plan.sessions)))
             changed = any(c["change"] in ("category", "approach") for c in difference["changes"])
-            sessions, schedule = next_block(plan, new_plan, result.row, week, changed)
+            sessions, schedule = next_block(plan, new_plan, result.row, closes, changed)
             difference["changes"].insert(0, schedule)
-            difference |= {"from_week": week + 1, "next_block": schedule}
+            difference |= {"from_week": closes + 1, "next_block": schedule}
         else:
             difference = plan_difference(old, new_plan, week + 1)
             sessions = [s for s in plan_sessions(new_plan, plan.starts_on) if s.week > week]
