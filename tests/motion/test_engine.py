@@ -20,8 +20,9 @@ FPS = 30
 
 
 def side_squat_frame(t: float, knee_deg: float, lean_deg: float | None = None, heel_lift: float = 0.0,
-                     near_vis: float = 0.95, far_vis: float = 0.6) -> Frame:
-    """A person seen from their left, facing +x, squatting to a knee angle of ``knee_deg``.
+                     near_vis: float = 0.95, far_vis: float = 0.6, dx: float = 0.0) -> Frame:
+    """A person seen from their left, facing +x, squatting to a knee angle of ``knee_deg``, moved
+    ``dx`` image widths to the right.
 
     The shank leans forward by a quarter of the knee bend and the thigh back by three quarters (a
     squat sits back); the trunk leans forward by ``lean_deg`` (default a third of the bend).
@@ -31,7 +32,7 @@ def side_squat_frame(t: float, knee_deg: float, lean_deg: float | None = None, h
     shank, thigh = math.radians(bend / 4), math.radians(3 * bend / 4)
     lean = math.radians(bend / 3 if lean_deg is None else lean_deg)
     leg, torso = 0.2, 0.25
-    ankle = (0.5, 0.12)
+    ankle = (0.5 + dx, 0.12)
     knee = (ankle[0] + leg * math.sin(shank), ankle[1] + leg * math.cos(shank))
     hip = (knee[0] - leg * math.sin(thigh), knee[1] + leg * math.cos(thigh))
     shoulder = (hip[0] + torso * math.sin(lean), hip[1] + torso * math.cos(lean))
@@ -381,3 +382,34 @@ def test_completed_hold_still_held_when_the_stream_ends_is_reported_once():
     engine, events = run(plank_hold_frames(until=19.5, reps=1), engine=ExerciseEngine(plank_hold_exercise()))
     (rep,) = reps_of(events)
     assert rep.counted and events[-1].type == "set_done" and events[-1].attempts == 1
+
+
+def test_start_position_counts_only_once_the_walk_into_place_has_stopped():
+    # Walking in from the left for 2 s (0.3 image widths/s, ~0.75 leg lengths/s, knees bending
+    # 165 +- 10 deg with the gait), then standing still (knee 175) at x = 0.5 and squatting once.
+    walk = [side_squat_frame(i / FPS, 165 + 10 * math.sin(2 * math.pi * i / 33), dx=-0.6 + 0.3 * i / FPS)
+            for i in range(2 * FPS)]
+    still = [side_squat_frame(2 + i / FPS, 175.0) for i in range(45)]
+    engine, events = ExerciseEngine("squat"), []
+    for frame in walk + still:
+        events += engine.push(frame)
+    start = next(e.t for e in events if e.type == "phase" and e.phase == "start")
+    # Still from about 0.35 s after the stop (guard.STILL_WINDOW_S: both halves of the window
+    # caught up), then the squat's setup_s = 0.5 s.
+    assert 2.0 + 0.5 < start < 2.0 + 0.5 + 0.5
+    # The leg length comes from the still standing frames only: hip to ankle at knee 175,
+    # |(0.2 sin 1.25 - 0.2 sin 3.75, 0.2 cos 1.25 + 0.2 cos 3.75)|.
+    leg = math.hypot(0.2 * math.sin(math.radians(1.25)) - 0.2 * math.sin(math.radians(3.75)),
+                     0.2 * math.cos(math.radians(1.25)) + 0.2 * math.cos(math.radians(3.75)))
+    assert engine.refs["leg"] == pytest.approx(leg, abs=1e-6)
+    squat = [side_squat_frame(3.5 + i / FPS, k) for i, k in enumerate(rep())]
+    _, events = run(squat, engine)
+    assert [r.counted for r in reps_of(events)] == [True]
+
+
+def test_setup_s_zero_waits_for_no_stillness():
+    # A clip cut to one execution (KERAAL, setup_s 0) starts moving at once: the start position
+    # counts on its first frame even while the body is moving.
+    frames = [side_squat_frame(i / FPS, 175.0, dx=0.3 * i / FPS) for i in range(5)]
+    engine, events = run(frames, ExerciseEngine("squat", setup_s=0))
+    assert [e.t for e in events if e.type == "phase" and e.phase == "start"] == [0.0]

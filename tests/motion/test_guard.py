@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import pytest
 
-from backcoach.motion.guard import Guard, frame_issues
+from backcoach.motion.guard import STILL_SPEED, STILL_WINDOW_S, Guard, Stillness, frame_issues
 
 REQUIRED = (11, 12, 23, 24, 25, 27)
 
@@ -70,3 +72,64 @@ def test_wrong_position_alone_keeps_tracking_trusted():
     guard = Guard()
     guard.update(0.0, ["wrong_position"])
     assert guard.trusted
+
+
+def standing_hips(x: float, y: float = 0.5) -> list:
+    """y-up points with only what Stillness reads: shoulders 0.2 above the hips (torso 0.2), ankles
+    0.4 below them (leg 0.4, the body length), mid-hip at (x, y)."""
+    points = [[math.nan, math.nan]] * 33
+    for shoulder, hip, ankle, dx in ((11, 23, 27, 0.02), (12, 24, 28, -0.02)):
+        points[shoulder] = [x + dx, y + 0.2]
+        points[hip] = [x + dx, y]
+        points[ankle] = [x + dx, y - 0.4]
+    return points
+
+
+def test_still_body_with_landmark_noise_is_still():
+    # 3 px of noise on a 720 px image (0.004 image heights) on a 0.4-high leg: never moving.
+    rng = np.random.default_rng(0)
+    stillness = Stillness()
+    verdicts = [stillness.update(i / 30, standing_hips(0.5 + rng.normal(0, 0.004), 0.5 + rng.normal(0, 0.004)), "side")
+                for i in range(150)]
+    assert all(verdicts)
+
+
+def test_walking_in_is_not_still_until_the_hips_have_stopped():
+    # Walking at 0.5 body lengths (0.2 image heights) per second for 2 s, then standing at x = 0.9.
+    stillness = Stillness()
+    walking = [stillness.update(i / 30, standing_hips(0.5 + 0.2 * i / 30), "side") for i in range(61)]
+    assert not any(walking[15:])  # once half a window of the walk is in view (~3x STILL_SPEED)
+    settled = [(i / 30, stillness.update(i / 30, standing_hips(0.9), "side")) for i in range(61, 120)]
+    first_still = next(t for t, still in settled if still)
+    # Both halves of the window must have caught up with the stop: the speed between their mean
+    # positions falls under STILL_SPEED once about 0.4 s of the 0.5 s window is standing.
+    assert 2.0 + 0.3 < first_still < 2.0 + STILL_WINDOW_S
+    assert all(still for t, still in settled if t >= first_still)
+
+
+def test_a_change_of_camera_view_unsettles_for_one_window():
+    stillness = Stillness()
+    assert stillness.update(0.0, standing_hips(0.5), "front")  # the first view seen is no change
+    assert stillness.update(1.0, standing_hips(0.5), "unknown")  # turning: unknown is no view
+    assert not stillness.update(1.1, standing_hips(0.5), "side")
+    assert not stillness.update(1.1 + STILL_WINDOW_S - 0.01, standing_hips(0.5), "side")
+    assert stillness.update(1.1 + STILL_WINDOW_S, standing_hips(0.5), "side")
+
+
+def test_speed_at_five_frames_per_second():
+    # 5 fps: the window holds 3 frames 0.2 s apart; the halves are its first and last frame, 0.4 s
+    # apart. Moving 0.1 body lengths per second is still, 0.25 is not (STILL_SPEED 0.16).
+    for speed, expected in ((0.1, True), (0.25, False)):
+        stillness = Stillness()
+        for i in range(5):
+            verdict = stillness.update(i / 5, standing_hips(0.5 + speed * 0.4 * i / 5), "front")
+        assert verdict is expected
+    assert 0.1 < STILL_SPEED < 0.25
+
+
+def test_frame_without_hips_keeps_the_verdict():
+    stillness = Stillness()
+    for i in range(20):
+        stillness.update(i / 30, standing_hips(0.5 + 0.5 * i / 30), "side")
+    assert not stillness.still
+    assert not stillness.update(20 / 30, [[math.nan, math.nan]] * 33, "unknown")

@@ -42,9 +42,6 @@ KNOWN_ENGINE_ISSUES: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...
     ("dead_bug", "errors", ("side",), ("clean", "noise2", "noise2-yaw15",), "engine-issues.md H11-1: rushing on the far-side rep is untimed (its leg is hidden at rest)"),
     ("diaphragmatic_breathing", "errors", ("side",), ("clean", "noise2", "noise3-yaw-10-pitch10",), "engine-issues.md S23: chest hand is the far wrist from the side (judged only when visible)"),
     ("side_plank", "errors", ("front",), ("noise3-yaw-10-pitch10",), "engine-issues.md S21: rolling (back) foreshortening missed with a pitched camera"),
-    ("squat", "count", ("front",), ("noise2-yaw15",), "engine-issues.md S1: front-view squat depth"),
-    ("squat", "errors", ("front",), ("noise2-yaw15",), "engine-issues.md S1: front-view squat depth"),
-    ("squat", "false_errors", ("front",), ("noise2-yaw15",), "engine-issues.md S1: front-view squat depth"),
 ]
 
 

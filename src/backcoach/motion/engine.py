@@ -22,7 +22,7 @@ from backcoach.motion.events import (
 from backcoach.motion.context import compiled_features, facing_direction, reference_lengths, required_landmarks
 from backcoach.motion.features import MIN_VISIBILITY, FrameView
 from backcoach.motion.geometry import Missing, near_side, to_image_points, to_world_points
-from backcoach.motion.guard import Guard, frame_issues
+from backcoach.motion.guard import Guard, Stillness, frame_issues
 from backcoach.motion.phases import (
     END, LEAVE_START, OUT, RETURN, SETUP, START, PhaseSpec, PhaseState, complete_hidden_return, step,
 )
@@ -111,6 +111,9 @@ class ExerciseEngine:
         # Live state.
         self.state = PhaseState()
         self.guard = Guard()
+        self.stillness = Stillness()
+        # A set confirmed before its first frame (setup_s 0: clips cut to one execution) waits for nothing.
+        self.settled = self.spec.setup_s <= 0
         self.cues = CueScheduler()
         self.baseline: dict = {}
         self.memory: dict = {}  # windows of the windowed features (smooth, amplitude)
@@ -218,6 +221,8 @@ class ExerciseEngine:
         # GUARD_EVERY frames: the verdict is debounced over half a second anyway.
         if phase == SETUP or self.frames % GUARD_EVERY == 1:
             recognised = recognise(image_points, vis)
+            if phase == SETUP and self.spec.setup_s > 0:
+                self.settled = self.stillness.update(t, image_points, recognised.view)
             if recognised.view != "unknown":
                 self.camera_view = recognised.view
             self.posture = recognised.posture
@@ -247,17 +252,22 @@ class ExerciseEngine:
             self._update_pose_context(points, vis, smoothing=REST_SMOOTHING)
             view = self._view(points, vis, t)
             progress = self._progress(view)
-        elif (phase == SETUP and self.posture == self.exercise.start_position) or (phase == START and not readable):
-            # Only the start position itself defines the references (not the walk into it).
-            self._update_pose_context(points, vis, fresh=phase == START)
+        elif (phase == SETUP and self.settled and self.posture == self.exercise.start_position) or (
+                phase == START and not readable):
+            # Only the start position itself, held still, defines the references (not the walk
+            # into it nor the turn to the camera): averaged over the setup wait, measured afresh
+            # whenever that wait (re)starts.
+            fresh = phase == START or self.state.ready_since is None
+            self._update_pose_context(points, vis, fresh=fresh)
             view = self._view(points, vis, t)  # fresh cache
             if self.exercise.phases.relative and phase == SETUP:
-                self._update_relative_start(view)
+                self._update_relative_start(view, fresh)
             progress = self._progress(view)
         for name, side in self.features.windowed:
             # Windowed features (smooth, amplitude) see every frame, whatever is judged on it.
             self.features.evaluate(name, side, view)
-        in_start = phase == SETUP and self.posture == self.exercise.start_position and self._setup_ok(view)
+        in_start = (phase == SETUP and self.settled and self.posture == self.exercise.start_position
+                    and self._setup_ok(view))
         if phase in (SETUP, START) and not trusted:
             progress = {side: None for side in progress}
         holding_ok = self._holding_ok(view)
@@ -335,7 +345,7 @@ class ExerciseEngine:
             return None
         return (value - self._starts.get(side, self._start)) / self._excursion
 
-    def _update_relative_start(self, view: FrameView) -> None:
+    def _update_relative_start(self, view: FrameView, fresh: bool = False) -> None:
         """For ``relative`` phases: the primary feature's value in the start position, per side."""
         sides = ("both",) if not self.primary_sided else ("left", "right")
         for side in sides:
@@ -343,7 +353,7 @@ class ExerciseEngine:
             if isinstance(value, Missing) or isinstance(value, bool):
                 continue
             old = self._starts.get(side)
-            self._starts[side] = value if old is None else old + REF_SMOOTHING * (value - old)
+            self._starts[side] = value if old is None or fresh else old + REF_SMOOTHING * (value - old)
 
     def _setup_ok(self, view: FrameView) -> bool:
         """Every setup standard holds (see :meth:`_standards_hold`)."""
