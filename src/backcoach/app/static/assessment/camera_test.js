@@ -1,9 +1,9 @@
 // One guided camera test: instructions by voice and caption, the camera set-up check, the
 // recording and its upload. Landmarks only leave the device (the live session's frame format);
 // camera, pose model, skeleton and voice are the live session's modules.
-import { cameraProblem, closeCamera, openCamera } from "../live/camera.js";
-import { drawSkeleton } from "../live/overlay.js";
-import { createLandmarker, FRAME_BYTES, packFrame, RateMeter, tooSlow } from "../live/pose.js";
+import { cameraProblem, openCamera } from "../live/camera.js";
+import { PoseLoop } from "../live/frames.js";
+import { FRAME_BYTES, packFrame } from "../live/pose.js";
 import { say, setCaptionTarget, silence } from "../live/speech.js";
 
 const config = JSON.parse(document.getElementById("camera-config").textContent);
@@ -12,10 +12,6 @@ const T = JSON.parse(document.getElementById("camera-strings").textContent);
 const CHECK_WINDOW_S = 1.0;
 const CHECKS_TO_PASS = 2;
 const COUNTDOWN_S = 3;
-/** As on the live page: after this many frames below 10 frames/s on the full model, use lite. */
-const ADAPT_AFTER_FRAMES = 60;
-// ?adapt=0 keeps the chosen model even on a slow device (read once, not per frame).
-const ADAPT = new URLSearchParams(location.search).get("adapt") !== "0";
 
 const $ = (selector) => document.querySelector(selector);
 const el = {
@@ -26,13 +22,13 @@ const el = {
   height: $("[data-height]"),
 };
 const state = {
-  landmarker: null, running: false, phase: "idle", window: [], recording: [], taps: [],
+  phase: "idle", window: [], recording: [], taps: [],
   checksPassed: 0, checking: false, recordStart: 0, imageSize: [640, 480], lastCue: "",
-  rate: new RateMeter(), seen: 0, variant: config.model, delegate: null,
 };
+const loop = new PoseLoop(config, { video: el.video, overlay: el.overlay });
 window.backcoachCamera = {
-  state: () => ({ phase: state.phase, frames: state.recording.length, cue: state.lastCue, fps: state.rate.fps,
-    model: state.variant, delegate: state.delegate }),
+  state: () => ({ phase: state.phase, frames: state.recording.length, cue: state.lastCue, fps: loop.fps,
+    model: loop.variant, delegate: loop.delegate }),
 };
 
 function csrfToken() { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"]; }
@@ -107,7 +103,6 @@ function startRecording() {
 function onLandmarks(captured, landmarks) {
   const t = captured / 1000;
   const frame = { t, buffer: packFrame(t, landmarks) };
-  drawSkeleton(el.overlay, landmarks, config.bones);
   if (state.phase === "checking") {
     state.window.push(frame);
     while (state.window.length && state.window[0].t < t - 2 * CHECK_WINDOW_S) state.window.shift();
@@ -117,46 +112,6 @@ function onLandmarks(captured, landmarks) {
     el.seconds.textContent = Math.floor((performance.now() - state.recordStart) / 1000);
     if (state.recording.length >= config.max_frames) { el.caption.textContent = T.full; finish(); }
   }
-}
-
-function frameLoop() {
-  const video = el.video;
-  let lastTime = -1;
-  const schedule = () => (video.requestVideoFrameCallback
-    ? video.requestVideoFrameCallback(onFrame) : requestAnimationFrame(onFrame));
-  const onFrame = () => {
-    if (!state.running) return;
-    if (video.readyState >= 2 && video.currentTime !== lastTime) {
-      lastTime = video.currentTime;
-      const captured = performance.now();
-      let landmarks = null;
-      try {
-        const result = state.landmarker.detectForVideo(video, captured);
-        landmarks = result.landmarks && result.landmarks[0];
-      } catch (error) {
-        console.warn("pose model failed on a frame", error);  // sent as "no person"
-      }
-      state.seen += 1;
-      state.rate.tick(performance.now());
-      onLandmarks(captured, landmarks);
-      if (ADAPT && state.seen === ADAPT_AFTER_FRAMES && tooSlow(state.variant, state.rate.fps)) switchToLite();
-    }
-    schedule();
-  };
-  schedule();
-}
-
-async function switchToLite() {
-  const made = await createLandmarker(config, "lite", state.delegate === "GPU");
-  const old = state.landmarker;
-  Object.assign(state, { landmarker: made.landmarker, delegate: made.delegate, variant: "lite" });
-  old.close();
-}
-
-function stopCamera() {
-  state.running = false;
-  closeCamera(el.video);
-  drawSkeleton(el.overlay, null, []);
 }
 
 async function start() {
@@ -178,13 +133,9 @@ async function start() {
   el.overlay.width = state.imageSize[0];
   el.overlay.height = state.imageSize[1];
   el.caption.textContent = T.checking;
-  const params = new URLSearchParams(location.search);
-  const made = await createLandmarker(config, params.get("model") || config.model,
-    params.get("delegate") ? params.get("delegate") === "GPU" : undefined);
-  Object.assign(state, { landmarker: made.landmarker, delegate: made.delegate, variant: made.variant });
-  state.running = true;
+  await loop.load();
   state.phase = "checking";
-  frameLoop();
+  loop.start(onLandmarks);
 }
 
 async function finish() {
@@ -192,7 +143,7 @@ async function finish() {
   state.phase = "sending";
   el.done.disabled = true;
   if (el.tap) el.tap.disabled = true;
-  stopCamera();
+  loop.stop();
   cue(T.sending);
   const extra = {};
   if (el.height && el.height.value) extra.height_cm = el.height.value;
@@ -214,7 +165,7 @@ async function finish() {
 
 function hurts() {
   state.phase = "stopped";
-  stopCamera();
+  loop.stop();
   silence();
   el.stage.hidden = true;
   el.pain.hidden = false;

@@ -1,19 +1,18 @@
 // The training session page: demonstrations, timers and, in AI mode, the camera, the on-device
 // pose model and the WebSocket to the movement engine. Video never leaves the device.
 
-import { cameraProblem, closeCamera, openCamera } from "./camera.js";
-import { drawSkeleton, playDemo } from "./overlay.js";
-import { createLandmarker, packFrame, RateMeter, tooSlow } from "./pose.js";
+import { cameraProblem, openCamera } from "./camera.js";
+import { PoseLoop } from "./frames.js";
+import { playDemo } from "./overlay.js";
+import { packFrame } from "./pose.js";
 import { LiveSocket } from "./socket.js";
 import { say, setCaptionTarget, silence } from "./speech.js";
 
 const config = JSON.parse(document.getElementById("live-config").textContent);
 const T = JSON.parse(document.getElementById("live-strings").textContent);
-const params = new URLSearchParams(location.search);
 const $ = (selector) => document.querySelector(selector);
 const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => values[key]);
 const textKey = config.lang.startsWith("zh") ? "zh-Hans" : "en";
-const ADAPT_AFTER_FRAMES = 60;
 
 const el = {
   stage: $("[data-stage]"), title: $("[data-stage-title]"), step: $("[data-stage-step]"),
@@ -28,15 +27,18 @@ const el = {
 
 const state = {
   mode: config.mode, item: null, steps: [], running: false, paused: false, stoppedItems: new Set(config.stopped),
-  landmarker: null, variant: params.get("model") || config.model, delegate: null, adapt: params.get("adapt") !== "0",
-  socket: null, rate: new RateMeter(), frames: 0, skipped: 0, latencies: [], reps: [], resumes: 0, stopDemo: null,
+  socket: null, skipped: 0, latencies: [], reps: [], resumes: 0, stopDemo: null,
   restTimer: null, setTimer: null, setStarted: 0,
 };
+const loop = new PoseLoop(config, {
+  video: el.video, overlay: el.overlay, paused: () => state.paused,
+  onModel: (made) => { el.model.textContent = fill(T.model_ready, { variant: made.variant, delegate: made.delegate }); },
+});
 // Read by the end-to-end tests and `backcoach bench live`.
 window.backcoachLive = {
   state,
-  stats: () => ({ fps: state.rate.fps, frames: state.frames, firstFrameAt: state.firstFrameAt, now: performance.now(), skipped: state.skipped, variant: state.variant,
-                  delegate: state.delegate, latencies: state.latencies.slice(), reps: state.reps.slice(),
+  stats: () => ({ fps: loop.fps, frames: loop.frames, firstFrameAt: loop.firstFrameAt, now: performance.now(), skipped: state.skipped, variant: loop.variant,
+                  delegate: loop.delegate, latencies: state.latencies.slice(), reps: state.reps.slice(),
                   resumes: state.resumes }),
   dropConnection: () => state.socket && state.socket.drop(),
 };
@@ -127,12 +129,9 @@ async function startSet() {
   show(el.grade, false);
   if (!aiFor(item)) { startTimedSet(); return; }
   // Model and connection first, so the camera's first frames are already judged.
-  if (!state.landmarker) {
+  if (!loop.loaded) {
     el.model.textContent = T.model_loading;
-    const forced = params.get("delegate");
-    const made = await createLandmarker(config, state.variant, forced ? forced === "GPU" : undefined);
-    Object.assign(state, { landmarker: made.landmarker, delegate: made.delegate, variant: made.variant });
-    el.model.textContent = fill(T.model_ready, { variant: made.variant, delegate: made.delegate });
+    await loop.load();
   }
   await ensureSocket();
   try {
@@ -146,7 +145,7 @@ async function startSet() {
   state.running = true;
   state.paused = false;
   state.socket.sendControl(startMessage());
-  frameLoop();
+  loop.start((captured, landmarks) => state.socket.sendFrame(packFrame(captured / 1000, landmarks)));
 }
 
 function startMessage() {
@@ -165,45 +164,9 @@ async function ensureSocket() {
   await state.socket.connect();
 }
 
-function frameLoop() {
-  const video = el.video;
-  const schedule = () => (video.requestVideoFrameCallback
-    ? video.requestVideoFrameCallback(onFrame) : requestAnimationFrame(onFrame));
-  const onFrame = () => {
-    if (!state.running) return;
-    if (!state.paused && video.readyState >= 2) {
-      const captured = performance.now();
-      let landmarks = null;
-      try {
-        const result = state.landmarker.detectForVideo(video, captured);
-        landmarks = result.landmarks && result.landmarks[0];
-      } catch (error) {
-        console.warn("pose model failed on a frame", error);  // sent as "no person"; the loop goes on
-      }
-      state.frames += 1;
-      if (state.frames === 1) state.firstFrameAt = performance.now();
-      state.rate.tick(performance.now());
-      drawSkeleton(el.overlay, landmarks, config.bones);
-      state.socket.sendFrame(packFrame(captured / 1000, landmarks));
-      if (state.adapt && state.frames === ADAPT_AFTER_FRAMES && tooSlow(state.variant, state.rate.fps)) switchToLite();
-    }
-    schedule();
-  };
-  schedule();
-}
-
-async function switchToLite() {
-  const made = await createLandmarker(config, "lite", state.delegate === "GPU");
-  const old = state.landmarker;
-  Object.assign(state, { landmarker: made.landmarker, delegate: made.delegate, variant: "lite" });
-  el.model.textContent = fill(T.model_ready, { variant: "lite", delegate: made.delegate });
-  old.close();
-}
-
 function stopFrames() {
   state.running = false;
-  closeCamera(el.video);
-  drawSkeleton(el.overlay, null, []);
+  loop.stop();
 }
 
 // ---------------------------------------------------------------- video-only sets (timer + tick)
