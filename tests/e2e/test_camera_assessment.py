@@ -16,21 +16,14 @@ from pathlib import Path
 import pytest
 
 from backcoach.app import camera_assessment as cam
-from backcoach.app.demo import seed_demo
-from backcoach.app.main import create_app
 from backcoach.clinical.camera import measure_rom
 from backcoach.pose.formats import load_recording
-from backcoach.app.settings import Settings
-from backcoach.paths import ROOT
-from backcoach.store import db as store_db
 from backcoach.store.repo import accounts, clinical
 
-from .test_live_session import FAKE_CAMERA_FLAGS, _convert, _sign_in
+from .conftest import convert_clip, past_the_gate, shot, sign_in, stored, with_camera
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = ROOT / "test-artifacts" / "camera"
-SECRET = "camera-e2e-secret-not-for-production"
 PATIENT = "new@demo.backcoach"
 #: The whole clip (5 fps, 13 s of squats facing the camera), looped by the fake camera.
 FILTER = "scale=360:640,fps=10"
@@ -42,7 +35,7 @@ STANDING_FILTER = "trim=end_frame=1,setpts=PTS-STARTPTS,tpad=stop_duration=60:st
 @pytest.fixture(scope="module")
 def camera_clip(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = shared_data / "tfjs_pose" / "pose-detection" / "test_data" / "pose_squats.mp4"
-    return _convert(source, tmp_path_factory.mktemp("camera") / "front.y4m", FILTER)
+    return convert_clip(source, tmp_path_factory.mktemp("camera") / "front.y4m", FILTER)
 
 
 RTK = "keraal/group3_sub01/{kind}/rotationTronc/sub01_trial01/{name}"
@@ -54,45 +47,19 @@ RTK_FILTER = "tpad=start_duration=15:start_mode=clone:stop_duration=20:stop_mode
 @pytest.fixture(scope="module")
 def rotation_clip(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = shared_data / RTK.format(kind="VideosAnon", name="VideoColor_Correct2.avi")
-    return _convert(source, tmp_path_factory.mktemp("camera") / "rtk.y4m", RTK_FILTER)
+    return convert_clip(source, tmp_path_factory.mktemp("camera") / "rtk.y4m", RTK_FILTER)
 
 
 @pytest.fixture(scope="module")
 def standing_clip(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = shared_data / "tfjs_pose" / "pose-detection" / "test_data" / "pose_squats.mp4"
-    return _convert(source, tmp_path_factory.mktemp("camera") / "standing.y4m", STANDING_FILTER)
+    return convert_clip(source, tmp_path_factory.mktemp("camera") / "standing.y4m", STANDING_FILTER)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, serve_app) -> Iterator[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    database = f"sqlite:///{tmp_path_factory.mktemp('camera') / 'demo.db'}"
-    app = create_app(Settings(environment="test", database_url=database, secret_key=SECRET))
-    with store_db.transaction(app.state.sessionmaker) as db:
-        seed_demo(db)
-    app.state.engine.dispose()
-    with serve_app(database, SECRET) as url:
-        yield url, database
-
-
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def _past_the_gate(page) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/welcome/consent")
-    page.locator("input[name=health_data]").check()
-    page.locator("input[name=camera]").check()
-    page.locator("form button[type=submit]").last.click()
-    page.goto("/assessment/history")
-    page.fill("input[name=age]", "45")
-    page.select_option("select[name=sex]", "female")
-    page.fill("input[name=duration_weeks]", "20")
-    page.locator("form button[type=submit]").last.click()
-    page.goto("/assessment/safety")
-    for radio in page.locator("input[type=radio][value=no]").all():
-        radio.check(force=True)
-    page.locator("form button[type=submit]").last.click()
+def server(tmp_path_factory: pytest.TempPathFactory, serve_demo) -> Iterator[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    with serve_demo(tmp_path_factory.mktemp("camera")) as served:
+        yield served.url, served.database
 
 
 def test_side_bend_recorded_in_the_browser_then_a_pain_stop(server, launch_chromium, camera_clip: Path) -> None:  # type: ignore[no-untyped-def]
@@ -100,9 +67,9 @@ def test_side_bend_recorded_in_the_browser_then_a_pain_stop(server, launch_chrom
 
     url, database = server
     with sync_playwright() as playwright:
-        browser = launch_chromium(playwright, *FAKE_CAMERA_FLAGS, f"--use-file-for-fake-video-capture={camera_clip}")
-        page = _sign_in(browser, url, PATIENT, "en-GB")
-        _past_the_gate(page)
+        browser = with_camera(launch_chromium, playwright, camera_clip)
+        page = sign_in(browser, url, PATIENT, "en-GB")
+        past_the_gate(page)
         page.goto("/assessment")
         page.locator("[data-step=camera] a").click()
         page.locator("[data-next-test]").click()
@@ -117,13 +84,13 @@ def test_side_bend_recorded_in_the_browser_then_a_pain_stop(server, launch_chrom
         # The set-up check passes on the server (whole body in frame, front view, standing) ...
         page.wait_for_function("window.backcoachCamera.state().phase === 'recording'", timeout=90_000)
         expect(page.locator(".ai-box")).to_have_attribute("data-setup-ok", "true")
-        _shot(page, "01-recording")
+        shot(page, "camera/01-recording")
         # ... then about 4 s of landmarks are recorded and posted.
         page.wait_for_function("window.backcoachCamera.state().frames >= 20", timeout=60_000)
         page.wait_for_timeout(2000)
         page.locator("[data-action=done]").click()
         page.wait_for_url(re.compile(r"/assessment/camera/rom_lateral_left/result$"), timeout=60_000)
-        _shot(page, "02-result")
+        shot(page, "camera/02-result")
         expect(page.locator("[data-quality=good]")).to_be_visible()
 
         page.goto("/assessment/camera/rom_lateral_right")
@@ -140,11 +107,10 @@ def test_side_bend_recorded_in_the_browser_then_a_pain_stop(server, launch_chrom
         page.locator("[data-finish-assessment]").click()
         page.wait_for_url(re.compile(r"/assessment/result$"))
         expect(page.locator("[data-missing-tests]")).to_contain_text("Side bend to the right")
-        _shot(page, "03-classification")
+        shot(page, "camera/03-classification")
         browser.close()
 
-    engine = store_db.make_engine(database)
-    with store_db.transaction(store_db.make_sessionmaker(engine)) as db:
+    with stored(database) as db:
         patient = accounts.get_user_by_email(db, PATIENT).id
         found = cam.outcomes(db, patient, 0)
         measured = found["rom_lateral_left"].data
@@ -162,7 +128,6 @@ def test_side_bend_recorded_in_the_browser_then_a_pain_stop(server, launch_chrom
         assert camera["skipped"] == {"rom_flexion": "cannot_do", "t5_front_bend": "cannot_do",
                                      "rom_extension": "cannot_do"}
         assert "rom_lateral_left" in camera["measured"] + camera["inconclusive"]
-    engine.dispose()
 
 
 def test_seated_test_in_chinese_waits_for_the_start_position(server, launch_chromium, standing_clip: Path) -> None:  # type: ignore[no-untyped-def]
@@ -172,8 +137,8 @@ def test_seated_test_in_chinese_waits_for_the_start_position(server, launch_chro
 
     url, database = server
     with sync_playwright() as playwright:
-        browser = launch_chromium(playwright, *FAKE_CAMERA_FLAGS, f"--use-file-for-fake-video-capture={standing_clip}")
-        page = _sign_in(browser, url, "week1@demo.backcoach", "zh-CN")  # a Chinese-speaking demo patient
+        browser = with_camera(launch_chromium, playwright, standing_clip)
+        page = sign_in(browser, url, "week1@demo.backcoach", "zh-CN")  # a Chinese-speaking demo patient
         page.goto("/assessment/camera/rom_rotation_left")
         expect(page.locator("h1")).to_have_text("坐姿向左转体")
         page.locator("[data-action=start]").click()
@@ -181,12 +146,12 @@ def test_seated_test_in_chinese_waits_for_the_start_position(server, launch_chro
         page.wait_for_timeout(3000)
         assert page.evaluate("window.backcoachCamera.state().phase") == "checking"
         expect(page.locator(".ai-box")).to_have_attribute("data-setup-ok", "false")
-        _shot(page, "04-zh-wrong-position")
+        shot(page, "camera/04-zh-wrong-position")
         page.locator("[data-skip=no_camera]").click()
         page.wait_for_url(re.compile(r"/assessment/camera/rom_rotation_right$"))
         page.goto("/assessment/camera")
         expect(page.locator("[data-camera-test=rom_rotation_left]")).to_contain_text("我没有摄像头，或摄像头无法使用")
-        _shot(page, "05-zh-overview")
+        shot(page, "camera/05-zh-overview")
         browser.close()
 
 
@@ -196,8 +161,8 @@ def test_keraal_seated_rotation_measured_in_the_browser_agrees_with_keraal_blaze
 
     url, database = server
     with sync_playwright() as playwright:
-        browser = launch_chromium(playwright, *FAKE_CAMERA_FLAGS, f"--use-file-for-fake-video-capture={rotation_clip}")
-        page = _sign_in(browser, url, "week3@demo.backcoach", "en-GB")
+        browser = with_camera(launch_chromium, playwright, rotation_clip)
+        page = sign_in(browser, url, "week3@demo.backcoach", "en-GB")
         page.goto("/assessment/camera/rom_rotation_left")
         started = time.monotonic()
         page.locator("[data-action=start]").click()
@@ -207,13 +172,11 @@ def test_keraal_seated_rotation_measured_in_the_browser_agrees_with_keraal_blaze
         page.wait_for_timeout(int((15 + 9.6 + 3 - recording_from) * 1000))  # the whole execution, then 3 s still
         page.locator("[data-action=done]").click()
         page.wait_for_url(re.compile(r"/assessment/camera/rom_rotation_left/result$"), timeout=60_000)
-        _shot(page, "06-keraal-rotation")
+        shot(page, "camera/06-keraal-rotation")
         browser.close()
-    engine = store_db.make_engine(database)
-    with store_db.transaction(store_db.make_sessionmaker(engine)) as db:
+    with stored(database) as db:
         patient = accounts.get_user_by_email(db, "week3@demo.backcoach").id
         result = cam.outcomes(db, patient, 0)["rom_rotation_left"].data["result"]
-    engine.dispose()
     keraal = measure_rom(load_recording(shared_data / RTK.format(kind="Skeleton_Blazepose",
                                                                 name="VideoColor_Correct2.txt.gz")), "rom_rotation_left")
     assert result["status"] == "VALID" and result["quality"]["verdict"] == "good"

@@ -19,23 +19,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from backcoach.app.demo import DEMO_PASSWORD, seed_demo
 from backcoach.app.live import stops
 from backcoach.app.portal import videos
-from backcoach.app.main import create_app
 from backcoach.app.settings import Settings
-from backcoach.paths import ROOT
-from backcoach.store import db as store_db
 from backcoach.store.models import ExerciseSession, PlanItem, SessionMode, User
 from backcoach.store.repo import accounts, community, plans
 
+from .conftest import SECRET, convert_clip, past_the_gate, shot, sign_in, stored, with_camera
+
 pytestmark = pytest.mark.browser
 
-# platform-notes.md: a fake camera fed from a file (added to the shared closed-network flags).
-FAKE_CAMERA_FLAGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                     "--autoplay-policy=no-user-gesture-required"]
-ARTIFACTS = ROOT / "test-artifacts" / "live"
-SECRET = "live-e2e-secret-not-for-production"
 ENGLISH = "week3@demo.backcoach"
 THERAPIST = "therapist@demo.backcoach"
 #: A demo patient no other browser test here uses (Chinese-speaking): the §5.4 stop test.
@@ -53,23 +46,15 @@ CTK_FILTER = "tpad=start_duration=2:start_mode=clone:stop_duration=20:stop_mode=
 CTK_RIGHT_ARM_ERROR = "keraal/group3_sub01/VideosAnon/cacheTete/sub01_trial01/VideoColor_Error1Bodypart2_0.avi"
 
 
-def _convert(source: Path, target: Path, video_filter: str) -> Path:
-    if not source.is_file():
-        pytest.fail(f"{source} is missing from the shared data")
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(source), "-vf", video_filter, "-pix_fmt", "yuv420p",
-                    str(target)], check=True)
-    return target
-
-
 @pytest.fixture(scope="module")
 def squat_camera(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = shared_data / "tfjs_pose" / "pose-detection" / "test_data" / "pose_squats.mp4"
-    return _convert(source, tmp_path_factory.mktemp("camera") / "squat.y4m", SQUAT_FILTER)
+    return convert_clip(source, tmp_path_factory.mktemp("camera") / "squat.y4m", SQUAT_FILTER)
 
 
 @pytest.fixture(scope="module")
 def ctk_camera(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _convert(shared_data / CTK_RIGHT_ARM_ERROR, tmp_path_factory.mktemp("camera") / "ctk.y4m", CTK_FILTER)
+    return convert_clip(shared_data / CTK_RIGHT_ARM_ERROR, tmp_path_factory.mktemp("camera") / "ctk.y4m", CTK_FILTER)
 
 
 def _add_first(db, email: str, exercise_id: str, reps: int, upcoming: int = 0) -> tuple[int, int]:  # type: ignore[no-untyped-def]
@@ -87,44 +72,23 @@ def _add_first(db, email: str, exercise_id: str, reps: int, upcoming: int = 0) -
     return plan_session.id, item.id
 
 
+def _prepare(db) -> dict[str, tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """The clips' exercises first in two demo patients' plans, and the therapist's invitations."""
+    items = {"ctk": _add_first(db, ENGLISH, "seated_arms_up_breathing", reps=3),
+             "stop": _add_first(db, STOP_PATIENT, "squat", reps=3)}
+    therapist = db.scalar(select(User).where(User.email == THERAPIST))
+    group = community.groups_of(db, therapist.id)[0]
+    for token in INVITATIONS.values():
+        accounts.create_invitation(db, token=token, therapist=therapist, lifetime=timedelta(days=14),
+                                   group_id=group.id)
+    return items
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, serve_app) -> Iterator[tuple[str, dict[str, tuple[int, int]], str]]:  # type: ignore[no-untyped-def]
+def server(tmp_path_factory: pytest.TempPathFactory, serve_demo) -> Iterator[tuple[str, dict[str, tuple[int, int]], str]]:  # type: ignore[no-untyped-def]
     """The real server on a free port with the demo clinic (plus the clip's exercises in the plans)."""
-    database = f"sqlite:///{tmp_path_factory.mktemp('live') / 'demo.db'}"
-    app = create_app(Settings(environment="test", database_url=database, secret_key=SECRET))
-    with store_db.transaction(app.state.sessionmaker) as db:
-        seed_demo(db)
-        items = {"ctk": _add_first(db, ENGLISH, "seated_arms_up_breathing", reps=3),
-                 "stop": _add_first(db, STOP_PATIENT, "squat", reps=3)}
-        therapist = db.scalar(select(User).where(User.email == THERAPIST))
-        group = community.groups_of(db, therapist.id)[0]
-        for token in INVITATIONS.values():
-            accounts.create_invitation(db, token=token, therapist=therapist, lifetime=timedelta(days=14),
-                                       group_id=group.id)
-    app.state.engine.dispose()
-    with serve_app(database, SECRET) as url:
-        yield url, items, database
-
-
-def _browser(launch_chromium, playwright, camera: Path):  # type: ignore[no-untyped-def]
-    return launch_chromium(playwright, *FAKE_CAMERA_FLAGS, f"--use-file-for-fake-video-capture={camera}")
-
-
-def _sign_in(browser, url: str, email: str, locale: str):  # type: ignore[no-untyped-def]
-    context = browser.new_context(base_url=url, viewport={"width": 1100, "height": 900}, locale=locale)
-    context.grant_permissions(["camera"])
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
-    return page
-
-
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    with serve_demo(tmp_path_factory.mktemp("live"), _prepare) as served:
+        yield served.url, served.prepared, served.database
 
 
 def _start_ai_session(page, plan_session_id: int, pain_before: str, mode: str = "ai") -> None:  # type: ignore[no-untyped-def]
@@ -157,7 +121,7 @@ def _run_set(page, item_id: int, until_reps: int, name: str, drop_connection: bo
         page.wait_for_function("window.backcoachLive.stats().resumes === 1", timeout=30_000)
         expect(page.locator("[data-rep-count]")).to_have_text(str(until_reps))
     page.wait_for_timeout(4000)  # nothing more should be counted while the clip stands still
-    _shot(page, name)
+    shot(page, f"live/{name}")
     page.locator("[data-action=end]").click()
     expect(page.locator(f"[data-item='{item_id}']")).to_have_attribute("data-exercise-done", "true")
 
@@ -170,10 +134,10 @@ def _finish_report_and_post(page, name: str) -> None:  # type: ignore[no-untyped
     page.locator("button[name=outcome][value=completed]").click()
     page.wait_for_url(re.compile(r"/reports/\d+$"))
     expect(page.locator("[data-report]")).to_be_visible()
-    _shot(page, f"{name}-report")
+    shot(page, f"live/{name}-report")
     page.locator("[data-share-report]").click()
     page.wait_for_load_state("networkidle")
-    _shot(page, f"{name}-group")
+    shot(page, f"live/{name}-group")
 
 
 def _join_and_assess(page, token: str, email: str) -> None:  # type: ignore[no-untyped-def]
@@ -187,19 +151,7 @@ def _join_and_assess(page, token: str, email: str) -> None:  # type: ignore[no-u
     page.fill("input[name=password_confirm]", "a-long-password")
     page.locator("form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/welcome/consent$"))
-    page.locator("input[name=health_data]").check()
-    page.locator("input[name=camera]").check()
-    page.locator("form button[type=submit]").last.click()
-    page.goto("/assessment/history")
-    page.fill("input[name=age]", "45")
-    page.select_option("select[name=sex]", "female")
-    page.fill("input[name=duration_weeks]", "20")
-    page.locator("input[name=aggravating]").first.check()
-    page.locator("form button[type=submit]").last.click()
-    page.goto("/assessment/safety")
-    for radio in page.locator("input[type=radio][value=no]").all():
-        radio.check(force=True)
-    page.locator("form button[type=submit]").last.click()
+    past_the_gate(page, aggravating=True)
     page.goto("/assessment/questionnaires/nrs")
     for name in ("item1", "item2", "item3"):
         page.locator(f"input[name={name}][value='4']").check(force=True)
@@ -208,19 +160,15 @@ def _join_and_assess(page, token: str, email: str) -> None:  # type: ignore[no-u
     page.locator("[data-finish-assessment]").click()
     page.wait_for_url(re.compile(r"/assessment/result$"))
     expect(page.locator("[data-category]")).to_be_visible()
-    _shot(page, f"{email.split('@')[0]}-00-classification")
+    shot(page, f"live/{email.split('@')[0]}-00-classification")
     page.locator("a[href='/plan']").first.click()
     expect(page.locator("[data-next-session]")).to_be_visible()
 
 
 def _squat_in_next_session(database: str, email: str) -> tuple[int, int]:
     """The therapist adds one set of squats to the new patient's next session (the clip's exercise)."""
-    engine = store_db.make_engine(database)
-    try:
-        with store_db.transaction(store_db.make_sessionmaker(engine)) as db:
-            return _add_first(db, email, "squat", reps=5)
-    finally:
-        engine.dispose()
+    with stored(database) as db:
+        return _add_first(db, email, "squat", reps=5)
 
 
 @pytest.mark.parametrize("language, locale", [
@@ -234,14 +182,14 @@ def test_journey_from_invitation_to_group_post_with_the_squat_clip_counted(  # t
     url, _items, database = server
     email = f"live-{language}@example.org"
     with sync_playwright() as playwright:
-        browser = _browser(launch_chromium, playwright, squat_camera)
+        browser = with_camera(launch_chromium, playwright, squat_camera)
         context = browser.new_context(base_url=url, viewport={"width": 1100, "height": 900}, locale=locale)
         page = context.new_page()
         _join_and_assess(page, INVITATIONS[language], email)
         plan_session_id, item_id = _squat_in_next_session(database, email)
         _start_ai_session(page, plan_session_id, pain_before="3")
         expect(page.locator("[data-privacy]")).to_be_visible()
-        _shot(page, f"{language}-01-session")
+        shot(page, f"live/{language}-01-session")
         _run_set(page, item_id, SQUAT_REPS, f"{language}-02-squats-counted", drop_connection=True)
         expect(page.locator("[data-rep-count]")).to_have_text(str(SQUAT_REPS))
         expect(page.locator("[data-grade-badge]")).to_have_attribute("data-grade", re.compile(r"[a-z ]+"))
@@ -263,15 +211,15 @@ def test_keraal_right_arm_not_raised_is_flagged_on_the_right(server, launch_chro
     url, items, database = server
     plan_session_id, item_id = items["ctk"]
     with sync_playwright() as playwright:
-        browser = _browser(launch_chromium, playwright, ctk_camera)
-        page = _sign_in(browser, url, ENGLISH, "en-GB")
+        browser = with_camera(launch_chromium, playwright, ctk_camera)
+        page = sign_in(browser, url, ENGLISH, "en-GB")
         _start_ai_session(page, plan_session_id, pain_before="2")
         page.locator(f"[data-start-exercise='{item_id}']").click()
         page.locator("[data-action=start-set]").click()
         # One execution (about 10 s) and the held last frame.
         page.wait_for_function("window.backcoachLive.stats().reps.length >= 1", timeout=90_000)
         page.wait_for_timeout(2000)
-        _shot(page, "en-03-keraal-right-arm")
+        shot(page, "live/en-03-keraal-right-arm")
         reps = page.evaluate("window.backcoachLive.stats().reps")
         flagged = {(error["id"], error["side"]) for rep in reps for error in rep["errors"]}
         assert ("error-1", "right") in flagged, reps
@@ -288,8 +236,8 @@ def test_refused_camera_offers_video_only_with_demo_timer_and_ticks(server, laun
     url, items, database = server
     plan_session_id, item_id = items["ctk"]
     with sync_playwright() as playwright:
-        browser = _browser(launch_chromium, playwright, squat_camera)
-        page = _sign_in(browser, url, ENGLISH, "en-GB")
+        browser = with_camera(launch_chromium, playwright, squat_camera)
+        page = sign_in(browser, url, ENGLISH, "en-GB")
         # The patient says no to the browser's camera prompt.
         page.add_init_script("""navigator.mediaDevices.getUserMedia = () =>
             Promise.reject(new DOMException("Permission denied", "NotAllowedError"));""")
@@ -299,7 +247,7 @@ def test_refused_camera_offers_video_only_with_demo_timer_and_ticks(server, laun
         page.locator("[data-action=start-set]").click()
         expect(page.locator("[data-camera-problem]")).to_be_visible(timeout=60_000)
         expect(page.locator("[data-camera-message]")).to_contain_text("camera was not allowed")
-        _shot(page, "en-04-camera-refused")
+        shot(page, "live/en-04-camera-refused")
         page.locator("[data-action=video-only]").click()
         expect(page.locator("[data-ai-box]")).to_be_hidden()
         page.locator("[data-action=start-set]").click()
@@ -307,15 +255,11 @@ def test_refused_camera_offers_video_only_with_demo_timer_and_ticks(server, laun
         page.locator("[data-action=end]").click()
         expect(page.locator(f"[data-set-done='{item_id}-1']")).to_be_visible()  # stored as ticked
         expect(page.locator(f"[data-item='{item_id}']")).to_have_attribute("data-exercise-done", "true")
-        _shot(page, "en-05-video-only")
+        shot(page, "live/en-05-video-only")
         session_id = int(page.url.rsplit("/", 1)[1])
         browser.close()
-    engine = store_db.make_engine(database)
-    try:
-        with store_db.make_sessionmaker(engine)() as db:
-            assert db.get(ExerciseSession, session_id).mode == SessionMode.VIDEO  # the switch is stored
-    finally:
-        engine.dispose()
+    with stored(database) as db:
+        assert db.get(ExerciseSession, session_id).mode == SessionMode.VIDEO  # the switch is stored
 
 
 def test_a_pain_stop_rests_and_rechecks_then_skips_the_exercise(server, launch_chromium, squat_camera: Path,  # type: ignore[no-untyped-def]
@@ -330,17 +274,13 @@ def test_a_pain_stop_rests_and_rechecks_then_skips_the_exercise(server, launch_c
     clip = tmp_path / "demo.webm"  # VP9: Chromium plays it without proprietary codecs
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=duration=2:size=160x120:rate=10",
                     "-c:v", "libvpx-vp9", str(clip)], check=True, timeout=60)
-    engine = store_db.make_engine(database)
-    try:
-        with store_db.make_sessionmaker(engine)() as db:
-            therapist = db.scalar(select(User).where(User.email == THERAPIST))
-            videos.save_video(videos.media_root(Settings(environment="test", database_url=database, secret_key=SECRET)),
-                              therapist.id, "squat", clip.read_bytes(), "webm")
-    finally:
-        engine.dispose()
+    with stored(database) as db:
+        therapist = db.scalar(select(User).where(User.email == THERAPIST))
+        videos.save_video(videos.media_root(Settings(environment="test", database_url=database, secret_key=SECRET)),
+                          therapist.id, "squat", clip.read_bytes(), "webm")
     with sync_playwright() as playwright:
-        browser = _browser(launch_chromium, playwright, squat_camera)
-        page = _sign_in(browser, url, STOP_PATIENT, "zh-CN")
+        browser = with_camera(launch_chromium, playwright, squat_camera)
+        page = sign_in(browser, url, STOP_PATIENT, "zh-CN")
         _start_ai_session(page, plan_session_id, pain_before="2", mode="video")
         session_id = int(page.url.rsplit("/", 1)[1])
         page.locator(f"[data-start-exercise='{item_id}']").click()
@@ -357,15 +297,11 @@ def test_a_pain_stop_rests_and_rechecks_then_skips_the_exercise(server, launch_c
         page.wait_for_url(re.compile(rf"/sessions/{session_id}/recheck$"))
         expect(page.locator("[data-recheck-timer]")).to_contain_text("剩余时间")  # counting down
         expect(page.locator("[data-recheck-submit]")).to_be_disabled()
-        _shot(page, "zh-06-recheck")
+        shot(page, "live/zh-06-recheck")
         # Five minutes later (the stop moved back in the store), the patient answers: settled.
-        engine = store_db.make_engine(database)
-        try:
-            with store_db.transaction(store_db.make_sessionmaker(engine)) as db:
-                for stop in stops.session_stops(db, db.get(ExerciseSession, session_id)):
-                    stop.assessed_at -= timedelta(minutes=5)
-        finally:
-            engine.dispose()
+        with stored(database) as db:
+            for stop in stops.session_stops(db, db.get(ExerciseSession, session_id)):
+                stop.assessed_at -= timedelta(minutes=5)
         page.reload()
         page.locator("input[name=nrs][value='3']").check(force=True)
         page.locator("input[name=legs][value=no]").check(force=True)
@@ -373,5 +309,5 @@ def test_a_pain_stop_rests_and_rechecks_then_skips_the_exercise(server, launch_c
         page.wait_for_url(re.compile(rf"/sessions/{session_id}$"))
         expect(page.locator(f"[data-item='{item_id}']")).to_have_attribute("data-exercise-stopped", "true")
         expect(page.locator(f"[data-start-exercise='{item_id}']")).to_be_hidden()
-        _shot(page, "zh-07-exercise-skipped-after-stop")
+        shot(page, "live/zh-07-exercise-skipped-after-stop")
         browser.close()
