@@ -38,7 +38,6 @@ MATCH_SLACK_S = 0.6
 #: Open engine or definition bugs written up in docs/engine-issues.md (from the synthetic
 #: generator engineer): (exercise, check, views, settings, reason); None matches every view/setting.
 KNOWN_ENGINE_ISSUES: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...] | None, str]] = [
-    ("dead_bug", "angle", ("side",), ("noise2", "noise3-yaw-10-pitch10",), "engine-issues.md H11-2: the peak ROM is the highest noisy frame (reads 3-5 deg over the truth)"),
     ("dead_bug", "errors", ("side",), ("clean", "noise2", "noise2-yaw15",), "engine-issues.md H11-1: rushing on the far-side rep is untimed (its leg is hidden at rest)"),
     ("diaphragmatic_breathing", "errors", ("side",), ("clean", "noise2", "noise3-yaw-10-pitch10",), "engine-issues.md S23: chest hand is the far wrist from the side (judged only when visible)"),
     ("side_plank", "errors", ("front",), ("noise3-yaw-10-pitch10",), "engine-issues.md S21: rolling (back) foreshortening missed with a pitched camera"),

@@ -40,6 +40,14 @@ MIN_TIMED_SHARE = 0.15
 #: Share of a rep's frames the moving side must be read on for its phases to be timed: a limb
 #: seen now and then (the far side in side view) gives crossing times of no meaning.
 MIN_SEEN_SHARE = 0.8
+#: Seconds of the moving side's readings fitted with a local quadratic for the rep's reported peak
+#: (``Transition.peak``: rom, progress_peak, the range score). The highest raw frame is the highest
+#: noise (with 2-3 px it read the dead bug's hip 3-5 deg over the truth, engine-issues H11-2); a
+#: mean of the window would flatten a brief top, a quadratic keeps its height. 0.3 s is about 9
+#: frames at 30 fps: the fitted centre has about 0.6 times the noise of one frame.
+PEAK_WINDOW_S = 0.3
+#: Fewest readings in that window for a fit; below it (low frame rates, gaps) the raw reading is used.
+PEAK_FIT_MIN = 5
 #: How far progress must fall below its peak before a rep that never reached the target is returning.
 RETURN_DROP = 0.1
 #: Seconds a moving limb may stay hidden on its way back, while another side is still read, before
@@ -105,6 +113,8 @@ class PhaseState(NamedTuple):
     falls: tuple = ()  # (t, smoothed progress) whenever it reached a new low since the last top
     frames: int = 0  # frames of the rep, and those on which the moving side was read
     read: int = 0
+    recent: tuple = ()  # (t, progress) of the moving side's readings over the last PEAK_WINDOW_S
+    crest: float = 0.0  # highest fitted level of the rep (its reported peak)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +198,7 @@ def step(
             if rest is not None and t - rest[0] > MAX_REST_GAP_S:
                 rest = None  # not seen at rest for a while: where the movement began is unknown
             rises = state.lead.get(side, ()) + (smooth[side],) if rest else (smooth[side],)
-            new = PhaseState(phase=OUT, side=side, phase_since=t, last_t=t, peak=p,
+            new = PhaseState(phase=OUT, side=side, phase_since=t, last_t=t, peak=p, recent=((t, p),), crest=p,
                              start_p=rest[1] if rest else p, out_seen=rest is not None,
                              smooth=smooth, top=max(v for _, v in rises), rises=rises,
                              lead={k: v for k, v in state.lead.items() if k != side},
@@ -207,14 +217,14 @@ def step(
         others = [q for side, q in progress.items() if side != state.side and q is not None]
         if phase == RETURN and others and max(others) >= spec.out_fraction + h:
             # Timed up to its last sighting; the new rep starts from this frame.
-            done = _complete(state, state.seen_t, state.peak, state.seen_p, return_timed=False)
+            done = _complete(state, state.seen_t, return_timed=False)
             return done[0]._replace(phase_since=t, last_t=t, smooth=smooth), done[1]
         if (phase == RETURN and others and t - state.seen_t >= HIDDEN_RETURN_S
                 and state.seen_p < state.peak - RETURN_DROP):
             # Seen falling, then hidden for a while with the body still tracked (another side is
             # read): the limb has gone back behind the near one. Complete it at its last sighting
             # rather than when the other side next moves, which may be seconds later.
-            done = _complete(state, state.seen_t, state.peak, state.seen_p, return_timed=False)
+            done = _complete(state, state.seen_t, return_timed=False)
             return done[0]._replace(last_t=t, smooth=smooth), done[1]
         return state._replace(last_t=t, smooth=smooth, frames=state.frames + 1), []
     peak = max(state.peak, p)
@@ -225,8 +235,10 @@ def step(
     else:
         top, rises = state.top, state.rises
         falls = state.falls + ((t, level),) if not state.falls or level < state.falls[-1][1] else state.falls
+    recent = tuple(r for r in state.recent if t - r[0] < PEAK_WINDOW_S) + ((t, p),)
     state = state._replace(peak=peak, last_t=t, seen_t=t, seen_p=p, smooth=smooth, top=top, rises=rises, falls=falls,
-                           frames=state.frames + 1, read=state.read + 1)
+                           frames=state.frames + 1, read=state.read + 1, recent=recent,
+                           crest=max(state.crest, _fitted_centre(recent)))
 
     if phase == OUT:
         if p >= spec.end_fraction:
@@ -246,7 +258,7 @@ def step(
     if p >= spec.end_fraction:
         return state._replace(phase=END, phase_since=t, reached_end=True), [Transition(END, state.side)]
     if p <= spec.return_fraction - h:
-        return _complete(state, t, peak, p)
+        return _complete(state, t)
     return state, []
 
 
@@ -287,13 +299,14 @@ def complete_hidden_return(state: PhaseState) -> tuple[PhaseState, list[Transiti
     to its last sighting); anything else is not."""
     if state.phase != RETURN:
         return state, []
-    return _complete(state, state.seen_t, state.peak, state.seen_p, return_timed=False)
+    return _complete(state, state.seen_t, return_timed=False)
 
 
 def _complete(
-    state: PhaseState, t: float, peak: float, p: float, return_timed: bool = True
+    state: PhaseState, t: float, return_timed: bool = True
 ) -> tuple[PhaseState, list[Transition]]:
-    """Finish the rep at time t with progress p: back to START with a ``rep_done`` transition.
+    """Finish the rep at time t: back to START with a ``rep_done`` transition whose peak is the
+    highest fitted level (PEAK_WINDOW_S), not the highest noisy frame.
 
     A phase whose start or end was not seen (a hidden limb) is marked untimed: a scaled fragment
     is no basis for a tempo verdict.
@@ -301,7 +314,7 @@ def _complete(
     out_s, return_s = _phase_times(state, t)
     done = Transition(
         START, state.side, rep_done=True, out_s=out_s or 0.0, end_s=state.end_s, return_s=return_s or 0.0,
-        hold_s=state.hold_s, peak=peak, reached_end=state.reached_end,
+        hold_s=state.hold_s, peak=state.crest, reached_end=state.reached_end,
         out_timed=state.out_seen and out_s is not None, return_timed=return_timed and return_s is not None,
     )
     rest = {side: when for side, when in state.rest.items() if side != state.side}
@@ -349,6 +362,36 @@ def _phase_times(state: PhaseState, t: float) -> tuple[float | None, float | Non
     window = smooth_time(ended) - smooth_time(begun)
     return_s = (end - begin) / window if window >= MIN_TIMED_SHARE else None
     return out_s, return_s
+
+
+def _fitted_centre(points: tuple) -> float:
+    """Value at the middle of the window of a least-squares quadratic through ``points`` ((t, value)
+    pairs); the last value when there are fewer than PEAK_FIT_MIN of them.
+
+    A quadratic (a Savitzky-Golay fit, also on uneven frame times) averages noise away while keeping
+    the height of a smooth top, which a plain mean would flatten.
+    """
+    if len(points) < PEAK_FIT_MIN:
+        return points[-1][1]
+    centre = (points[0][0] + points[-1][0]) / 2
+    s0 = s1 = s2 = s3 = s4 = y0 = y1 = y2 = 0.0
+    for when, value in points:
+        x = when - centre
+        x2 = x * x
+        s0 += 1.0
+        s1 += x
+        s2 += x2
+        s3 += x2 * x
+        s4 += x2 * x2
+        y0 += value
+        y1 += value * x
+        y2 += value * x2
+    # Normal equations [[s0 s1 s2] [s1 s2 s3] [s2 s3 s4]] c = [y0 y1 y2]; c0 (the value at the
+    # centre) by Cramer's rule.
+    det = s0 * (s2 * s4 - s3 * s3) - s1 * (s1 * s4 - s3 * s2) + s2 * (s1 * s3 - s2 * s2)
+    if det <= 1e-18:
+        return points[-1][1]
+    return (y0 * (s2 * s4 - s3 * s3) - s1 * (y1 * s4 - s3 * y2) + s2 * (y1 * s3 - s2 * y2)) / det
 
 
 def _crossing(path: tuple, level: float, default: float | None, falling: bool = False) -> float | None:
