@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backcoach.exercises import get_exercise
-from backcoach.motion.context import facing_direction, reference_lengths, required_landmarks
+from backcoach.motion.context import FACING_DEBOUNCE_S, Facing, facing_direction, reference_lengths, required_landmarks
 from backcoach.pose.skeleton import INDEX
 
 
@@ -48,3 +48,22 @@ def test_required_landmarks_resolve_the_side():
     left = required_landmarks(get_exercise("squat"), "left")
     assert INDEX["left_knee"] in left and INDEX["right_knee"] in left  # knee_gap reads both knees
     assert INDEX["left_heel"] in left and INDEX["right_heel"] not in left
+
+
+def test_facing_in_setup_is_the_majority_of_the_readings():
+    facing = Facing()
+    assert [facing.vote(r) for r in (-1.0, 1.0, 1.0, None, -1.0, -1.0, -1.0)] == [-1, -1, 1, 1, 1, -1, -1]
+    facing.restart()
+    assert facing.vote(1.0) == 1.0  # a fresh start: the votes before it no longer count
+
+
+def test_facing_at_rest_ignores_single_opposite_frames_and_follows_a_held_turn():
+    facing = Facing(value=1.0)
+    # One opposite frame every 0.3 s (a nose hovering at visibility 0.5, H3-2): never replaced.
+    readings = [(i / 30, -1.0 if i % 9 == 0 else 1.0) for i in range(90)]
+    assert {facing.confirm(t, r) for t, r in readings} == {1.0}
+    # Opposite readings (or none) from 3.0 s: replaced once they have held FACING_DEBOUNCE_S.
+    assert facing.confirm(3.0, -1.0) == 1.0
+    assert facing.confirm(3.1, None) == 1.0
+    assert facing.confirm(3.0 + FACING_DEBOUNCE_S - 0.01, -1.0) == 1.0
+    assert facing.confirm(3.0 + FACING_DEBOUNCE_S, -1.0) == -1.0

@@ -4,11 +4,18 @@ the exercise's compiled features and the landmarks they need."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from backcoach.exercises import Exercise
 from backcoach.motion.features import MIN_VISIBILITY, CompiledFeatures, feature_expression
 from backcoach.motion.geometry import distance
 from backcoach.motion.points import PointError, resolve_point, substitute
+
+#: Seconds of consistent opposite readings before the facing direction measured in the start
+#: position is replaced [E]. A reading can flip on single frames at rest: a nose hovering at
+#: visibility 0.5 hands the reading to the toes, which point backward when kneeling (engine-issues
+#: H3-2: a rep that started on such a frame read every incl_v feature mirrored).
+FACING_DEBOUNCE_S = 0.5
 
 _NAME = re.compile(r"[a-z_{}]+")
 _COMPILED: dict[int, tuple[Exercise, CompiledFeatures]] = {}
@@ -50,6 +57,45 @@ def facing_direction(points: list, vis: list, camera_view: str) -> float | None:
     elif ok[29] and ok[31]:
         return 1.0 if points[31][0] > points[29][0] else -1.0
     return None
+
+
+@dataclass(slots=True)
+class Facing:
+    """The facing direction (+1 or -1) kept from per-frame readings (:func:`facing_direction`).
+
+    While setting up, :meth:`vote` gives the majority of the readings since :meth:`restart` (a tie
+    keeps the earlier value); at rest, :meth:`confirm` replaces it only after opposite readings
+    held for FACING_DEBOUNCE_S, so one odd frame neither flips it nor starts a rep mirrored.
+    Readings of None (cannot tell) change nothing.
+    """
+
+    value: float = 1.0
+    votes: int = 0
+    opposite_since: float | None = None
+
+    def restart(self) -> None:
+        """Forget the votes: the start position is being measured afresh."""
+        self.votes, self.opposite_since = 0, None
+
+    def vote(self, reading: float | None) -> float:
+        """Count one setup frame's reading; return the majority so far."""
+        if reading is not None:
+            self.votes += 1 if reading > 0 else -1
+            if self.votes:
+                self.value = 1.0 if self.votes > 0 else -1.0
+        return self.value
+
+    def confirm(self, t: float, reading: float | None) -> float:
+        """One frame's reading at rest (time ``t``, seconds); return the debounced value."""
+        if reading is None:
+            return self.value
+        if reading == self.value:
+            self.opposite_since = None
+        elif self.opposite_since is None:
+            self.opposite_since = t
+        elif t - self.opposite_since >= FACING_DEBOUNCE_S:
+            self.value, self.opposite_since, self.votes = reading, None, 0
+        return self.value
 
 
 def reference_lengths(points: list, vis: list, near: str) -> dict[str, float]:

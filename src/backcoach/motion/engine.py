@@ -19,7 +19,9 @@ from backcoach.motion.cues import CueScheduler, engine_cue_texts
 from backcoach.motion.events import (
     CueEvent, Event, FrameSkippedEvent, HoldEvent, NotJudged, PhaseEvent, RepEvent, SetDoneEvent, SetupEvent,
 )
-from backcoach.motion.context import compiled_features, facing_direction, reference_lengths, required_landmarks
+from backcoach.motion.context import (
+    Facing, compiled_features, facing_direction, reference_lengths, required_landmarks,
+)
 from backcoach.motion.features import MIN_VISIBILITY, FrameView
 from backcoach.motion.geometry import Missing, near_side, to_image_points, to_world_points
 from backcoach.motion.guard import Guard, Stillness, frame_issues
@@ -120,6 +122,7 @@ class ExerciseEngine:
         self.record = RepRecord(self.standards, self.errors, self.baseline)
         self.refs = {"torso": 0.0, "leg": 0.0, "shoulder_width": 0.0, "hip_width": 0.0}
         self.facing = 1.0
+        self._facing = Facing()
         self.near = "left"
         self.camera_view = "unknown"
         self.posture: str | None = None
@@ -249,7 +252,7 @@ class ExerciseEngine:
         if resting:
             # Still at rest in the start position: refine the references slowly (a patient who
             # was still settling when setup ended); a slow average cannot follow a real movement.
-            self._update_pose_context(points, vis, smoothing=REST_SMOOTHING)
+            self._update_pose_context(points, vis, t, smoothing=REST_SMOOTHING)
             view = self._view(points, vis, t)
             progress = self._progress(view)
         elif (phase == SETUP and self.settled and self.posture == self.exercise.start_position) or (
@@ -258,7 +261,7 @@ class ExerciseEngine:
             # into it nor the turn to the camera): averaged over the setup wait, measured afresh
             # whenever that wait (re)starts.
             fresh = phase == START or self.state.ready_since is None
-            self._update_pose_context(points, vis, fresh=fresh)
+            self._update_pose_context(points, vis, t, fresh=fresh)
             view = self._view(points, vis, t)  # fresh cache
             if self.exercise.phases.relative and phase == SETUP:
                 self._update_relative_start(view, fresh)
@@ -315,13 +318,19 @@ class ExerciseEngine:
     def _view(self, points: list, vis: list, t: float) -> FrameView:
         return FrameView(points, vis, self.refs, self.facing, MIN_VISIBILITY, self.near, t=t, memory=self.memory)
 
-    def _update_pose_context(self, points: list, vis: list, fresh: bool = False, smoothing: float = REF_SMOOTHING) -> None:
-        """In the start position: near side, facing direction, reference lengths (averaged over
-        frames, or replaced when ``fresh``)."""
+    def _update_pose_context(self, points: list, vis: list, t: float, fresh: bool = False,
+                             smoothing: float = REF_SMOOTHING) -> None:
+        """In the start position: near side, facing direction (the majority over the setup wait,
+        then debounced at rest: :class:`~backcoach.motion.context.Facing`), reference lengths
+        (averaged over frames, or replaced when ``fresh``)."""
         self.near = self.fixed_side or near_side(vis)
-        facing = facing_direction(points, vis, self.camera_view)
-        if facing is not None:
-            self.facing = facing
+        reading = facing_direction(points, vis, self.camera_view)
+        if fresh:
+            self._facing.restart()
+        if fresh or self.state.phase == SETUP:
+            self.facing = self._facing.vote(reading)
+        else:
+            self.facing = self._facing.confirm(t, reading)
         for key, value in reference_lengths(points, vis, self.near).items():
             old = self.refs[key]
             self.refs[key] = value if old <= 0 or fresh else old + smoothing * (value - old)
