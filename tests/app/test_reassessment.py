@@ -308,10 +308,17 @@ def test_a_library_block_holds_the_nerve_slider_for_the_therapists_confirmation(
     assert held.difference["from_week"] == 5
     assert [(s["week"], s["index_in_week"]) for s in held.proposed] == block
 
+    # While the confirmation waits, the therapist takes an exercise out of the sessions to come.
+    removed = after[(5, 1)][1][-1]
+    sign_in(client, "therapist@demo.backcoach")
+    page = f"/therapist/patients/{patient}/plan"
+    assert client.post(f"{page}/remove", data={"csrf_token": csrf_of(client, page), "exercise_id": removed}).status_code == 303
     _review(client, patient, held, "approve")
     confirmed = _slots(db, patient)
-    assert all("nerve_slider" in confirmed[k][1] for k in block)
-    assert {k: v for k, v in confirmed.items() if k[0] <= 4} == before
+    for week, index in block:  # the slider joins each session as it is now: the removal stands
+        assert confirmed[(week, index)][1] == [i["exercise_id"] for s in held.proposed for i in s["items"]
+                                               if (s["week"], s["index_in_week"]) == (week, index) and i["exercise_id"] != removed]
+        assert "nerve_slider" in confirmed[(week, index)][1] and removed not in confirmed[(week, index)][1]
     assert [p.status for p in _proposals(db, patient)] == ["approved", "approved"]
 
 

@@ -132,8 +132,9 @@ def without(sessions: Iterable[SessionSpec], held: Mapping[str, str]) -> list[Se
 
 def file_for_confirmation(db: Session, patient_id: int, plan_id: int, sessions: Iterable[SessionSpec],
                           held: Mapping[str, str]) -> None:
-    """A pending proposal (week 0) that puts the ``held`` exercises back: approving it gives each
-    session holding one of them its full items."""
+    """A pending proposal (week 0) listing each session that had a ``held`` exercise, with its full
+    items: approving it adds the held exercises to those sessions as they are by then
+    (``app.reassessment.apply_proposal``)."""
     slots = [s for s in sessions if any(i.exercise_id in held for i in s.items)]
     if not slots:
         return
@@ -154,7 +155,7 @@ def store_plan(db: Session, patient_id: int, plan: ClinicalPlan, starts_on: date
     """Store the library's plan as the patient's active plan.
 
     Exercises of a :data:`CONFIRM_FIRST` modality are left out of the stored sessions and put in a
-    pending proposal (week 0) that restores them when the treating therapist approves it.
+    pending proposal (week 0) that adds them when the treating therapist approves it.
     """
     sessions = plan_sessions(plan, starts_on)
     held = held_for_confirmation(sessions)

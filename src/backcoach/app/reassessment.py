@@ -31,6 +31,7 @@ from backcoach.clinical.thresholds import TH
 from backcoach.store.models import (
     ClassificationResult,
     Plan,
+    PlanItem,
     PlanProposal,
     PlanSession,
     QuestionnaireResponse,
@@ -154,15 +155,34 @@ def _evenly(sessions: list[SessionSpec], n: int) -> list[SessionSpec]:
     return [sessions[round(k * (len(sessions) - 1) / (n - 1))] for k in range(n)] if n > 1 else sessions[:1]
 
 
+def _item_spec(item: PlanItem) -> ItemSpec:
+    return ItemSpec(exercise_id=item.exercise_id, block=item.block, sets=item.sets, reps=item.reps,
+                    hold_seconds=item.hold_seconds, rest_seconds=item.rest_seconds,
+                    expected_seconds=item.expected_seconds, level=item.level, per_side=item.per_side)
+
+
 def _stored_week(plan: Plan, week: int) -> list[SessionSpec]:
     """The stored plan's sessions of ``week`` as the patient has them now (therapist edits, approved
     proposals and automatic progressions included; exercises awaiting confirmation left out)."""
     return [SessionSpec(week=s.week, index_in_week=s.index_in_week, scheduled_on=s.scheduled_on,
-                        items=tuple(ItemSpec(exercise_id=i.exercise_id, block=i.block, sets=i.sets, reps=i.reps,
-                                             hold_seconds=i.hold_seconds, rest_seconds=i.rest_seconds,
-                                             expected_seconds=i.expected_seconds, level=i.level, per_side=i.per_side)
-                                    for i in s.items))
+                        items=tuple(_item_spec(i) for i in s.items))
             for s in sorted(plan.sessions, key=lambda s: s.scheduled_on) if s.week == week]
+
+
+def _confirmed(session: PlanSession, proposed: SessionSpec, confirmed: set[str]) -> list[ItemSpec]:
+    """The session's items as they are now, in the proposal's order, with the ``confirmed`` exercises
+    put back where the proposal had them: edits and progressions made while the confirmation waited
+    are kept (an exercise taken out since stays out; one added since stays, at the end)."""
+    remaining = [_item_spec(i) for i in session.items]
+    items = []
+    for wanted in proposed.items:
+        now = next((i for i in remaining if i.exercise_id == wanted.exercise_id), None)
+        if now is not None:
+            remaining.remove(now)
+            items.append(now)
+        elif wanted.exercise_id in confirmed:
+            items.append(wanted)
+    return items + remaining
 
 
 def next_block(plan: Plan, new_plan: ClinicalPlan, row: str, week: int,
@@ -211,21 +231,26 @@ def apply_proposal(db: Session, plan: Plan, future: list[PlanSession], proposal:
 
     Exercises of a :data:`~backcoach.app.assessment.CONFIRM_FIRST` modality the plan does not hold
     yet (from the library's new plan) wait for the therapist's confirmation as a new plan's do: they
-    are left out and filed as a week-0 proposal. Approving that proposal (week 0) holds nothing back.
+    are left out and filed as a week-0 proposal. Approving that confirmation adds them to its
+    sessions as they are by then (:func:`_confirmed`).
     """
     by_slot = {(s["week"], s["index_in_week"]): s for s in proposal.proposed}
     changed = [s for s in future if (s.week, s.index_in_week) in by_slot]
     replaced = [SessionSpec(week=s.week, index_in_week=s.index_in_week, scheduled_on=s.scheduled_on,
                             items=tuple(ItemSpec(**i) for i in by_slot[(s.week, s.index_in_week)]["items"]))
                 for s in changed]
+    if proposal.week == 0:
+        confirmed = {c["exercise"] for c in proposal.difference.get("changes", []) if c.get("change") == "add"}
+        for session, spec in zip(changed, replaced):
+            portal_repo.replace_items(db, session, _confirmed(session, spec, confirmed))
+        return
     stored = {(s.week, s.index_in_week) for s in plan.sessions}
     block = [s for s in not_before([
         SessionSpec(week=s["week"], index_in_week=s["index_in_week"], scheduled_on=date.fromisoformat(s["scheduled_on"]),
                     items=tuple(ItemSpec(**item) for item in s["items"]))
         for key, s in by_slot.items() if key not in stored and "scheduled_on" in s], today)
         if (s.week, s.index_in_week) not in stored]
-    held = {} if proposal.week == 0 else held_for_confirmation(
-        replaced + block, {i.exercise_id for s in plan.sessions for i in s.items})
+    held = held_for_confirmation(replaced + block, {i.exercise_id for s in plan.sessions for i in s.items})
     for session, spec in zip(changed, without(replaced, held)):
         portal_repo.replace_items(db, session, list(spec.items))
     plans.add_sessions(db, plan, without(block, held))
