@@ -10,8 +10,15 @@ import math
 
 import pytest
 
+from backcoach.evaluation import exercise_correction
+from backcoach.evaluation.runner import run_set
+from backcoach.evaluation.synthetic import match_reps
 from backcoach.exercises import get_exercise
 from backcoach.motion.features import CompiledFeatures, FrameView
+from backcoach.motion.geometry import distance, near_side, to_image_points
+from backcoach.motion.synthetic import generate as synthetic_generate
+from backcoach.motion.synthetic.motions import load_motion
+from backcoach.pose.formats import load_recording
 from backcoach.pose.skeleton import INDEX
 
 REFS = {"torso": 0.5, "leg": 0.9, "shoulder_width": 0.25, "hip_width": 0.2}
@@ -65,3 +72,66 @@ def supine(tilt_deg: float, thigh_deg: float, hip_up: float = 0.0) -> FrameView:
 def test_hamstring_resting_thigh_is_read_against_the_lying_trunk(tilt, thigh, hip_up, expected):
     """S16: the resting leg lifts when it rises off the line of the trunk, not off the image horizontal."""
     assert feature("hamstring_stretch", "other_thigh", "left", supine(tilt, thigh, hip_up)) == pytest.approx(expected, abs=0.01)
+
+
+# --- front_plank: a sag as deep as the real ones is a rep, not counted, with hips_sagging ---------
+
+#: A sag as deep as Exercise-Correction's sagging planks (body line +0.19 there): the pelvis and the
+#: trunk tilt 13 deg and the hips extend 20 deg more than the reference motion's milder sag, so the
+#: toes stay on the floor and the legs lie level, hips about 11 cm below the correct plank's.
+DEEP_SAG = {"pelvis_pitch": -13.0, "hip_flex": -20.0, "shoulder_flex": -13.0}
+
+
+def _deep_sag_recording(monkeypatch, **camera):
+    motion = load_motion("front_plank")
+    deep = motion.errors["hips_sagging"].model_copy(update={"offsets": DEEP_SAG})
+    monkeypatch.setattr(synthetic_generate, "load_motion", lambda _id: motion.model_copy(
+        update={"errors": {**motion.errors, "hips_sagging": deep}}))
+    return synthetic_generate.generate("front_plank", 3, errors={1: ["hips_sagging"]}, hold_s=3.0, seed=7, **camera)
+
+
+def test_deep_sag_motion_keeps_the_toes_on_the_floor(monkeypatch):
+    recording = _deep_sag_recording(monkeypatch)
+    mid = [int((r.start + r.end) / 2 * recording.sequence.fps) for r in recording.truth.reps]
+    toe, hip = (recording.world[mid][:, INDEX[f"left_{p}"], 2] for p in ("foot_index", "hip"))
+    assert toe[1] == pytest.approx(toe[0], abs=0.005)  # on the floor like the correct plank's toes
+    assert hip[0] - hip[1] == pytest.approx(0.109, abs=0.005)
+
+
+@pytest.mark.parametrize("camera", [
+    pytest.param({}, id="level"),
+    pytest.param({"noise_px": 2.0, "view_yaw_deg": 15.0}, id="noise2-yaw15"),
+])  # fmt: skip
+def test_deep_sag_is_a_rep_not_counted_with_hips_sagging(monkeypatch, camera):
+    """Before: the rise of the hips (0.61) stayed under OUT and the sag was no rep at all."""
+    recording = _deep_sag_recording(monkeypatch, **camera)
+    run = run_set("front_plank", recording.sequence.frames(), hold_s=3.0)
+    matched = match_reps(recording, run)
+    assert sorted(matched) == [0, 1, 2], [(r.t, r.reason) for r in run.reps]
+    assert [matched[i].counted for i in range(3)] == [True, False, True]
+    assert [[e.id for e in matched[i].errors] for i in range(3)] == [[], ["hips_sagging"], []]
+    assert matched[1].errors[0].value > 0.19
+
+
+def test_real_sagging_planks_pass_out(shared_data):
+    """Exercise-Correction's sagging-plank frames (body line +0.19): the hips rise only to 0.50 of
+    the line, under OUT, but on the toes the knees are clear of the floor."""
+    exercise = get_exercise("front_plank")
+    phases = exercise.phases
+    out = phases.start + phases.out_fraction * (phases.target - phases.start) + phases.hysteresis
+    sequence = load_recording(exercise_correction.PATH, "exercise-correction", image_size=exercise_correction.IMAGE_SIZE)
+    compiled = CompiledFeatures(exercise)
+    lift, rise = [], []
+    for frame, label in zip(sequence.frames(), sequence.meta["labels"]):
+        if label != "L":
+            continue
+        points = to_image_points(frame.xyz, frame.image_size)
+        vis = frame.visibility.tolist()
+        side = near_side(vis)
+        s, h = INDEX[f"{side}_shoulder"], INDEX[f"{side}_hip"]
+        refs = {**REFS, "torso": distance(points[s], points[h])}
+        lift.append(compiled.evaluate("lift", side, FrameView(points, vis, refs)))
+        rise.append(compiled.evaluate("rise", side, FrameView(points, vis, refs)))
+    assert len(lift) == 235
+    assert sum(v >= out for v in rise) / len(rise) == pytest.approx(0.04, abs=0.005)
+    assert sum(v >= out for v in lift) / len(lift) == pytest.approx(0.67, abs=0.005)
