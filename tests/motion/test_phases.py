@@ -302,3 +302,44 @@ def test_a_whole_body_dropout_on_the_way_back_does_not_complete_the_rep():
     # Nothing read on either side (the person left the picture): not a limb hiding behind another.
     state, reps, _ = run(FAR_RETURN + [{"left": None, "right": None}] * 10)
     assert reps == [] and state.phase == RETURN
+
+
+def far_rep(out_s: float, seen_from: float, noise: float = 0.0, seed: int = 0) -> list:
+    """Rep transitions of a far limb (right) hidden behind the near one (left, at rest, always read)
+    while its progress is below ``seen_from``: minimum-jerk out over out_s, 1 s hold, back, at 30 fps."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    values = [{"left": 0.0, "right": None}] * 40
+    values += [{"left": 0.0, "right": p + rng.normal(0.0, noise) if p >= seen_from else None}
+               for p in smooth_rep(out_s, 1.0, out_s)]
+    state, reps = PhaseState(), []
+    for i, progress in enumerate(values + [{"left": 0.0, "right": None}] * 30):
+        state, transitions = step(state, i / 30, progress, True, True, SPEC)
+        reps += [tr for tr in transitions if tr.rep_done]
+    return reps
+
+
+@pytest.mark.parametrize("out_s, seen_from", [(1.0, 0.3), (1.0, 0.4), (2.5, 0.4)])
+def test_far_limb_seen_from_midway_is_timed_from_what_is_seen(out_s, seen_from):
+    # H11-1: hidden at rest, in view from 30-40 % of the excursion (the far leg of the dead bug
+    # from the side): its out phase is timed over the visible 40-80 % and scaled (minimum jerk);
+    # its return, hidden below 40 %, stays untimed.
+    (rep,) = far_rep(out_s, seen_from)
+    assert rep.side == "right" and rep.out_timed and not rep.return_timed
+    assert rep.out_s == pytest.approx(out_s, rel=0.06)
+
+
+def test_far_limb_seen_only_past_midway_is_not_timed():
+    (rep,) = far_rep(1.0, 0.6)
+    assert rep.rep_done and not rep.out_timed
+
+
+def test_far_limb_timing_stands_landmark_noise():
+    # Progress noise 0.04, 20 draws, a 1 s (too fast for the dead bug) and a 2.5 s out phase.
+    import numpy as np
+
+    for out_s in (1.0, 2.5):
+        errors = [abs(rep.out_s / out_s - 1) for seed in range(20)
+                  for rep in far_rep(out_s, 0.4, noise=0.04, seed=seed) if rep.out_timed]
+        assert len(errors) >= 18 and np.median(errors) <= 0.08 and max(errors) <= 0.3

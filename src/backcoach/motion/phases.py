@@ -35,8 +35,11 @@ TIMING_TAU_S = 0.07
 #: the movement is fastest, so landmark noise shifts the crossing times least (near the rest and
 #: the top a smooth movement is nearly still and noise decides when a band is left).
 TIMING_LOW, TIMING_HIGH = 0.2, 0.8
-#: Narrowest share of a smooth movement a phase may be timed over before it is left untimed.
-MIN_TIMED_SHARE = 0.15
+#: A phase is timed only if it was seen over the middle of its excursion, from PARTIAL_FROM (or
+#: nearer the rest) to TIMING_HIGH, where a smooth movement is fastest (about 14 % of its time):
+#: a limb hidden near the rest, such as the far leg in side view seen from ~40 % up, is timed from
+#: what is seen and scaled like a whole phase (engine-issues H11-1); less than that is not judged.
+PARTIAL_FROM = 0.5
 #: Share of a rep's frames the moving side must be read on for its phases to be timed: a limb
 #: seen now and then (the far side in side view) gives crossing times of no meaning.
 MIN_SEEN_SHARE = 0.8
@@ -98,7 +101,7 @@ class PhaseState(NamedTuple):
     peak: float = 0.0
     reached_end: bool = False
     hold_s: float = 0.0
-    rest: dict = {}  # side -> (time, progress) of its last frame at rest (copied on write)
+    rest: dict = {}  # side -> (time, progress) of its last frame at rest, plus "sighted" if assumed (see _note_rest)
     rest_floor: dict = {}  # side -> lowest progress seen while in the start zone
     broken_since: float | None = None
     start_p: float = 0.0
@@ -111,8 +114,10 @@ class PhaseState(NamedTuple):
     rises: tuple = ()  # (t, smoothed progress) whenever it reached a new top, from the last frame at rest
     lead: dict = {}  # side -> the same trace for a side in the start position (its rises if it moves)
     falls: tuple = ()  # (t, smoothed progress) whenever it reached a new low since the last top
-    frames: int = 0  # frames of the rep, and those on which the moving side was read
+    frames: int = 0  # frames of the rep up to the moving side's last sighting, and those it was read on
     read: int = 0
+    unseen: int = 0  # frames since the moving side's last sighting
+    fresh: bool = False  # the rises begin at the limb's first sighting (its smoothing started there)
     recent: tuple = ()  # (t, progress) of the moving side's readings over the last PEAK_WINDOW_S
     crest: float = 0.0  # highest fitted level of the rep (its reported peak)
 
@@ -190,26 +195,29 @@ def step(
         side, p = _leading(progress)
         if p is None:
             return state._replace(last_t=t, smooth=smooth), []
-        if p >= spec.out_fraction + h:
-            # The rest level is this side's last frame at rest. If that was never seen (the limb
-            # was hidden, or already past the start band on its first frame here), the out phase
-            # is marked untimed.
-            rest = state.rest.get(side)
-            if rest is not None and t - rest[0] > MAX_REST_GAP_S:
-                rest = None  # not seen at rest for a while: where the movement began is unknown
-            rises = state.lead.get(side, ()) + (smooth[side],) if rest else (smooth[side],)
-            new = PhaseState(phase=OUT, side=side, phase_since=t, last_t=t, peak=p, recent=((t, p),), crest=p,
-                             start_p=rest[1] if rest else p, out_seen=rest is not None,
-                             smooth=smooth, top=max(v for _, v in rises), rises=rises,
-                             lead={k: v for k, v in state.lead.items() if k != side},
-                             rest={k: v for k, v in state.rest.items() if k != side},
-                             rest_floor={k: v for k, v in state.rest_floor.items() if k != side})
-            return new, [Transition(OUT, side)]
-        return _note_rest(state._replace(smooth=smooth), t, progress, spec, exclude=None)._replace(last_t=t), []
+        state = _note_rest(state, smooth, t, progress, spec, exclude=None)._replace(last_t=t)
+        if p < spec.out_fraction + h:
+            return state, []
+        # The rest level is this side's last frame at rest (for a limb that came into view out of
+        # hiding, the nominal start at its first sighting: see _note_rest). If that was never
+        # seen, the out phase is marked untimed.
+        rest = state.rest.get(side)
+        if rest is not None and t - rest[0] > MAX_REST_GAP_S:
+            rest = None  # not seen at rest for a while: where the movement began is unknown
+        point, trace = smooth[side], state.lead.get(side, ())
+        rises = (trace if trace[-1:] == (point,) else trace + (point,)) if rest else (point,)
+        new = PhaseState(phase=OUT, side=side, phase_since=t, last_t=t, peak=p, recent=((t, p),), crest=p,
+                         start_p=rest[1] if rest else p, out_seen=rest is not None,
+                         fresh=rest is not None and len(rest) > 2 and rises[0][0] == rest[0],
+                         smooth=smooth, top=max(v for _, v in rises), rises=rises,
+                         lead={k: v for k, v in state.lead.items() if k != side},
+                         rest={k: v for k, v in state.rest.items() if k != side},
+                         rest_floor={k: v for k, v in state.rest_floor.items() if k != side})
+        return new, [Transition(OUT, side)]
 
     # The other side rests while this one moves (alternating exercises): keep its last rest frame,
     # so its own rep, which may start before this one is seen to end, can be timed.
-    state = _note_rest(state._replace(smooth=smooth), t, progress, spec, exclude=state.side)
+    state = _note_rest(state, smooth, t, progress, spec, exclude=state.side)
     p = progress.get(state.side) if state.side in progress else progress.get("both")
     if p is None:
         # The moving limb is hidden (the far side in side view). If it was already on its way
@@ -226,7 +234,7 @@ def step(
             # rather than when the other side next moves, which may be seconds later.
             done = _complete(state, state.seen_t, return_timed=False)
             return done[0]._replace(last_t=t, smooth=smooth), done[1]
-        return state._replace(last_t=t, smooth=smooth, frames=state.frames + 1), []
+        return state._replace(last_t=t, smooth=smooth, unseen=state.unseen + 1), []
     peak = max(state.peak, p)
     # Tempo (see _phase_times): the smoothed progress's rises to its top and falls after it.
     level = smooth[state.side][1]
@@ -237,7 +245,7 @@ def step(
         falls = state.falls + ((t, level),) if not state.falls or level < state.falls[-1][1] else state.falls
     recent = tuple(r for r in state.recent if t - r[0] < PEAK_WINDOW_S) + ((t, p),)
     state = state._replace(peak=peak, last_t=t, seen_t=t, seen_p=p, smooth=smooth, top=top, rises=rises, falls=falls,
-                           frames=state.frames + 1, read=state.read + 1, recent=recent,
+                           frames=state.frames + state.unseen + 1, read=state.read + 1, unseen=0, recent=recent,
                            crest=max(state.crest, _fitted_centre(recent)))
 
     if phase == OUT:
@@ -262,26 +270,44 @@ def step(
     return state, []
 
 
-def _note_rest(state: PhaseState, t: float, progress: dict, spec: PhaseSpec, exclude: str | None) -> PhaseState:
+def _note_rest(
+    state: PhaseState, smooth: dict, t: float, progress: dict, spec: PhaseSpec, exclude: str | None
+) -> PhaseState:
     """Record, per side, the last frame at rest in the start position: in the start zone
     (-0.1 .. return_fraction, so not an excursion the other way such as the camel half of a
     cat-camel cycle) and within LEAVE_START of the lowest progress seen there (so not the tail of
-    the previous return, nor an actual rest a little off the file's nominal start)."""
+    the previous return, nor an actual rest a little off the file's nominal start).
+
+    A side first read after being hidden for over MAX_FRAME_GAP_S is traced from that sighting.
+    If it comes into view already past TIMING_LOW (the far limb in side view, hidden behind the
+    near one at rest), it was last at rest, at the nominal start, out of sight: its rest is set
+    there and then, so the visible part of its out phase can be timed (see PARTIAL_FROM).
+    ``smooth`` is this frame's smoothed progress, ``state.smooth`` the previous frame's.
+    """
     rest, floor, lead = None, None, None
     for side, q in progress.items():
         if side == exclude or q is None:
             continue
         # Each side's smoothed progress since its last frame at rest: its rises if it moves next.
-        point = state.smooth[side][:2]
+        point = smooth[side][:2]
         trace = state.lead.get(side)
-        if trace is not None and point[1] > trace[-1][1]:
+        last = state.smooth.get(side)
+        if last is None or t - last[0] > MAX_FRAME_GAP_S:
+            lead = lead or dict(state.lead)
+            lead[side] = (point,)
+            if q > TIMING_LOW:
+                if floor is None:
+                    rest, floor = dict(state.rest), dict(state.rest_floor)
+                rest[side], floor[side] = (t, 0.0, "sighted"), 0.0
+                continue
+        elif trace is not None and point[1] > trace[-1][1]:
             lead = lead or dict(state.lead)
             lead[side] = trace + (point,)
         if not -2 * LEAVE_START <= q <= spec.return_fraction:
             continue
-        low = min(state.rest_floor.get(side, q), q)
         if floor is None:
             rest, floor = dict(state.rest), dict(state.rest_floor)
+        low = min(floor.get(side, q), q)
         floor[side] = low
         # Rest lies at the lowest progress seen, but not below the nominal start: coming back
         # from an excursion the other way (the camel) passes through negative values first.
@@ -289,6 +315,7 @@ def _note_rest(state: PhaseState, t: float, progress: dict, spec: PhaseSpec, exc
             rest[side] = (t, max(q, 0.0))
             lead = lead or dict(state.lead)
             lead[side] = (point,)
+    state = state._replace(smooth=smooth)
     if floor is not None:
         state = state._replace(rest=rest, rest_floor=floor)
     return state if lead is None else state._replace(lead=lead)
@@ -345,11 +372,16 @@ def _phase_times(state: PhaseState, t: float) -> tuple[float | None, float | Non
 
     t_first, first = state.rises[0]
     low = max(TIMING_LOW, share(first))
-    high = max(TIMING_HIGH, low + MIN_TIMED_SHARE)
     out_s = None
-    if high < 1.0:
+    if low <= PARTIAL_FROM:
         begin = _crossing(state.rises, base + low * span, t_first)
-        out_s = (_crossing(state.rises, base + high * span, t_first) - begin) / (smooth_time(high) - smooth_time(low))
+        high = _crossing(state.rises, base + TIMING_HIGH * span, t_first)
+        if state.fresh:
+            # Smoothing that starts at the first sighting lags a movement by nothing at first and
+            # by TIMING_TAU_S once running (which cancels between crossings): take out the lag
+            # each crossing had built up, or a partly seen phase reads up to 0.3 s long.
+            begin, high = (c - TIMING_TAU_S * (1.0 - math.exp((t_first - c) / TIMING_TAU_S)) for c in (begin, high))
+        out_s = (high - begin) / (smooth_time(TIMING_HIGH) - smooth_time(low))
     # The return, in shares of the excursion covered on the way back.
     path = state.rises[-1:] + state.falls
     high_level, low_level = base + TIMING_HIGH * span, base + TIMING_LOW * span
@@ -359,8 +391,7 @@ def _phase_times(state: PhaseState, t: float) -> tuple[float | None, float | Non
     end, ended = _crossing(path, low_level, None, falling=True), 1 - TIMING_LOW
     if end is None:
         end, ended = t, 1 - share(path[-1][1])
-    window = smooth_time(ended) - smooth_time(begun)
-    return_s = (end - begin) / window if window >= MIN_TIMED_SHARE else None
+    return_s = (end - begin) / (smooth_time(ended) - smooth_time(begun)) if ended >= 1 - PARTIAL_FROM else None
     return out_s, return_s
 
 
