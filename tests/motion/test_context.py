@@ -19,17 +19,26 @@ def body(**points):
 
 
 @pytest.mark.parametrize(
-    "points, view, expected",
+    "points, view, posture, expected",
     [
-        pytest.param(dict(nose=(0.6, 1.0), left_ear=(0.5, 1.0)), "side", 1.0, id="nose-ahead-right"),
-        pytest.param(dict(nose=(0.4, 1.0), left_ear=(0.5, 1.0)), "side", -1.0, id="nose-ahead-left"),
-        pytest.param(dict(left_heel=(0.5, 0.0), left_foot_index=(0.4, 0.0)), "side", -1.0, id="toes-when-face-hidden"),
-        pytest.param(dict(left_shoulder=(0.6, 0.8), right_shoulder=(0.4, 0.8)), "front", 1.0, id="front-subject-left"),
-        pytest.param({}, "side", None, id="nothing-visible"),
+        pytest.param(dict(nose=(0.6, 1.0), left_ear=(0.5, 1.0)), "side", "standing", 1.0, id="nose-ahead-right"),
+        pytest.param(dict(nose=(0.4, 1.0), left_ear=(0.5, 1.0)), "side", "standing", -1.0, id="nose-ahead-left"),
+        pytest.param(dict(left_heel=(0.5, 0.0), left_foot_index=(0.4, 0.0)), "side", "standing", -1.0,
+                     id="toes-when-face-hidden"),
+        # Kneeling the shins lie on the floor and the toes point backward (engine-issues H3-2).
+        pytest.param(dict(left_heel=(0.5, 0.2), left_foot_index=(0.4, 0.2)), "side", "kneeling", 1.0,
+                     id="kneeling-toes-point-back"),
+        pytest.param(dict(left_heel=(0.5, 0.2), left_foot_index=(0.4, 0.2)), "side", "quadruped", 1.0,
+                     id="all-fours-toes-point-back"),
+        pytest.param(dict(nose=(0.4, 1.0), left_ear=(0.5, 1.0), left_heel=(0.5, 0.2), left_foot_index=(0.6, 0.2)),
+                     "side", "kneeling", -1.0, id="kneeling-nose-first"),
+        pytest.param(dict(left_shoulder=(0.6, 0.8), right_shoulder=(0.4, 0.8)), "front", "standing", 1.0,
+                     id="front-subject-left"),
+        pytest.param({}, "side", "standing", None, id="nothing-visible"),
     ],
 )
-def test_facing_direction(points, view, expected):
-    assert facing_direction(*body(**points), view) == expected
+def test_facing_direction(points, view, posture, expected):
+    assert facing_direction(*body(**points), view, posture) == expected
 
 
 def test_reference_lengths_from_both_sides_or_the_near_side():

@@ -41,9 +41,14 @@ def required_landmarks(exercise: Exercise, side: str) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
-def facing_direction(points: list, vis: list, camera_view: str) -> float | None:
+#: Postures whose shins lie on the floor, so the toes point backward (away from the face).
+TOES_BACKWARD = frozenset({"kneeling", "quadruped"})
+
+
+def facing_direction(points: list, vis: list, camera_view: str, posture: str | None = None) -> float | None:
     """+1 or -1: the image direction the person faces in side view (nose ahead of the ears, else
-    toes ahead of the heel), or toward their own left in front view; None when it cannot be told."""
+    toes ahead of the heel, or behind it kneeling and on all fours, :data:`TOES_BACKWARD`), or
+    toward their own left in front view; None when it cannot be told."""
     ok = [v >= MIN_VISIBILITY for v in vis]
     if camera_view == "front":
         if ok[11] and ok[12] and points[11][0] != points[12][0]:
@@ -54,8 +59,9 @@ def facing_direction(points: list, vis: list, camera_view: str) -> float | None:
         dx = points[0][0] - sum(p[0] for p in ears) / len(ears)
         if dx:
             return 1.0 if dx > 0 else -1.0
-    elif ok[29] and ok[31]:
-        return 1.0 if points[31][0] > points[29][0] else -1.0
+    elif ok[29] and ok[31] and points[31][0] != points[29][0]:
+        toes_ahead = 1.0 if points[31][0] > points[29][0] else -1.0
+        return -toes_ahead if posture in TOES_BACKWARD else toes_ahead
     return None
 
 

@@ -237,6 +237,9 @@ class ExerciseEngine:
             if changed is not None:
                 events.append(SetupEvent(t=t, ok=not changed, issues=list(changed),
                                          posture=recognised.posture, view=recognised.view))
+            if phase == START and "no_person" in self.guard.issues:
+                events.append(self._back_to_setup(t))
+                phase = SETUP
         view = self._view(points, vis, t)
         if self.guard.issues:
             candidates.append(("setup", self.guard.issues[0]))
@@ -320,11 +323,12 @@ class ExerciseEngine:
 
     def _update_pose_context(self, points: list, vis: list, t: float, fresh: bool = False,
                              smoothing: float = REF_SMOOTHING) -> None:
-        """In the start position: near side, facing direction (the majority over the setup wait,
-        then debounced at rest: :class:`~backcoach.motion.context.Facing`), reference lengths
-        (averaged over frames, or replaced when ``fresh``)."""
+        """In the start position: near side, facing direction (read as in the exercise's start
+        posture; the majority over the setup wait, then debounced at rest:
+        :class:`~backcoach.motion.context.Facing`), reference lengths (averaged over frames, or
+        replaced when ``fresh``)."""
         self.near = self.fixed_side or near_side(vis)
-        reading = facing_direction(points, vis, self.camera_view)
+        reading = facing_direction(points, vis, self.camera_view, self.exercise.start_position)
         if fresh:
             self._facing.restart()
         if fresh or self.state.phase == SETUP:
@@ -477,6 +481,15 @@ class ExerciseEngine:
         return (not transition.reached_end and self.record.last_t is not None
                 and t - self._rep_began < WOBBLE_S
                 and transition.peak < self.spec.out_fraction + WOBBLE_MARGIN)
+
+    def _back_to_setup(self, t: float) -> PhaseEvent:
+        """The patient left the picture between reps: whoever comes back must settle into the
+        start position again (walking back in is not a rep), as at the start of the set. Reps
+        already counted stay counted."""
+        self.state = PhaseState()
+        self.stillness = Stillness()
+        self.settled = self.spec.setup_s <= 0
+        return PhaseEvent(t=t, phase=SETUP)
 
     def _new_rep(self) -> None:
         self.record = RepRecord(self.standards, self.errors, self.baseline)
