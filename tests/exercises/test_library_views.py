@@ -101,6 +101,7 @@ def test_deep_sag_motion_keeps_the_toes_on_the_floor(monkeypatch):
 @pytest.mark.parametrize("camera", [
     pytest.param({}, id="level"),
     pytest.param({"noise_px": 2.0, "view_yaw_deg": 15.0}, id="noise2-yaw15"),
+    pytest.param({"noise_px": 3.0, "view_yaw_deg": -10.0, "view_pitch_deg": 10.0}, id="noise3-yaw-10-pitch10"),
 ])  # fmt: skip
 def test_deep_sag_is_a_rep_not_counted_with_hips_sagging(monkeypatch, camera):
     """Before: the rise of the hips (0.61) stayed under OUT and the sag was no rep at all."""
