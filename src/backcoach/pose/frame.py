@@ -16,6 +16,9 @@ from backcoach.pose.skeleton import NUM_LANDMARKS
 #: Coordinates further outside the image than this (in image widths/heights) are not a pose.
 COORDINATE_LIMIT = 10.0
 
+#: Largest magnitudes of a camera tilt reading (roll, pitch) in degrees: beyond them it is not an angle.
+TILT_LIMITS_DEG = (180.0, 90.0)
+
 
 class FrameError(ValueError):
     """A frame that cannot be used, with the reason in the message."""
@@ -37,6 +40,11 @@ class Frame:
         Width and height in pixels of the image the pose came from.
     world : ndarray of shape (33, 3), float32, optional
         Metric 3D landmarks (metres, hip-centred) when the source provides them.
+    camera_tilt : (float, float), optional
+        ``(roll_deg, pitch_deg)`` from the phone's accelerometer when known (brief §4.0 "Gravity
+        reference"). ``roll_deg``: angle of true up (against gravity) in the image, measured from the
+        image's up direction, positive toward image +x (right); 0 = the phone held level.
+        ``pitch_deg``: positive when the lens looks down below horizontal. None = no reading.
     """
 
     t: float
@@ -44,6 +52,7 @@ class Frame:
     visibility: np.ndarray
     image_size: tuple[int, int]
     world: np.ndarray | None = field(default=None)
+    camera_tilt: tuple[float, float] | None = field(default=None)
 
     @property
     def pixels(self) -> np.ndarray:
@@ -58,6 +67,7 @@ def make_frame(
     visibility: np.ndarray,
     image_size: tuple[int, int],
     world: np.ndarray | None = None,
+    camera_tilt: tuple[float, float] | None = None,
 ) -> Frame:
     """Build a validated :class:`Frame`, converting arrays to float32.
 
@@ -67,7 +77,8 @@ def make_frame(
     ------
     FrameError
         When the shapes are wrong, the time or image size are invalid, a coordinate is infinite or
-        absurdly far from the image, or a visibility lies outside [0, 1].
+        absurdly far from the image, a visibility lies outside [0, 1], or the camera tilt is not two
+        finite angles within ±180° (roll) and ±90° (pitch).
     """
     try:
         t = float(t)
@@ -104,7 +115,32 @@ def make_frame(
         world = np.asarray(world, dtype=np.float32)
         if world.shape != (NUM_LANDMARKS, 3):
             raise FrameError(f"world landmarks have shape {world.shape}, expected ({NUM_LANDMARKS}, 3)")
-    return Frame(t=t, xyz=xyz, visibility=visibility, image_size=(int(image_size[0]), int(image_size[1])), world=world)
+    return Frame(
+        t=t,
+        xyz=xyz,
+        visibility=visibility,
+        image_size=(int(image_size[0]), int(image_size[1])),
+        world=world,
+        camera_tilt=None if camera_tilt is None else check_camera_tilt(camera_tilt),
+    )
+
+
+def check_camera_tilt(camera_tilt: object) -> tuple[float, float]:
+    """Validate a ``(roll_deg, pitch_deg)`` reading and return it as two floats.
+
+    Raises
+    ------
+    FrameError
+        Naming ``camera_tilt`` when it is not two finite numbers within ±180° (roll), ±90° (pitch).
+    """
+    try:
+        roll, pitch = (float(v) for v in camera_tilt)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise FrameError(f"camera_tilt {camera_tilt!r} must be two numbers (roll_deg, pitch_deg)") from None
+    for name, value, limit in zip(("roll", "pitch"), (roll, pitch), TILT_LIMITS_DEG, strict=True):
+        if not np.isfinite(value) or abs(value) > limit:
+            raise FrameError(f"camera_tilt {name} {value} deg must be finite and within ±{limit:g}")
+    return roll, pitch
 
 
 def missing_frame(t: float, image_size: tuple[int, int]) -> Frame:

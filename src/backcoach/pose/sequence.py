@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from backcoach.pose.frame import Frame, FrameError
+from backcoach.pose.frame import TILT_LIMITS_DEG, Frame, FrameError, check_camera_tilt
 from backcoach.pose.skeleton import NUM_LANDMARKS
 
 
@@ -19,6 +19,8 @@ class PoseSequence:
     ``t`` (T,) seconds, strictly increasing; ``xyz`` (T, 33, 3) normalised image coordinates;
     ``visibility`` (T, 33); ``image_size`` (width, height); ``meta`` free-form provenance
     (source file, format, model, fps). ``world`` (T, 33, 3) metric landmarks when known.
+    ``camera_tilt`` (T, 2) the phone's ``(roll_deg, pitch_deg)`` per frame (see
+    :class:`~backcoach.pose.frame.Frame`); a NaN row = no reading for that frame.
     """
 
     t: np.ndarray
@@ -27,6 +29,7 @@ class PoseSequence:
     image_size: tuple[int, int]
     meta: dict[str, Any] = field(default_factory=dict)
     world: np.ndarray | None = None
+    camera_tilt: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.t = np.asarray(self.t, dtype=np.float64)
@@ -46,6 +49,19 @@ class PoseSequence:
             self.world = np.asarray(self.world, dtype=np.float32)
             if self.world.shape != self.xyz.shape:
                 raise FrameError(f"world landmarks have shape {self.world.shape}, expected {self.xyz.shape}")
+        if self.camera_tilt is not None:
+            self.camera_tilt = np.asarray(self.camera_tilt, dtype=np.float64)
+            if self.camera_tilt.shape != (n, 2):
+                raise FrameError(f"camera_tilt has shape {self.camera_tilt.shape}, expected ({n}, 2)")
+            known = ~np.isnan(self.camera_tilt).all(axis=1)
+            with np.errstate(invalid="ignore"):
+                bad = known & ~(np.abs(self.camera_tilt) <= np.array(TILT_LIMITS_DEG)).all(axis=1)
+            if bad.any():
+                at = int(np.argmax(bad))
+                try:
+                    check_camera_tilt(self.camera_tilt[at])
+                except FrameError as exc:
+                    raise FrameError(f"frame {at}: {exc}") from None
 
     def __len__(self) -> int:
         return len(self.t)
@@ -59,7 +75,14 @@ class PoseSequence:
                 visibility=self.visibility[i],
                 image_size=self.image_size,
                 world=None if self.world is None else self.world[i],
+                camera_tilt=self._tilt(i),
             )
+
+    def _tilt(self, i: int) -> tuple[float, float] | None:
+        if self.camera_tilt is None or np.isnan(self.camera_tilt[i]).all():
+            return None
+        roll, pitch = self.camera_tilt[i]
+        return float(roll), float(pitch)
 
     @property
     def fps(self) -> float:
