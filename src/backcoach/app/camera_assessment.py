@@ -166,8 +166,10 @@ def step(test_id: str) -> CameraStep:
     return STEPS[test_id]
 
 
-def decode_recording(body: bytes, image_size: tuple[int, int]) -> PoseSequence:
-    """Concatenated frame messages (float64 time + 33 x 4 float32 each) as a sequence.
+def decode_recording(body: bytes, image_size: tuple[int, int],
+                     camera_tilt: tuple[float, float] | None = None) -> PoseSequence:
+    """Concatenated frame messages (float64 time + 33 x 4 float32 each) as a sequence; the phone's
+    ``camera_tilt`` (roll_deg, pitch_deg) while recording, when it has a tilt sensor, on every frame.
 
     Raises
     ------
@@ -190,8 +192,12 @@ def decode_recording(body: bytes, image_size: tuple[int, int]) -> PoseSequence:
         if i and frame.t <= t[i - 1]:
             raise RecordingError(f"frame {i}: time {frame.t:.3f} s is not after the previous frame's {t[i - 1]:.3f} s")
         t[i], xyz[i], visibility[i] = frame.t, frame.xyz, frame.visibility
-    return PoseSequence(t=t - t[0], xyz=xyz, visibility=visibility, image_size=image_size,
-                        meta={"source": "browser", "kind": KIND})
+    tilt = None if camera_tilt is None else np.tile(np.asarray(camera_tilt, dtype=np.float64), (count, 1))
+    try:
+        return PoseSequence(t=t - t[0], xyz=xyz, visibility=visibility, image_size=image_size,
+                            meta={"source": "browser", "kind": KIND}, camera_tilt=tilt)
+    except FrameError as exc:
+        raise RecordingError(str(exc)) from None
 
 
 def setup_check(seq: PoseSequence, test_id: str, lang: str) -> dict[str, Any]:

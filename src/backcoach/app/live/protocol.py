@@ -4,12 +4,13 @@ Browser -> server
     * **binary** message = one pose frame, little-endian: ``float64`` timestamp in seconds (the
       capture time on the device's monotonic clock) followed by 33 x 4 ``float32``
       (x, y, z, visibility) in normalised image coordinates, x right, y down: 536 bytes.
-    * **text** message = a JSON control object with an ``action`` (see :data:`ACTIONS`).
+    * **text** message = a JSON control object with an ``action`` (see :data:`ACTIONS`), among them
+      ``tilt`` (the phone's roll and pitch, attached to the frames that follow).
 
 Server -> browser
     JSON objects with a ``type``: the engine's events (``setup``, ``phase``, ``rep``, ``hold``,
     ``cue``, ``set_done``) and the session's own (``ready``, ``frame_skipped``, ``paused``,
-    ``resumed``, ``pain_ok``, ``stop``, ``pong``, ``error``).
+    ``resumed``, ``pain_ok``, ``stop``, ``tilt_ok``, ``pong``, ``error``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from backcoach.pose.frame import Frame, FrameError, make_frame
+from backcoach.pose.frame import TILT_LIMITS_DEG, Frame, FrameError, make_frame
 from backcoach.pose.skeleton import NUM_LANDMARKS
 
 _HEADER = struct.Struct("<d")
@@ -80,6 +81,20 @@ class Ping(_Control):
     action: Literal["ping"]
 
 
+class Tilt(_Control):
+    """The phone's latest tilt reading (brief §4.0 "Gravity reference"): attached to every frame after it
+    as ``Frame.camera_tilt`` until the next one. Sent at most twice a second, when it changed by more
+    than half a degree; a page without a tilt sensor sends none."""
+
+    action: Literal["tilt"]
+    roll_deg: float = Field(ge=-TILT_LIMITS_DEG[0], le=TILT_LIMITS_DEG[0], allow_inf_nan=False)
+    pitch_deg: float = Field(ge=-TILT_LIMITS_DEG[1], le=TILT_LIMITS_DEG[1], allow_inf_nan=False)
+
+    @property
+    def camera_tilt(self) -> tuple[float, float]:
+        return self.roll_deg, self.pitch_deg
+
+
 class Resize(_Control):
     """The camera's image size changed (rotation)."""
 
@@ -87,13 +102,14 @@ class Resize(_Control):
     image_size: tuple[Annotated[int, Field(gt=0)], Annotated[int, Field(gt=0)]]
 
 
-Control = Annotated[StartSet | Pause | Resume | Skip | End | Pain | Resize | Ping, Field(discriminator="action")]
+Control = Annotated[StartSet | Pause | Resume | Skip | End | Pain | Resize | Tilt | Ping,
+                    Field(discriminator="action")]
 _CONTROL = TypeAdapter(Control)
 #: Every control action the server understands.
-ACTIONS = ("start_set", "pause", "resume", "skip", "end", "pain", "resize", "ping")
+ACTIONS = ("start_set", "pause", "resume", "skip", "end", "pain", "resize", "tilt", "ping")
 
 
-def parse_control(text: str) -> StartSet | Pause | Resume | Skip | End | Pain | Resize | Ping:
+def parse_control(text: str) -> StartSet | Pause | Resume | Skip | End | Pain | Resize | Tilt | Ping:
     """Read one JSON control message.
 
     Raises
@@ -116,8 +132,9 @@ def parse_control(text: str) -> StartSet | Pause | Resume | Skip | End | Pain | 
         raise ProtocolError(f"{data['action']}: field {where!r}: {first['msg']}") from None
 
 
-def decode_frame(data: bytes, image_size: tuple[int, int]) -> Frame:
-    """One binary frame message as a validated :class:`~backcoach.pose.frame.Frame`.
+def decode_frame(data: bytes, image_size: tuple[int, int], camera_tilt: tuple[float, float] | None = None) -> Frame:
+    """One binary frame message as a validated :class:`~backcoach.pose.frame.Frame`, with the camera
+    tilt last reported for it (``Frame.camera_tilt``; None when the device has sent none).
 
     Raises
     ------
@@ -129,7 +146,7 @@ def decode_frame(data: bytes, image_size: tuple[int, int]) -> Frame:
                          f"(float64 time + {NUM_LANDMARKS} x 4 float32)")
     (t,) = _HEADER.unpack_from(data)
     values = np.frombuffer(data, dtype="<f4", offset=_HEADER.size).reshape(NUM_LANDMARKS, 4)
-    return make_frame(t, values[:, :3], values[:, 3], image_size)
+    return make_frame(t, values[:, :3], values[:, 3], image_size, camera_tilt=camera_tilt)
 
 
 def encode_frame(t: float, landmarks: np.ndarray) -> bytes:

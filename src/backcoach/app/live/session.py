@@ -76,6 +76,8 @@ class LiveSession:
     #: Frames that arrived after a set ended (still in flight from the browser): dropped quietly.
     frames_between_sets: int = 0
     sets_run: int = 0
+    #: The phone's latest (roll_deg, pitch_deg) (``tilt`` message), attached to every frame: None = no sensor.
+    camera_tilt: tuple[float, float] | None = None
 
     # ------------------------------------------------------------------ messages
     def on_text(self, text: str) -> list[Message]:
@@ -100,7 +102,7 @@ class LiveSession:
         if active.paused:
             return []
         try:
-            device_frame = protocol.decode_frame(data, active.image_size)
+            device_frame = protocol.decode_frame(data, active.image_size, self.camera_tilt)
         except FrameError as exc:
             return self._skipped(index, str(exc))
         frame = active.engine_time(device_frame)
@@ -214,6 +216,11 @@ class LiveSession:
             return [_error("no_set", "no set is running")]
         self.active.image_size = control.image_size
         return []
+
+    def _tilt(self, control: protocol.Tilt) -> list[Message]:
+        """Kept for the connection (the phone stays where it stands between sets)."""
+        self.camera_tilt = control.camera_tilt
+        return [{"type": "tilt_ok", "roll_deg": control.roll_deg, "pitch_deg": control.pitch_deg}]
 
     def _pain(self, control: protocol.Pain) -> list[Message]:
         pre = self.recorder.info.pain_before

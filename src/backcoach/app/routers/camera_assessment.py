@@ -28,6 +28,7 @@ from backcoach.app.templating import render
 from backcoach.clinical import redflags
 from backcoach.clinical.camera import CameraTestError
 from backcoach.clinical.examination import DirectionalTest
+from backcoach.pose.frame import TILT_LIMITS_DEG
 from backcoach.pose.skeleton import BONES
 from backcoach.store.base import utcnow
 from backcoach.store.models import ConsentKind, Plan, User
@@ -187,9 +188,21 @@ async def _recording(request: Request) -> tuple[cam.PoseSequence, None] | tuple[
             return None, _refused(f"recording is longer than {cam.MAX_FRAMES} frames ({limit} bytes)", 413)
         chunks.append(chunk)
     try:
-        return cam.decode_recording(b"".join(chunks), size), None
-    except cam.RecordingError as exc:
+        return cam.decode_recording(b"".join(chunks), size, _camera_tilt(request)), None
+    except (cam.RecordingError, ValueError) as exc:
         return None, _refused(str(exc))
+
+
+def _camera_tilt(request: Request) -> tuple[float, float] | None:
+    """Query ``roll_deg`` and ``pitch_deg``: the phone's tilt while recording (both or neither)."""
+    given = [name for name in ("roll_deg", "pitch_deg") if request.query_params.get(name)]
+    if not given:
+        return None
+    if len(given) == 1:
+        raise ValueError(f"query parameter {given[0]} needs {({'roll_deg', 'pitch_deg'} - set(given)).pop()} with it")
+    roll = _optional_number(request, "roll_deg", -TILT_LIMITS_DEG[0], TILT_LIMITS_DEG[0])
+    pitch = _optional_number(request, "pitch_deg", -TILT_LIMITS_DEG[1], TILT_LIMITS_DEG[1])
+    return roll, pitch
 
 
 def _refuse_without_camera(db: DbSession, patient: User) -> None:

@@ -1,0 +1,149 @@
+"""The phone's tilt (brief §4.0 "Gravity reference") from the browser to the engine's frames: the
+``tilt`` control message of the live WebSocket and the ``roll_deg``/``pitch_deg`` of the camera-test
+uploads, and what bad readings are answered."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from backcoach.app import camera_assessment as cam
+from backcoach.app.live.protocol import ProtocolError, Tilt, decode_frame, encode_frame, parse_control
+from backcoach.motion.engine import ExerciseEngine
+from backcoach.motion.synthetic import generate as synthetic
+
+from ..test_camera_assessment import _ready_patient, frames_body
+from .conftest import SQUAT_REPS, receive_until, send_frames, squat_messages, start_set
+
+
+def test_tilt_message_is_read_as_the_contracts_roll_and_pitch() -> None:
+    control = parse_control('{"action": "tilt", "roll_deg": -2.5, "pitch_deg": 4}')
+    assert isinstance(control, Tilt) and control.camera_tilt == (-2.5, 4.0)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"action": "tilt", "roll_deg": 0, "pitch_deg": 91}',
+     "tilt: field 'pitch_deg': Input should be less than or equal to 90"),
+    ('{"action": "tilt", "roll_deg": -180.5, "pitch_deg": 0}',
+     "tilt: field 'roll_deg': Input should be greater than or equal to -180"),
+    ('{"action": "tilt", "roll_deg": NaN, "pitch_deg": 0}', "tilt: field 'roll_deg': Input should be a finite number"),
+    ('{"action": "tilt", "roll_deg": 1}', "tilt: field 'pitch_deg': Field required"),
+    ('{"action": "tilt", "roll_deg": 1, "pitch_deg": 2, "yaw_deg": 3}', "tilt: field 'yaw_deg': Extra inputs"),
+])
+def test_bad_tilt_messages_name_the_field(text: str, message: str) -> None:
+    with pytest.raises(ProtocolError, match=message.replace("(", r"\(")):
+        parse_control(text)
+
+
+def test_a_decoded_frame_carries_the_tilt_given_for_it() -> None:
+    landmarks = np.zeros((33, 4), dtype=np.float32)
+    landmarks[:, :2], landmarks[:, 3] = 0.5, 1.0
+    assert decode_frame(encode_frame(1.0, landmarks), (640, 480), (3.0, -1.5)).camera_tilt == (3.0, -1.5)
+    assert decode_frame(encode_frame(1.0, landmarks), (640, 480)).camera_tilt is None
+
+
+@pytest.fixture
+def engine_tilts(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The ``camera_tilt`` of every frame the movement engine is given."""
+    seen: list = []
+    push = ExerciseEngine.push
+
+    def spy(self, frame):  # type: ignore[no-untyped-def]
+        seen.append(frame.camera_tilt)
+        return push(self, frame)
+
+    monkeypatch.setattr(ExerciseEngine, "push", spy)
+    return seen
+
+
+def test_the_latest_tilt_reaches_every_frame_the_engine_judges(
+        patient_client: TestClient, squat_session: tuple[int, int], engine_tilts: list) -> None:
+    session_id, item_id = squat_session
+    frames = squat_messages()
+    with patient_client.websocket_connect(f"/sessions/{session_id}/live") as ws:
+        ws.send_json({"action": "tilt", "roll_deg": 1.5, "pitch_deg": -0.5})  # the phone on its stand first
+        assert ws.receive_json() == {"type": "tilt_ok", "roll_deg": 1.5, "pitch_deg": -0.5}
+        ws.send_json(start_set(item_id))
+        assert ws.receive_json()["type"] == "ready"
+        send_frames(ws, frames[:10])
+        ws.send_json({"action": "tilt", "roll_deg": 2.0, "pitch_deg": 0.0})  # knocked: a new reading
+        receive_until(ws, "tilt_ok")
+        events = send_frames(ws, frames[10:])
+    judged = len(engine_tilts)  # up to the last rep's end: later frames come after the set is done
+    assert judged > len(frames) // 2
+    assert engine_tilts == [(1.5, -0.5)] * 10 + [(2.0, 0.0)] * (judged - 10)
+    done = next(e for e in events if e["type"] == "set_done")
+    assert done["counted"] == SQUAT_REPS
+
+
+def test_without_a_tilt_sensor_the_frames_carry_none(
+        patient_client: TestClient, squat_session: tuple[int, int], engine_tilts: list) -> None:
+    session_id, item_id = squat_session
+    with patient_client.websocket_connect(f"/sessions/{session_id}/live") as ws:
+        ws.send_json(start_set(item_id))
+        ws.receive_json()
+        send_frames(ws, squat_messages(0, 5))
+    assert engine_tilts == [None] * 5
+
+
+def test_a_bad_tilt_is_answered_with_the_field_and_the_set_goes_on(
+        patient_client: TestClient, squat_session: tuple[int, int], engine_tilts: list) -> None:
+    session_id, item_id = squat_session
+    frames = squat_messages()
+    with patient_client.websocket_connect(f"/sessions/{session_id}/live") as ws:
+        ws.send_json(start_set(item_id))
+        ws.receive_json()
+        ws.send_json({"action": "tilt", "roll_deg": 0.5, "pitch_deg": 1.0})
+        receive_until(ws, "tilt_ok")
+        send_frames(ws, frames[:20])
+        ws.send_json({"action": "tilt", "roll_deg": 0.5, "pitch_deg": 120})
+        error = receive_until(ws, "error")[-1]
+        assert error == {"type": "error", "code": "bad_message",
+                         "message": "tilt: field 'pitch_deg': Input should be less than or equal to 90"}
+        events = send_frames(ws, frames[20:])
+    # The bad reading is dropped: the frames keep the last good one, and every squat is counted.
+    assert set(engine_tilts) == {(0.5, 1.0)}
+    done = next(e for e in events if e["type"] == "set_done")
+    assert (done["counted"], done["skipped"]) == (SQUAT_REPS, False)
+
+
+# ---------------------------------------------------------------- camera tests (uploaded recordings)
+@pytest.fixture
+def uploaded(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The sequences the set-up check and the measurement are given."""
+    seen: list = []
+    check, measure = cam.setup_check, cam.measure
+    monkeypatch.setattr(cam, "setup_check", lambda seq, *a, **k: seen.append(seq) or check(seq, *a, **k))
+    monkeypatch.setattr(cam, "measure", lambda seq, *a, **k: seen.append(seq) or measure(seq, *a, **k))
+    return seen
+
+
+def _upload(client: TestClient, token: str, kind: str, seq, **query: object):  # type: ignore[no-untyped-def]
+    w, h = seq.image_size
+    return client.post(f"/assessment/camera/rom_extension/{kind}", params={"w": w, "h": h, **query},
+                       content=frames_body(seq), headers={"X-CSRF-Token": token, "Accept": "application/json"})
+
+
+def test_camera_test_uploads_carry_the_phones_tilt_on_every_frame(client: TestClient, uploaded: list) -> None:
+    token = _ready_patient(client)
+    seq = synthetic.generate("standing_extension", reps=3, seed=1, setup=False).sequence
+    assert _upload(client, token, "check", seq, roll_deg=-1.0, pitch_deg=2.5).status_code == 200
+    assert _upload(client, token, "recording", seq, roll_deg=0.5, pitch_deg=-0.5).status_code == 200
+    assert _upload(client, token, "recording", seq).status_code == 200  # no sensor: no tilt
+    checked, measured, untilted = uploaded
+    assert checked.camera_tilt.shape == (len(seq), 2) and set(map(tuple, checked.camera_tilt)) == {(-1.0, 2.5)}
+    assert [f.camera_tilt for f in measured.frames()] == [(0.5, -0.5)] * len(seq)
+    assert untilted.camera_tilt is None
+
+
+@pytest.mark.parametrize(("query", "reason"), [
+    ({"roll_deg": 2.0}, "query parameter roll_deg needs pitch_deg with it"),
+    ({"roll_deg": 2.0, "pitch_deg": -95}, "pitch_deg = -95 is not a number in -90-90"),
+    ({"roll_deg": "level", "pitch_deg": 0}, "roll_deg = level is not a number in -180-180"),
+])
+def test_a_bad_tilt_in_an_upload_is_refused_naming_the_parameter(client: TestClient, query: dict, reason: str) -> None:
+    token = _ready_patient(client)
+    seq = synthetic.generate("standing_extension", reps=1, seed=1, setup=False).sequence
+    response = _upload(client, token, "check", seq, **query)
+    assert response.status_code == 400 and response.json()["reason"] == reason
