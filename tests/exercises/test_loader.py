@@ -58,6 +58,8 @@ def test_get_exercise_unknown_id_lists_known_ids():
         pytest.param('source = "[E] brief §4.0 start position"', 'source = "brief"', r"standards\[2\]\.source: String should match", id="untagged-source"),
         pytest.param('feature = "depth"\nstart = 1.0', 'feature = "knees"\nstart = 1.0', r"phases\.feature 'knees' is not a feature", id="unknown-primary"),
         pytest.param("target = 0.6", "target = 0.6\nreturn_fraction = 0.5", r"return_fraction = 0\.5 must be lower than out_fraction", id="fractions-reversed"),
+        pytest.param("target = 0.6", 'target = 0.6\nbegin_at_target = "sitting"\nmode = "hold"', r"begin_at_target needs the reps machine", id="begin-at-target-hold"),
+        pytest.param("target = 0.6", 'target = 0.6\nbegin_at_target = "crouching"', r"phases\.begin_at_target: Input should be 'standing'", id="begin-at-target-posture"),
     ],
 )
 def test_broken_file_names_field_and_reason(tmp_path, old, new, message):

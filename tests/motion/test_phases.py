@@ -343,3 +343,66 @@ def test_far_limb_timing_stands_landmark_noise():
         errors = [abs(rep.out_s / out_s - 1) for seed in range(20)
                   for rep in far_rep(out_s, 0.4, noise=0.04, seed=seed) if rep.out_timed]
         assert len(errors) >= 18 and np.median(errors) <= 0.08 and max(errors) <= 0.3
+
+
+# H4-1: a set may begin held at the target (a sit-to-stand begun seated).
+AT_TARGET = PhaseSpec(out_fraction=0.3, end_fraction=0.85, return_fraction=0.2, hysteresis=0.03, setup_s=1.0,
+                      begin_at_target=True)
+
+
+def run_from_target(values, spec=AT_TARGET, seated=lambda i: True):
+    """Feed progress at FPS with the target posture recognised on frames where ``seated(i)``, the
+    start posture on the others."""
+    state, reps, phases = PhaseState(), [], []
+    for i, value in enumerate(values):
+        state, transitions = step(state, i / FPS, {"left": value}, not seated(i), True, spec, seated(i))
+        phases += [tr.phase for tr in transitions]
+        reps += [tr for tr in transitions if tr.rep_done]
+    return state, reps, phases
+
+
+def test_a_set_begun_at_the_target_counts_the_first_return():
+    # Seated (progress 1) for 1 s, rise, then two full reps from standing: three rises, three reps.
+    values = [1.0] * 11 + ramp(1, 0, 10) + [0.0] * 5 + REP * 2
+    _, reps, phases = run_from_target(values, seated=lambda i: i <= 11)
+    assert phases[:4] == [START, END, RETURN, START]
+    first = reps[0]
+    assert len(reps) == 3 and first.reached_end and not first.out_timed and first.return_timed
+    assert first.return_s > 0 and first.peak == pytest.approx(1.0)
+
+
+def test_begin_at_target_needs_the_option_the_posture_and_the_position_held():
+    values = [1.0] * 11 + ramp(1, 0, 10) + [0.0] * 5
+    assert run_from_target(values, spec=SPEC)[1] == []  # option off: the first rise is lost
+    assert run_from_target(values, seated=lambda i: False)[1] == []  # posture not recognised
+    state, reps, _ = run_from_target([1.0] * 9 + ramp(0.8, 0.1, 8))  # left after 0.8 s of 1 s
+    assert reps == [] and state.phase == SETUP
+    state, reps, _ = run_from_target([0.8] * 15)  # seated posture, progress short of the end
+    assert reps == [] and state.phase == SETUP
+
+
+def test_a_set_begun_at_the_target_still_begins_from_the_start_position():
+    _, reps, phases = run_from_target(SETTLE + REP, seated=lambda i: False)
+    assert phases == [START, OUT, END, RETURN, START] and len(reps) == 1
+
+
+@pytest.mark.parametrize("noise_px", [0.0, 2.0])
+def test_sit_to_stand_begun_seated_counts_every_rise(noise_px):
+    # The generated sit-to-stand (side view) cut to begin on the chair, in the first rep's seated
+    # pause: four rises, all counted; the first one's sitting down was not seen (untimed, its
+    # tempo rule not judged). Before begin_at_target the first rise was lost (three reps).
+    from backcoach.motion.engine import NOT_TIMED, ExerciseEngine
+    from backcoach.motion.synthetic.generate import generate
+    from backcoach.pose.sequence import PoseSequence
+
+    recording = generate("sit_to_stand", 4, noise_px=noise_px, seed=1, view="side")
+    full = recording.sequence
+    seated = full.t >= recording.truth.reps[0].peak + 0.1
+    sequence = PoseSequence(full.t[seated] - full.t[seated][0], full.xyz[seated], full.visibility[seated], full.image_size)
+    engine = ExerciseEngine("sit_to_stand")
+    events = [event for frame in sequence.frames() for event in engine.push(frame)] + engine.finish()
+    reps = [e for e in events if e.type == "rep"]
+    assert [r.counted for r in reps] == [True] * 4 and engine.count == 4
+    assert reps[0].metrics["out_s"] is None and reps[0].metrics["return_s"] is not None
+    assert [(n.id, n.reason) for n in reps[0].not_judged] == [("dropping_down", NOT_TIMED)]
+    assert all(r.metrics["out_s"] is not None and not r.not_judged for r in reps[1:])

@@ -161,6 +161,9 @@ class Phases(_Model):
     min_return_s: float = Field(default=1.0, ge=0)
     relative: bool = False
     mode: Literal["reps", "hold"] = "reps"
+    #: The posture at the target when a set may also begin there (a sit-to-stand begun seated):
+    #: that posture held at the target starts an untimed first rep at its END.
+    begin_at_target: StartPosition | None = None
     source: str = Field(pattern=SOURCE_PATTERN)
 
     @model_validator(mode="after")
@@ -171,6 +174,11 @@ class Phases(_Model):
             raise ValueError(
                 f"return_fraction = {self.return_fraction} must be lower than out_fraction = "
                 f"{self.out_fraction}. Hint: a rep starts at out_fraction and counts back below return_fraction."
+            )
+        if self.begin_at_target is not None and (self.mode == "hold" or self.relative):
+            raise ValueError(
+                "begin_at_target needs the reps machine with a fixed start: a static hold begins at its "
+                "target anyway, and a relative start is measured in the start position"
             )
         excursion = abs(self.target - self.start)
         if self.hysteresis >= self.return_fraction * excursion:

@@ -104,11 +104,12 @@ class Facing:
         return self.value
 
 
-def reference_lengths(points: list, vis: list, near: str) -> dict[str, float]:
-    """Torso (shoulder-mid to hip-mid, or the near side's shoulder to hip), leg (near hip to ankle),
-    shoulder and hip widths: whichever the visible landmarks allow (brief §4.0)."""
+def reference_lengths(points: list, vis: list, near: str, bent: bool = False) -> dict[str, float]:
+    """Torso (shoulder-mid to hip-mid, or the near side's shoulder to hip), leg (near hip to ankle;
+    thigh plus shank when ``bent``, measured in a posture with the knee bent such as a set begun
+    seated), shoulder and hip widths: whichever the visible landmarks allow (brief §4.0)."""
     ok = [v >= MIN_VISIBILITY for v in vis]
-    shoulder_i, hip_i, ankle_i = (11, 23, 27) if near == "left" else (12, 24, 28)
+    shoulder_i, hip_i, knee_i, ankle_i = (11, 23, 25, 27) if near == "left" else (12, 24, 26, 28)
     lengths = {}
     if ok[11] and ok[12] and ok[23] and ok[24]:
         shoulder = tuple((a + b) / 2 for a, b in zip(points[11], points[12]))
@@ -118,6 +119,8 @@ def reference_lengths(points: list, vis: list, near: str) -> dict[str, float]:
         lengths["hip_width"] = distance(points[23], points[24])
     elif ok[shoulder_i] and ok[hip_i]:
         lengths["torso"] = distance(points[shoulder_i], points[hip_i])
-    if ok[hip_i] and ok[ankle_i]:
+    if bent and ok[hip_i] and ok[knee_i] and ok[ankle_i]:
+        lengths["leg"] = distance(points[hip_i], points[knee_i]) + distance(points[knee_i], points[ankle_i])
+    elif ok[hip_i] and ok[ankle_i]:
         lengths["leg"] = distance(points[hip_i], points[ankle_i])
     return lengths

@@ -108,6 +108,9 @@ class ExerciseEngine:
         self.use_world = use_world
         self.smoothing = smoothing
         self._start = ex.phases.start
+        # Postures the references are measured in while setting up: the start position, and the
+        # target's for a set that may begin there (phases.begin_at_target).
+        self._setup_postures = {ex.start_position, ex.phases.begin_at_target} - {None}
         self._starts: dict[str, float] = {}  # measured start values of relative phases, per side
         self._excursion = ex.phases.target - ex.phases.start
         # Live state.
@@ -258,7 +261,7 @@ class ExerciseEngine:
             self._update_pose_context(points, vis, t, smoothing=REST_SMOOTHING)
             view = self._view(points, vis, t)
             progress = self._progress(view)
-        elif (phase == SETUP and self.settled and self.posture == self.exercise.start_position) or (
+        elif (phase == SETUP and self.settled and self.posture in self._setup_postures) or (
                 phase == START and not readable):
             # Only the start position itself, held still, defines the references (not the walk
             # into it nor the turn to the camera): averaged over the setup wait, measured afresh
@@ -277,7 +280,8 @@ class ExerciseEngine:
         if phase in (SETUP, START) and not trusted:
             progress = {side: None for side in progress}
         holding_ok = self._holding_ok(view)
-        self.state, transitions = step(self.state, t, progress, in_start, holding_ok, self.spec)
+        at_target = phase == SETUP and self.settled and self.posture == self.exercise.phases.begin_at_target
+        self.state, transitions = step(self.state, t, progress, in_start, holding_ok, self.spec, at_target)
 
         # Baselines of "change" rules: the body at rest in the start position while setting up
         # (and before the first rep), then kept for the set. A hidden limb can start moving
@@ -335,7 +339,9 @@ class ExerciseEngine:
             self.facing = self._facing.vote(reading)
         else:
             self.facing = self._facing.confirm(t, reading)
-        for key, value in reference_lengths(points, vis, self.near).items():
+        # Set up in the target posture (phases.begin_at_target: seated), the knee is bent.
+        bent = self.state.phase == SETUP and self.posture == self.exercise.phases.begin_at_target
+        for key, value in reference_lengths(points, vis, self.near, bent).items():
             old = self.refs[key]
             self.refs[key] = value if old <= 0 or fresh else old + smoothing * (value - old)
 

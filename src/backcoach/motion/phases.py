@@ -70,6 +70,7 @@ class PhaseSpec:
     setup_s: float = 1.0
     hold_s: float = 0.0
     mode: str = "reps"
+    begin_at_target: bool = False
 
     @classmethod
     def from_phases(cls, phases, hold_s: float = 0.0) -> PhaseSpec:
@@ -83,6 +84,7 @@ class PhaseSpec:
             setup_s=phases.setup_s,
             hold_s=hold_s,
             mode=getattr(phases, "mode", "reps"),
+            begin_at_target=getattr(phases, "begin_at_target", None) is not None,
         )
 
 
@@ -117,6 +119,7 @@ class PhaseState(NamedTuple):
     frames: int = 0  # frames of the rep up to the moving side's last sighting, and those it was read on
     read: int = 0
     unseen: int = 0  # frames since the moving side's last sighting
+    held_at_target: bool = False  # setting up: the position held is the target (begin_at_target)
     fresh: bool = False  # the rises begin at the limb's first sighting (its smoothing started there)
     recent: tuple = ()  # (t, progress) of the moving side's readings over the last PEAK_WINDOW_S
     crest: float = 0.0  # highest fitted level of the rep (its reported peak)
@@ -146,6 +149,7 @@ def step(
     in_start_position: bool,
     holding_ok: bool,
     spec: PhaseSpec,
+    at_target_position: bool = False,
 ) -> tuple[PhaseState, list[Transition]]:
     """Advance the machine by one frame.
 
@@ -162,6 +166,9 @@ def step(
     holding_ok : bool
         Every critical standard of the end phase holds this frame (the hold timer runs only then).
     spec : PhaseSpec
+    at_target_position : bool
+        The recognised posture is the exercise's target posture (``begin_at_target``); read only
+        while setting up.
 
     Returns
     -------
@@ -181,14 +188,20 @@ def step(
             # broken; the wait goes on unless the gap outlasts MAX_FRAME_GAP_S (below).
             return state, []
         at_start = spec.mode == "hold" or (bool(values) and max(values) <= spec.return_fraction)
-        ready = in_start_position and at_start
+        # A set that may begin at the target (a sit-to-stand begun seated): its posture held there.
+        at_target = (spec.begin_at_target and at_target_position and bool(values)
+                     and min(values) >= spec.end_fraction)
+        ready = (in_start_position and at_start) or at_target
         if not ready:
             return state._replace(ready_since=None, last_t=t), []
         gap = state.last_t is not None and t - state.last_t > MAX_FRAME_GAP_S
-        since = t if state.ready_since is None or gap else state.ready_since
-        if t - since >= spec.setup_s:
-            return PhaseState(phase=START, phase_since=t, last_t=t), [Transition(START, None)]
-        return state._replace(ready_since=since, last_t=t), []
+        moved = at_target != state.held_at_target  # from the start position to the target or back
+        since = t if state.ready_since is None or gap or moved else state.ready_since
+        if t - since < spec.setup_s:
+            return state._replace(ready_since=since, held_at_target=at_target, last_t=t), []
+        if at_target:
+            return _begin_at_target(t, progress)
+        return PhaseState(phase=START, phase_since=t, last_t=t), [Transition(START, None)]
 
     smooth = _smoothed(state.smooth, progress, t)
     if phase == START:
@@ -268,6 +281,17 @@ def step(
     if p <= spec.return_fraction - h:
         return _complete(state, t)
     return state, []
+
+
+def _begin_at_target(t: float, progress: dict) -> tuple[PhaseState, list[Transition]]:
+    """A set begun in the target position: START and at once END of a first rep whose out phase
+    was never seen (untimed; its rules have nothing to judge). Returning to the start completes it,
+    so every return from the target counts, whichever way the set began."""
+    side, p = _leading(progress)
+    smooth = _smoothed({}, progress, t)
+    return PhaseState(phase=END, side=side, phase_since=t, last_t=t, peak=p, reached_end=True, out_seen=False,
+                      seen_t=t, seen_p=p, smooth=smooth, top=smooth[side][1], rises=(smooth[side],),
+                      frames=1, read=1, recent=((t, p),), crest=p), [Transition(START, None), Transition(END, side)]
 
 
 def _note_rest(
