@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backcoach.exercises import Exercise
+from backcoach.motion.gravity import LEVEL_TOLERANCE_DEG
 from backcoach.pose.skeleton import BONES
 from backcoach.store.models import PlanItem
 
@@ -59,6 +60,7 @@ def page_config(session_id: int, mode: str, locale: str, items: list[PlanItem], 
         "model_url": "/live/models/pose_landmarker_{variant}.task",
         "model": DEFAULT_MODEL,
         "bones": [list(bone) for bone in BONES],
+        "level_tolerance_deg": LEVEL_TOLERANCE_DEG,  # the bubble level's green zone (brief §4.0)
         "items": [item_config(item, locale, exercises.get(item.exercise_id), item.exercise_id in videos)
                   for item in items],
         "done": sorted(f"{plan_item_id}-{set_index}" for plan_item_id, set_index in done),

@@ -28,6 +28,7 @@ from backcoach.app.templating import render
 from backcoach.clinical import redflags
 from backcoach.clinical.camera import CameraTestError
 from backcoach.clinical.examination import DirectionalTest
+from backcoach.motion.gravity import LEVEL_TOLERANCE_DEG
 from backcoach.pose.frame import TILT_LIMITS_DEG
 from backcoach.pose.skeleton import BONES
 from backcoach.store.base import utcnow
@@ -150,7 +151,7 @@ def _test_page(request: Request, db: DbSession, patient: User, stage: Stage, tes
         "taps": test_id == "rom_flexion", "wasm_base": "/live/vendor/tasks-vision/wasm",
         "vision_bundle": "/live/vendor/tasks-vision/vision_bundle.mjs",
         "model_url": "/live/models/pose_landmarker_{variant}.task", "model": "full",
-        "bones": [list(bone) for bone in BONES],
+        "bones": [list(bone) for bone in BONES], "level_tolerance_deg": LEVEL_TOLERANCE_DEG,
     }
     return render(request, "assessment/camera_test.html", {
         "stage": stage, "test": test_id, "title": title, "instructions": instructions, "config": config,

@@ -5,6 +5,7 @@ import { cameraProblem, openCamera } from "../live/camera.js";
 import { PoseLoop } from "../live/frames.js";
 import { FRAME_BYTES, packFrame } from "../live/pose.js";
 import { say, setCaptionTarget, silence } from "../live/speech.js";
+import { BubbleLevel, TiltSensor } from "../live/tilt.js";
 
 const config = JSON.parse(document.getElementById("camera-config").textContent);
 const T = JSON.parse(document.getElementById("camera-strings").textContent);
@@ -23,12 +24,19 @@ const el = {
 };
 const state = {
   phase: "idle", window: [], recording: [], taps: [],
-  checksPassed: 0, checking: false, recordStart: 0, imageSize: [640, 480], lastCue: "",
+  checksPassed: 0, checking: false, recordStart: 0, imageSize: [640, 480], lastCue: "", facing: "user",
 };
 const loop = new PoseLoop(config, { video: el.video, overlay: el.overlay });
+// The phone's tilt (brief §4.0): on the bubble level while the set-up is checked, and with each upload.
+const level = new BubbleLevel($("[data-level-box]"), config.level_tolerance_deg);
+const tilt = new TiltSensor({
+  facing: () => state.facing,
+  onTilt: (reading) => level.update(reading, state.facing),
+  onStatus: (status) => { if (status !== "ok") level.unavailable(status); },
+});
 window.backcoachCamera = {
   state: () => ({ phase: state.phase, frames: state.recording.length, cue: state.lastCue, fps: loop.fps,
-    model: loop.variant, delegate: loop.delegate }),
+    model: loop.variant, delegate: loop.delegate, tilt: tilt.last, tiltStatus: tilt.status }),
 };
 
 function csrfToken() { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"]; }
@@ -42,7 +50,9 @@ function concat(frames) {
 
 async function post(url, frames, extra = {}) {
   const [w, h] = state.imageSize;
-  const query = new URLSearchParams({ w, h, ...extra });
+  // The phone stands still while a test records: its latest tilt goes with the frames (none: no sensor).
+  const tilted = tilt.last ? { roll_deg: tilt.last.roll.toFixed(1), pitch_deg: tilt.last.pitch.toFixed(1) } : {};
+  const query = new URLSearchParams({ w, h, ...tilted, ...extra });
   const response = await fetch(`${url}?${query}`, {
     method: "POST", body: concat(frames),
     headers: { "X-CSRF-Token": csrfToken(), Accept: "application/json", "Content-Type": "application/octet-stream" },
@@ -79,6 +89,7 @@ async function checkSetup() {
 
 function countdown() {
   state.phase = "countdown";
+  level.show(false);
   let left = COUNTDOWN_S;
   const tick = () => {
     if (state.phase !== "countdown") return;
@@ -115,13 +126,15 @@ function onLandmarks(captured, landmarks) {
 }
 
 async function start() {
+  tilt.start();  // inside the tap, before any await: iOS asks for the motion sensors only then
   el.start.disabled = true;
   el.problem.hidden = true;
   el.stage.hidden = false;
   setCaptionTarget(el.caption);
   say(config.spoken, config.lang);
   try {
-    await openCamera(el.video);
+    const stream = await openCamera(el.video);
+    state.facing = stream.getVideoTracks()[0].getSettings().facingMode || "user";
   } catch (error) {
     el.stage.hidden = true;
     el.start.disabled = false;
@@ -135,6 +148,7 @@ async function start() {
   el.caption.textContent = T.checking;
   await loop.load();
   state.phase = "checking";
+  level.show(true);
   loop.start(onLandmarks);
 }
 

@@ -7,6 +7,7 @@ import { playDemo } from "./overlay.js";
 import { packFrame } from "./pose.js";
 import { LiveSocket } from "./socket.js";
 import { say, setCaptionTarget, silence } from "./speech.js";
+import { BubbleLevel, TiltSender, TiltSensor } from "./tilt.js";
 
 const config = JSON.parse(document.getElementById("live-config").textContent);
 const T = JSON.parse(document.getElementById("live-strings").textContent);
@@ -28,18 +29,27 @@ const el = {
 const state = {
   mode: config.mode, item: null, steps: [], running: false, paused: false, stoppedItems: new Set(config.stopped),
   socket: null, skipped: 0, latencies: [], reps: [], resumes: 0, stopDemo: null,
-  restTimer: null, setTimer: null, setStarted: 0,
+  restTimer: null, setTimer: null, setStarted: 0, facing: "user", setupOk: false, serverTilt: null,
 };
 const loop = new PoseLoop(config, {
   video: el.video, overlay: el.overlay, paused: () => state.paused,
   onModel: (made) => { el.model.textContent = fill(T.model_ready, { variant: made.variant, delegate: made.delegate }); },
+});
+// The phone's tilt (brief §4.0): to the engine with the frames, and on the bubble level while setting up.
+const level = new BubbleLevel($("[data-level-box]"), config.level_tolerance_deg);
+const tiltSender = new TiltSender((message) => state.socket !== null && state.socket.sendControl(message));
+const tilt = new TiltSensor({
+  facing: () => state.facing,
+  onTilt: (reading) => { level.update(reading, state.facing); tiltSender.offer(reading); },
+  onStatus: (status) => { if (status !== "ok") level.unavailable(status); },
 });
 // Read by the end-to-end tests and `backcoach bench live`.
 window.backcoachLive = {
   state,
   stats: () => ({ fps: loop.fps, frames: loop.frames, firstFrameAt: loop.firstFrameAt, now: performance.now(), skipped: state.skipped, variant: loop.variant,
                   delegate: loop.delegate, latencies: state.latencies.slice(), reps: state.reps.slice(),
-                  resumes: state.resumes }),
+                  resumes: state.resumes, tilt: tilt.last, tiltStatus: tilt.status, tiltSent: tiltSender.count,
+                  serverTilt: state.serverTilt }),
   dropConnection: () => state.socket && state.socket.drop(),
 };
 setCaptionTarget(el.cue);
@@ -72,6 +82,8 @@ async function startExercise(item) {
   state.steps = buildSteps(item);
   show(el.stage, true);
   show(el.aiBox, aiFor(item));
+  state.setupOk = false;
+  showLevel();
   el.title.textContent = item.name;
   el.keyPoints.replaceChildren(...item.key_points.map((point) => {
     const li = document.createElement("li"); li.textContent = point; return li;
@@ -135,7 +147,8 @@ async function startSet() {
   }
   await ensureSocket();
   try {
-    await openCamera(el.video);
+    const stream = await openCamera(el.video);
+    state.facing = stream.getVideoTracks()[0].getSettings().facingMode || "user";
   } catch (error) {
     offerVideoOnly(cameraProblem(error));
     return;
@@ -158,7 +171,10 @@ async function ensureSocket() {
   if (state.socket) return;
   state.socket = new LiveSocket(config.socket_path, {
     onMessage: handleEvent,
-    onState: (connection) => { el.connection.textContent = T[`connection_${connection}`] || ""; },
+    onState: (connection) => {
+      el.connection.textContent = T[`connection_${connection}`] || "";
+      if (connection === "open") tiltSender.force(tilt.last);  // a new connection knows no tilt yet
+    },
     resumeMessage: () => (state.running ? startMessage() : null),
   });
   await state.socket.connect();
@@ -209,8 +225,13 @@ function handleEvent(event) {
       }
       break;
     case "setup":
-      el.setup.textContent = event.ok ? T.setup_ok : T.setup_fix;
+      el.setup.textContent = event.ok ? T.setup_ok : (event.issues[0] === "camera_not_level" ? T.setup_level : T.setup_fix);
       el.aiBox.dataset.setupOk = event.ok;
+      state.setupOk = event.ok && !event.issues.includes("camera_not_level");
+      showLevel();
+      break;
+    case "tilt_ok":
+      state.serverTilt = { roll: event.roll_deg, pitch: event.pitch_deg };
       break;
     case "rep":
       state.reps.push(event);
@@ -268,6 +289,8 @@ function setDone(event) {
   if (event && event.type === "set_done") el.count.textContent = event.counted;
   stopFrames();
   clearInterval(state.setTimer);
+  state.setupOk = false;
+  showLevel();
   const step = state.steps.shift();
   if (step && !aiFor(state.item) && !(event && event.skipped)) tickSet(step.set, step.side);
   if (step && aiFor(state.item)) markDone(step.set, step.side);
@@ -275,6 +298,9 @@ function setDone(event) {
   showStep();
   startRest(state.item.rest_s);
 }
+
+/** The bubble level shows while an AI-followed exercise is being set up (until the engine's set-up is fine). */
+function showLevel() { level.show(Boolean(state.item && aiFor(state.item)) && !state.setupOk); }
 
 function markDone(set, side) {
   const key = `${state.item.plan_item_id}-${set}${side ? `-${side}` : ""}`;
@@ -352,6 +378,8 @@ function control(action) {
 document.addEventListener("click", (click) => {
   const target = click.target.closest("[data-start-exercise], [data-action], [data-pain]");
   if (!target) return;
+  // iOS asks for the motion sensors only inside a tap: start them here, before anything is awaited.
+  if (state.mode === "ai" && (target.dataset.startExercise || target.dataset.action === "start-set")) tilt.start();
   if (target.dataset.startExercise) {
     const item = config.items.find((i) => String(i.plan_item_id) === target.dataset.startExercise);
     if (item && !state.stoppedItems.has(item.plan_item_id)) startExercise(item);
@@ -399,7 +427,7 @@ async function switchToVideo() {
     method: "POST", body, headers: { "X-CSRF-Token": csrfToken(), Accept: "application/json" },
   });
   if (!response.ok) return;
-  state.mode = "video"; show(el.cameraProblem, false); show(el.aiBox, false);
+  state.mode = "video"; show(el.cameraProblem, false); show(el.aiBox, false); tilt.stop();
   if (state.item) startExercise(state.item);
 }
 
