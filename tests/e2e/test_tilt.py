@@ -152,3 +152,51 @@ def test_camera_test_without_a_sensor_says_why_then_sends_the_tilt_it_reads(  # 
         shot(page, "tilt/zh-03-camera-test-tilted")
         browser.close()
     assert (query["roll_deg"], query["pitch_deg"]) == (["-5.0"], ["10.0"]), query
+
+
+#: tilt.js's conversion and sending rule, run in the browser on hand-computed cases.
+KNOWN_ANSWERS = """async () => {
+  const t = await import("/static/live/tilt.js");
+  const r = (tilt) => [Math.round(tilt.roll * 100) / 100, Math.round(tilt.pitch * 100) / 100];
+  const s5 = Math.sin(5 * Math.PI / 180), c5 = Math.cos(5 * Math.PI / 180);
+  const sent = [];
+  const sender = new t.TiltSender((message) => sent.push(message) > 0);
+  const at = (ms, roll, pitch) => sender.offer({ roll, pitch }, ms);
+  [at(0, 1, 1), at(100, 3, 1), at(600, 3, 1), at(1200, 3.3, 1), at(2700, 3.3, 1), at(3300, 3.3, 1)];
+  return {
+    rearUpright: r(t.tiltFromUp([0, 9.81, 0], 0, "environment")),
+    rearFlatFaceUp: r(t.tiltFromUp([0, 0, 9.81], 0, "environment")),
+    frontFlatFaceUp: r(t.tiltFromUp([0, 0, 9.81], 0, "user")),
+    rearLandscapeUpright: r(t.tiltFromUp([9.81, 0, 0], 90, "environment")),
+    rearLandscapeTurned: r(t.tiltFromUp([Math.sin(95 * Math.PI / 180), Math.cos(95 * Math.PI / 180), 0], 90, "environment")),
+    frontTurned: r(t.tiltFromUp([s5, c5, 0], 0, "user")),
+    orientationUpright: t.upFromOrientation(90, 0).map((v) => Math.round(v * 1e6) / 1e6),
+    orientationLeaningBack: r(t.tiltFromUp(t.upFromOrientation(80, 0), 0, "environment")),
+    sent: sent.map((m) => [m.roll_deg, m.pitch_deg]),
+  };
+}"""
+
+
+def test_tilt_conversion_and_sending_rule_on_known_answers(server, launch_chromium) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    url, _items = server
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page()
+        page.goto(f"{url}/login")
+        got = page.evaluate(KNOWN_ANSWERS)
+        browser.close()
+    assert got["rearUpright"] == [0, 0]
+    assert got["rearFlatFaceUp"] == [0, 90]  # lying face up, the rear lens looks straight down
+    assert got["frontFlatFaceUp"] == [0, -90]  # and the front one straight up
+    # Landscape (screen turned 90 deg counter-clockwise): the picture is upright with the screen.
+    assert got["rearLandscapeUpright"] == [0, 0]
+    # 5 deg further counter-clockwise, seen from behind the rear camera: true up leans right, +5.
+    assert got["rearLandscapeTurned"] == [5, 0]
+    # Gravity-up 5 deg toward the screen's right: the front camera sees it toward its image left.
+    assert got["frontTurned"] == [-5, 0]
+    assert got["orientationUpright"] == [0, 1, 0]
+    assert got["orientationLeaningBack"] == [0, 10]  # beta 80: the top leans back, the rear lens looks down 10
+    # At most every 0.5 s and only past 0.5 deg; a 0.3 deg change goes once it has lasted 2 s.
+    assert got["sent"] == [[1, 1], [3, 1], [3.3, 1]]
