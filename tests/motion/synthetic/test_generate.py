@@ -8,6 +8,7 @@ import pytest
 from backcoach.motion.synthetic.body import JOINTS
 from backcoach.motion.synthetic.generate import SyntheticError, demo_frames, generate
 from backcoach.motion.synthetic.motions import load_motion, motion_ids, resolve
+from backcoach.motion.synthetic.truth import image_angles
 from backcoach.pose.skeleton import MIRROR, Landmark as L
 
 
@@ -188,3 +189,26 @@ def test_a_side_dependent_start_cannot_alternate_sides(monkeypatch):
     monkeypatch.setattr(gen, "_exercise_settings", lambda e, m: (*real(e, m)[:1], "alternating", *real(e, m)[2:]))
     with pytest.raises(SyntheticError, match="start depends on the side .* this set goes left, right"):
         generate("side_plank", reps=2)
+
+
+def test_with_occlusion_the_far_hand_on_the_chest_is_seen_and_the_far_knee_is_not():
+    # Lying on the back, filmed from the left at floor level: the right (far) hand rests on the chest.
+    flat = generate("diaphragmatic_breathing", 1, setup=False, seed=2)
+    shaped = generate("diaphragmatic_breathing", 1, setup=False, seed=2, occlusion=True)
+    assert shaped.sequence.meta["occlusion"] is True
+    for recording, wrist in ((flat, (0.2, 0.5)), (shaped, (0.7, 0.9))):
+        visibility = recording.sequence.visibility
+        assert wrist[0] < np.median(visibility[:, L.right_wrist]) < wrist[1]
+        assert np.median(visibility[:, L.right_knee]) < 0.5  # behind the near knee either way
+        assert np.median(visibility[:, L.left_wrist]) > 0.9
+
+
+def test_a_rolled_camera_turns_the_picture_not_the_truth():
+    level = generate("squat", 1, setup=False)
+    rolled = generate("squat", 1, setup=False, view_roll_deg=15.0)
+    assert rolled.camera.tilt == pytest.approx((15.0, 0.0))  # lens at the target's height: level
+    assert rolled.sequence.meta["view_roll_deg"] == 15.0
+    # The trunk stands upright at the start: level in the truth, leaning 15 deg in the picture.
+    np.testing.assert_allclose(rolled.truth.angles["trunk_incl_v"], level.truth.angles["trunk_incl_v"], atol=0.5)
+    picture = image_angles(rolled.clean, rolled.sequence.image_size)["trunk_incl_v"]
+    assert picture[0] == pytest.approx(15.0, abs=0.5)

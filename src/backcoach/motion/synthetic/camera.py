@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from backcoach.motion.synthetic.body import BodyShape
+from backcoach.motion.synthetic.occlusion import hidden
 from backcoach.pose.skeleton import LEFT_RIGHT_PAIRS, Landmark
 
 #: Field of view along the long side of the image: a typical phone main camera.
@@ -62,6 +64,19 @@ class Camera:
     rotation: np.ndarray
     focal: float
     image_size: tuple[int, int]
+
+    @property
+    def tilt(self) -> tuple[float, float]:
+        """(roll_deg, pitch_deg) a phone's accelerometer would report for this camera.
+
+        ``roll_deg`` is the angle of true up (against gravity) in the image, from the image's up
+        direction, positive toward the image's right; ``pitch_deg`` is positive when the lens
+        looks down below horizontal (the contract of ``Frame.camera_tilt``).
+        """
+        right_up, down_up, forward_up = self.rotation[:, 2]
+        roll = np.degrees(np.arctan2(right_up, -down_up))
+        pitch = np.degrees(np.arcsin(np.clip(-forward_up, -1.0, 1.0)))
+        return float(roll), float(pitch)
 
     def to_camera(self, points: np.ndarray) -> np.ndarray:
         """World points (..., 3) in camera coordinates (metres)."""
@@ -132,12 +147,15 @@ def place_camera(
     image_size: tuple[int, int],
     yaw_deg: float = 0.0,
     pitch_deg: float = 0.0,
+    roll_deg: float = 0.0,
 ) -> Camera:
-    """A camera ``distance`` metres from ``target`` along ``direction``, turned by yaw and pitch.
+    """A camera ``distance`` metres from ``target`` along ``direction``, turned by yaw, pitch, roll.
 
     Yaw turns the camera about the vertical through the target (positive counter-clockwise seen
     from above); pitch raises it (positive looks down on the subject). The lens never goes
-    below :data:`MIN_LENS_HEIGHT`: a low camera is raised and tilted down to the target.
+    below :data:`MIN_LENS_HEIGHT`: a low camera is raised and tilted down to the target. Roll
+    turns the phone about its lens axis, counter-clockwise as seen from behind it for positive
+    values, so true up leans toward the image's right by ``roll_deg`` (:attr:`Camera.tilt`).
     """
     yaw, pitch = np.radians(yaw_deg), np.radians(pitch_deg)
     c, s = np.cos(yaw), np.sin(yaw)
@@ -145,25 +163,35 @@ def place_camera(
     offset = distance * (np.cos(pitch) * flat + np.array([0.0, 0.0, np.sin(pitch)]))
     eye = np.asarray(target, float) + offset
     eye[2] = max(eye[2], MIN_LENS_HEIGHT)
-    return Camera(position=eye, rotation=look_at(eye, target), focal=focal_for(image_size), image_size=image_size)
+    right, down, forward = look_at(eye, target)
+    cos_roll, sin_roll = np.cos(np.radians(roll_deg)), np.sin(np.radians(roll_deg))
+    rotation = np.vstack([cos_roll * right - sin_roll * down, sin_roll * right + cos_roll * down, forward])
+    return Camera(position=eye, rotation=rotation, focal=focal_for(image_size), image_size=image_size)
 
 
-def visibility(camera: Camera, world: np.ndarray, head_forward: np.ndarray) -> np.ndarray:
+def visibility(camera: Camera, world: np.ndarray, head_forward: np.ndarray, body: BodyShape, occlusion: bool = False) -> np.ndarray:
     """MediaPipe-like visibility (T, 33) of world landmarks (T, 33, 3).
 
-    The farther landmark of each left/right pair loses up to its :data:`FAR_SIDE_LOSS` in
-    proportion to how side-on the pair is seen (the body hides it); the face loses visibility when the head
-    turns away from the camera; landmarks outside the image drop to :data:`OUT_OF_FRAME`.
-    ``head_forward`` (T, 3) is the head's forward axis in the world.
+    A landmark the body hides loses up to its :data:`FAR_SIDE_LOSS`. With ``occlusion`` a body
+    landmark (shoulders down) loses it as far as the body's solids hide it from the camera
+    (:func:`occlusion.hidden`, sized from ``body``). Otherwise, and always for the face, the
+    farther member of each left/right pair loses it in proportion to how side-on the pair is
+    seen, wherever it is. The face also loses visibility when the head turns away. Landmarks
+    outside the image drop to :data:`OUT_OF_FRAME`. ``head_forward`` (T, 3) is the head's forward
+    axis in the world.
     """
     cam = camera.to_camera(world)
-    vis = np.full(world.shape[:2], VISIBLE)
+    loss = np.zeros(world.shape[:2])
+    rows = np.arange(len(world))
     for a, b in LEFT_RIGHT_PAIRS:
         separation = np.linalg.norm(world[:, a] - world[:, b], axis=-1)
         side_on = np.clip(np.abs(cam[:, a, 2] - cam[:, b, 2]) / np.maximum(separation, 1e-6), 0.0, 1.0)
         far = np.where(cam[:, a, 2] > cam[:, b, 2], a, b)
-        rows = np.arange(len(world))
-        vis[rows, far] = VISIBLE - FAR_SIDE_LOSS[far] * side_on
+        loss[rows, far] = side_on
+    if occlusion:
+        body_landmarks = slice(Landmark.mouth_right + 1, None)
+        loss[:, body_landmarks] = hidden(camera.position, world, body)[:, body_landmarks]
+    vis = VISIBLE - FAR_SIDE_LOSS * loss
     toward_camera = camera.position - world[:, Landmark.nose]
     toward_camera /= np.linalg.norm(toward_camera, axis=-1, keepdims=True)
     facing = np.einsum("ij,ij->i", head_forward, toward_camera)

@@ -163,13 +163,13 @@ def _check_errors(motion: Motion, reps: int, errors: dict[int, list[str]] | None
     return out
 
 
-def _fit_camera(world: np.ndarray, plan: Plan, direction: np.ndarray, distance: float, size: tuple[int, int], yaw: float, pitch: float) -> cam.Camera:
+def _fit_camera(world: np.ndarray, plan: Plan, direction: np.ndarray, distance: float, size: tuple[int, int], yaw: float, pitch: float, roll: float) -> cam.Camera:
     """Camera at ``distance`` (or further back until the exercising body fits the image)."""
     exercising = world[~plan.free]
     lo, hi = exercising.reshape(-1, 3).min(axis=0), exercising.reshape(-1, 3).max(axis=0)
     target = (lo + hi) / 2
     for _ in range(40):
-        camera = cam.place_camera(target, direction, distance, size, yaw, pitch)
+        camera = cam.place_camera(target, direction, distance, size, yaw, pitch, roll)
         xy = camera.project(exercising, exercising[:, Landmark.left_hip])[..., :2]
         if xy.min() >= FRAME_MARGIN and xy.max() <= 1 - FRAME_MARGIN:
             return camera
@@ -190,10 +190,12 @@ def generate(
     jitter: float = 0.0,
     dropout_rate: float = 0.0,
     occlude_far_side: bool = False,
+    occlusion: bool = False,
     view: str | None = None,
     camera_side: str = "left",
     view_yaw_deg: float = 0.0,
     view_pitch_deg: float = 0.0,
+    view_roll_deg: float = 0.0,
     distance_m: float = 1.5,
     image_size: tuple[int, int] | None = None,
     body: BodyShape | None = None,
@@ -229,10 +231,16 @@ def generate(
         Probability that a frame has no detected person (all landmarks NaN, visibility 0).
     occlude_far_side : bool
         Make hidden far-side landmarks unreliable too (extra noise), not just less visible.
+    occlusion : bool
+        Hide landmarks by the body's shape (torso, head and limb solids between them and the
+        lens) instead of lowering every far member of a left/right pair by how side-on it is.
     view, camera_side : str
         Camera view (default: the exercise's) and, for a side view, the subject's side it films.
     view_yaw_deg, view_pitch_deg : float
         Camera turned about the subject (yaw) and raised (pitch) from the nominal view.
+    view_roll_deg : float
+        Phone turned about its lens axis (positive: true up leans toward the image's right).
+        Every frame carries the tilt the phone's accelerometer would report.
     distance_m : float
         Camera distance; moved back automatically if the exercising body would not fit.
     image_size : (int, int), optional
@@ -281,10 +289,10 @@ def generate(
     upright = posture.upright if motion.image is None else motion.image == "portrait"
     size = image_size or (cam.PORTRAIT if upright else cam.LANDSCAPE)
     pitch = view_pitch_deg + cam.VIEW_PITCH.get(view, 0.0)
-    camera = _fit_camera(world, plan, direction, distance_m, size, view_yaw_deg, pitch)
+    camera = _fit_camera(world, plan, direction, distance_m, size, view_yaw_deg, pitch, view_roll_deg)
     hip_mid = (world[:, Landmark.left_hip] + world[:, Landmark.right_hip]) / 2
     clean = camera.project(world, hip_mid)
-    visibility = cam.visibility(camera, world, head_forward)
+    visibility = cam.visibility(camera, world, head_forward, body, occlusion)
     camera_frame = camera.to_camera(world)
     world_out = camera_frame - camera.to_camera(hip_mid)[:, None, :]
 
@@ -302,14 +310,14 @@ def generate(
         reps=[RepTruth(r.index, r.side, r.start, r.end, r.peak, r.errors, r.holds) for r in plan.reps],
         setup=(0.0, plan.setup_end), idle=(plan.idle_start, float(plan.t[-1])), jitter=plan.jitter,
         phase=plan.phase, rep_index=plan.rep_index, progress=plan.progress, missing=missing,
-        angles=image_angles(clean, size), angles_3d=world_angles(world),
+        angles=image_angles(clean, size, camera.tilt[0]), angles_3d=world_angles(world),
         joints={name: plan.poses[:, i] for i, name in enumerate(JOINTS)},
         view=view, camera_side=camera_side, camera_distance=float(np.linalg.norm(camera.position - (world[~plan.free].reshape(-1, 3).min(0) + world[~plan.free].reshape(-1, 3).max(0)) / 2)),
     )  # fmt: skip
     meta = {
         "source": "synthetic", "exercise": exercise_id, "seed": seed, "fps": fps, "noise_px": noise_px,
-        "jitter": jitter, "dropout_rate": dropout_rate, "occlude_far_side": occlude_far_side,
-        "view_yaw_deg": view_yaw_deg, "view_pitch_deg": view_pitch_deg, "body_height": body.height,
+        "jitter": jitter, "dropout_rate": dropout_rate, "occlude_far_side": occlude_far_side, "occlusion": occlusion,
+        "view_yaw_deg": view_yaw_deg, "view_pitch_deg": view_pitch_deg, "view_roll_deg": view_roll_deg, "body_height": body.height,
         "exercise_defined": defined, "truth": truth.summary(),
     }  # fmt: skip
     sequence = PoseSequence(t=plan.t, xyz=xyz, visibility=visibility, image_size=size, meta=meta, world=world_noisy)

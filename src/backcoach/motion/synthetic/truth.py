@@ -50,10 +50,16 @@ def standard_angles(points: np.ndarray, vertical_axis: int) -> dict[str, np.ndar
     return out
 
 
-def image_angles(xyz: np.ndarray, image_size: tuple[int, int]) -> dict[str, np.ndarray]:
-    """:func:`standard_angles` of normalised image landmarks (T, 33, >=2), y down."""
+def image_angles(xyz: np.ndarray, image_size: tuple[int, int], roll_deg: float = 0.0) -> dict[str, np.ndarray]:
+    """:func:`standard_angles` of normalised image landmarks (T, 33, >=2), y down.
+
+    ``roll_deg`` is the camera's roll (true up leaning toward the image's right): the points are
+    turned back about the image centre first, so "up" is true up, as a level camera would see it.
+    """
     width, height = image_size
-    points = np.stack([xyz[..., 0] * width / height, 1.0 - xyz[..., 1]], axis=-1)
+    x, y = (xyz[..., 0] - 0.5) * width / height, 0.5 - xyz[..., 1]
+    c, s = np.cos(np.radians(roll_deg)), np.sin(np.radians(roll_deg))
+    points = np.stack([c * x - s * y, s * x + c * y], axis=-1)
     return standard_angles(points, vertical_axis=1)
 
 
