@@ -406,3 +406,5 @@ def test_sit_to_stand_begun_seated_counts_every_rise(noise_px):
     assert reps[0].metrics["out_s"] is None and reps[0].metrics["return_s"] is not None
     assert [(n.id, n.reason) for n in reps[0].not_judged] == [("dropping_down", NOT_TIMED)]
     assert all(r.metrics["out_s"] is not None and not r.not_judged for r in reps[1:])
+    # Seated is a position such a set begins in: no "get into the start position" cue.
+    assert all("wrong_position" not in e.issues for e in events if e.type == "setup")

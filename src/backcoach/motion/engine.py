@@ -234,7 +234,10 @@ class ExerciseEngine:
             self.posture = recognised.posture
             issues = frame_issues(
                 image_points, vis, aspect, self.required[self.near], recognised.view, self.views,
-                recognised.posture if phase == SETUP else None, self.exercise.start_position,
+                # A set that may begin at the target is in position there too (no "get into the
+                # start position" while seated for a sit-to-stand).
+                recognised.posture if phase == SETUP and recognised.posture not in self._setup_postures else None,
+                self.exercise.start_position,
             )
             changed = self.guard.update(t, issues)
             if changed is not None:
