@@ -204,7 +204,8 @@ def setup_check(seq: PoseSequence, test_id: str, lang: str) -> dict[str, Any]:
     """The camera set-up verdict over a short window, with the movement engine's guard and cues.
 
     Body in frame, distance, light, and (for the standing and seated tests) the camera view and
-    the start posture, debounced as in a live set. ``lang`` is ``en`` or ``zh-Hans``.
+    the start posture, debounced as in a live set. ``lang`` is ``en`` or ``zh-Hans``. Posture and view
+    are read upright when the phone's roll is known (``seq.camera_tilt``).
     """
     offered, definition = step(test_id), spec(test_id)
     if float(seq.t[-1] - seq.t[0]) < MIN_CHECK_SECONDS:
@@ -215,9 +216,9 @@ def setup_check(seq: PoseSequence, test_id: str, lang: str) -> dict[str, Any]:
     width, height = seq.image_size
     guard = Guard()
     for i in range(len(seq)):
-        points = to_image_points(seq.xyz[i], seq.image_size)
+        points = to_image_points(seq.xyz[i], seq.image_size)  # the picture: what is out of frame
         vis = [0.0 if np.isnan(x) else float(v) for (x, _), v in zip(points, seq.visibility[i])]
-        seen = recognise(points, vis)
+        seen = recognise(track.points[i], vis)  # posture and view from true vertical (the phone's roll undone)
         guard.update(float(seq.t[i]), frame_issues(points, vis, width / height, required, seen.view, views,
                                                    seen.posture if offered.posture else None, offered.posture or ""))
     issues = list(guard.issues or ())

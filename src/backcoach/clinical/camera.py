@@ -22,6 +22,7 @@ import numpy as np
 
 from backcoach.clinical.thresholds import DATA_DIR, TH
 from backcoach.motion.geometry import Missing, ang, distance, incl_v, midpoint, near_side, to_image_points
+from backcoach.motion.gravity import level_image_points
 from backcoach.pose.sequence import PoseSequence
 from backcoach.pose.skeleton import INDEX
 
@@ -57,6 +58,16 @@ class CameraResult:
         return dict(self.__dict__)
 
 
+def _upright_points(seq: PoseSequence, i: int) -> list[list[float]]:
+    """Frame ``i`` as y-up image points, turned upright by the phone's roll when it was read (brief
+    §4.0 "Gravity reference": a tilted phone would bias every angle from vertical by its tilt)."""
+    points = to_image_points(seq.xyz[i], seq.image_size)
+    roll = None if seq.camera_tilt is None else seq.camera_tilt[i, 0]
+    if roll is None or np.isnan(roll):
+        return points
+    return level_image_points(points, float(roll), seq.image_size[0] / seq.image_size[1])
+
+
 class Track:
     """A sequence as y-up points per frame, with which frames have every required landmark.
 
@@ -68,7 +79,7 @@ class Track:
         if len(seq) < 2:
             raise CameraTestError(f"recording has {len(seq)} frame(s); a camera test needs a movement")
         self.seq, self.t, self.joints, self.view = seq, seq.t, joints, view
-        self.points = [to_image_points(seq.xyz[i], seq.image_size) for i in range(len(seq))]
+        self.points = [_upright_points(seq, i) for i in range(len(seq))]
         self.side = near_side(np.nanmean(seq.visibility, axis=0).tolist())
         self.ok = np.array([self.frame_ok(i) for i in range(len(seq))], dtype=bool)
 

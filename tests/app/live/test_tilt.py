@@ -147,3 +147,27 @@ def test_a_bad_tilt_in_an_upload_is_refused_naming_the_parameter(client: TestCli
     seq = synthetic.generate("standing_extension", reps=1, seed=1, setup=False).sequence
     response = _upload(client, token, "check", seq, **query)
     assert response.status_code == 400 and response.json()["reason"] == reason
+
+
+def test_a_rolled_phones_tilt_makes_the_camera_test_measure_true_vertical(client: TestClient) -> None:
+    """The generator's phone turned 8 deg reports that roll; the backward bend measured through the
+    upload with it equals the level phone's, without it the roll biases the angle by 8 deg."""
+    token = _ready_patient(client)
+    level = synthetic.generate("standing_extension", reps=3, seed=1, setup=False).sequence
+    rolled = synthetic.generate("standing_extension", reps=3, seed=1, setup=False, view_roll_deg=8.0).sequence
+    roll, pitch = rolled.camera_tilt[0]
+    assert (roll, pitch) == pytest.approx((8.0, 0.0))
+    truth = _upload(client, token, "recording", level).json()["value"]
+    with_tilt = _upload(client, token, "recording", rolled, roll_deg=roll, pitch_deg=pitch).json()["value"]
+    without = _upload(client, token, "recording", rolled).json()["value"]
+    assert with_tilt == pytest.approx(truth, abs=0.2)
+    assert abs(without - truth) == pytest.approx(8.0, abs=0.5)
+
+
+def test_the_set_up_check_reads_the_posture_upright_with_the_phones_roll(client: TestClient) -> None:
+    """Standing, seen by a phone turned 45 deg: upright again with the roll, "not in the start
+    position" without it."""
+    token = _ready_patient(client)
+    rolled = synthetic.generate("standing_extension", reps=1, seed=1, setup=False, view_roll_deg=45.0).sequence
+    assert _upload(client, token, "check", rolled, roll_deg=45.0, pitch_deg=0.0).json()["issues"] == []
+    assert _upload(client, token, "check", rolled).json()["issues"] == ["wrong_position"]
