@@ -174,7 +174,7 @@ export class BubbleLevel {
   update(tilt, facing = "user") {
     const sideways = facing === "environment" ? tilt.roll : -tilt.roll;
     const level = Math.abs(tilt.roll) <= this.tolerance && Math.abs(tilt.pitch) <= this.tolerance;
-    const place = (value) => `${(50 + Math.max(-1, Math.min(1, value / this.range)) * 40).toFixed(1)}%`;  // inside the rim
+    const place = (value) => `${(50 + Math.max(-1, Math.min(1, value / this.range)) * 36).toFixed(1)}%`;  // inside the rim
     Object.assign(this.bubble.style, { left: place(sideways), top: place(-tilt.pitch) });
     Object.assign(this.root.dataset, { level: level ? "ok" : "off", roll: round(tilt.roll), pitch: round(tilt.pitch) });
     this.text.textContent = level ? this.strings.level : this.strings.tilted;
