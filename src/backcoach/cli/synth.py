@@ -41,6 +41,8 @@ def synth(
     camera_side: str = typer.Option("left", "--camera-side", help="Side of the subject a side view films: left or right."),
     view_yaw: float = typer.Option(0.0, "--view-yaw", help="Camera turned about the subject, degrees."),
     view_pitch: float = typer.Option(0.0, "--view-pitch", help="Camera raised, degrees."),
+    view_roll: float = typer.Option(0.0, "--view-roll", help="Phone turned about its lens axis, degrees (+ leans true up toward the image's right); the phone's tilt reading goes in the metadata (camera_tilt)."),
+    occlusion: bool = typer.Option(False, "--occlusion", help="Hide landmarks by the body's shape (torso, head, limbs) instead of every far-side one."),
     side: str = typer.Option(None, "--side", help="First (or only) moving side: left or right."),
     tempo: float = typer.Option(1.0, "--tempo", min=0.1, help="Speed multiplier (2 = twice as fast)."),
     range_scale: float = typer.Option(1.0, "--range", min=0.1, help="Range-of-motion multiplier."),
@@ -52,8 +54,8 @@ def synth(
     with user_errors(SyntheticError, MotionFileError, ExerciseFileError, RecordingError, ValueError):
         recording = generate(
             exercise, reps, errors=parse_errors(errors), noise_px=noise, jitter=jitter, dropout_rate=dropout,
-            occlude_far_side=occlude, view=view, camera_side=camera_side, view_yaw_deg=view_yaw,
-            view_pitch_deg=view_pitch, side=side, tempo=tempo, range_scale=range_scale,
+            occlude_far_side=occlude, occlusion=occlusion, view=view, camera_side=camera_side, view_yaw_deg=view_yaw,
+            view_pitch_deg=view_pitch, view_roll_deg=view_roll, side=side, tempo=tempo, range_scale=range_scale,
             body=BodyShape(height=height), fps=fps, seed=seed,
         )  # fmt: skip
         save_recording(recording.sequence, output)

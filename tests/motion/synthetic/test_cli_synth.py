@@ -34,3 +34,13 @@ def test_error_list_counts_reps_from_one():
     assert parse_errors("heels_lift@2,error-1:left@2, too_fast@1") == {1: ["heels_lift", "error-1:left"], 0: ["too_fast"]}
     with pytest.raises(UserError, match="write ERROR_ID@REP"):
         parse_errors("heels_lift@0")
+
+
+def test_synth_rolls_the_phone_and_hides_what_the_body_hides(tmp_path):
+    out = tmp_path / "breathing.npz"
+    result = runner.invoke(app, ["synth", "diaphragmatic_breathing", "-o", str(out), "--reps", "1", "--view-roll", "6", "--view-pitch", "10", "--occlusion"])
+    assert result.exit_code == 0, result.output
+    meta = load_recording(out).meta
+    assert meta["occlusion"] is True and meta["view_roll_deg"] == 6.0
+    roll, pitch = meta["camera_tilt"]
+    assert roll == pytest.approx(6.0) and pitch == pytest.approx(10.0, abs=1.0)

@@ -212,3 +212,15 @@ def test_a_rolled_camera_turns_the_picture_not_the_truth():
     np.testing.assert_allclose(rolled.truth.angles["trunk_incl_v"], level.truth.angles["trunk_incl_v"], atol=0.5)
     picture = image_angles(rolled.clean, rolled.sequence.image_size)["trunk_incl_v"]
     assert picture[0] == pytest.approx(15.0, abs=0.5)
+
+
+def test_every_frame_carries_the_tilt_of_the_phone_that_filmed_it():
+    recording = generate("squat", 1, dropout_rate=0.2, view_roll_deg=-7.0, view_pitch_deg=12.0, seed=4)
+    frames = list(recording.sequence.frames())
+    assert any(np.isnan(f.xyz).all() for f in frames)  # the accelerometer reads on with no person
+    for frame in frames:
+        assert frame.camera_tilt == pytest.approx((-7.0, 12.0))
+    # Lying flat, the body's middle is below the lowest lens (25 cm): the phone looks down a little.
+    floor = generate("abdominal_drawing_in", 1, setup=False)
+    roll, pitch = floor.sequence.camera_tilt[0]
+    assert roll == pytest.approx(0.0, abs=1e-9) and 0.5 < pitch < 3.0

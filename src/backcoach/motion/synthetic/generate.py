@@ -317,10 +317,12 @@ def generate(
     meta = {
         "source": "synthetic", "exercise": exercise_id, "seed": seed, "fps": fps, "noise_px": noise_px,
         "jitter": jitter, "dropout_rate": dropout_rate, "occlude_far_side": occlude_far_side, "occlusion": occlusion,
-        "view_yaw_deg": view_yaw_deg, "view_pitch_deg": view_pitch_deg, "view_roll_deg": view_roll_deg, "body_height": body.height,
+        "view_yaw_deg": view_yaw_deg, "view_pitch_deg": view_pitch_deg, "view_roll_deg": view_roll_deg, "camera_tilt": list(camera.tilt), "body_height": body.height,
         "exercise_defined": defined, "truth": truth.summary(),
     }  # fmt: skip
-    sequence = PoseSequence(t=plan.t, xyz=xyz, visibility=visibility, image_size=size, meta=meta, world=world_noisy)
+    # The phone stands still: every frame reports the same accelerometer reading.
+    tilt = np.tile(camera.tilt, (len(plan.t), 1))
+    sequence = PoseSequence(t=plan.t, xyz=xyz, visibility=visibility, image_size=size, meta=meta, world=world_noisy, camera_tilt=tilt)
     return SyntheticRecording(sequence=sequence, truth=truth, camera=camera, world=world, clean=clean)
 
 

@@ -68,7 +68,9 @@ def _samples() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     for a, b in BONES:
         for m, n in ((a, b), (b, a)):
             if m not in FACE and n not in FACE:
-                owner.append(m), other.append(n), fraction.append(NEIGHBOURHOOD)
+                owner.append(m)
+                other.append(n)
+                fraction.append(NEIGHBOURHOOD)
     return np.array(owner), np.array(other), np.array(fraction)
 
 
@@ -103,7 +105,7 @@ def _closest(p1: np.ndarray, q1: np.ndarray, q2: np.ndarray) -> tuple[np.ndarray
 
 
 def blocked(camera: np.ndarray, world: np.ndarray, start: np.ndarray, end: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """How far (0..1) one solid blocks the ray to each landmark, (T, 33).
+    """How far (0..1) one solid blocks the ray from the lens to each point ``world`` (T, N, 3), (T, N).
 
     The solid is the set of points within 1 of the segment ``start``-``end`` (T, 3) after the
     linear map ``scale`` (T, 3, 3) that turns it into a unit-radius capsule.
