@@ -42,6 +42,21 @@ def test_each_issue(kwargs, view, posture, expected):
     assert expected in frame_issues(points, vis, 1.0, REQUIRED, view, ("side",), posture, "standing")
 
 
+@pytest.mark.parametrize("pitch, limit, expected", [(10.0, 3.0, True), (-3.5, 3.0, True), (3.0, 3.0, False), (None, 3.0, False), (10.0, None, False)])
+def test_camera_not_level_only_with_a_known_pitch_beyond_the_limit(pitch, limit, expected):
+    points, vis = body()
+    issues = frame_issues(points, vis, 1.0, REQUIRED, "side", ("side",), "sitting", "standing", pitch, limit)
+    assert ("camera_not_level" in issues) is expected
+    # Level the phone before getting into position: the camera cue comes first.
+    assert issues[0] == ("camera_not_level" if expected else "wrong_position")
+
+
+def test_a_camera_not_level_keeps_tracking_trusted():
+    guard = Guard()
+    guard.update(0.0, ["camera_not_level"])
+    assert guard.trusted
+
+
 def test_low_visibility_of_required_landmarks():
     points, vis = body()
     for i in REQUIRED:

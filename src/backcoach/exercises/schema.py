@@ -267,6 +267,9 @@ class ErrorRule(_Model):
     severity: Severity
     sides: RuleSides = "active"
     views: list[View] | None = None
+    #: Only a level camera can judge it (brief §4.0): "not judged: camera not level" on a rep whose
+    #: frames report a pitch beyond motion.gravity.LEVEL_TOLERANCE_DEG.
+    needs_level_camera: bool = False
     cue: str = Field(pattern=ID_PATTERN)
     source: str = Field(pattern=SOURCE_PATTERN)
 

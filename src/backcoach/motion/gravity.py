@@ -13,9 +13,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from backcoach.motion.geometry import Missing
+
 #: Largest pitch (degrees) at which a camera counts as level [E]: brief §4.0, "require the phone
 #: to be level to within ±3° (show a bubble level)".
 LEVEL_TOLERANCE_DEG = 3.0
+#: The reading of a ``needs_level_camera`` rule on a frame whose camera is known not to be level.
+NOT_LEVEL = Missing("camera not level")
 
 
 def level_points(points: Sequence[Sequence[float]], roll_deg: float, centre: tuple[float, float]) -> list[list[float]]:

@@ -2,7 +2,8 @@
 
 Before and during an exercise, decide whether the landmarks can be trusted, and if not, which setup
 cue to give instead of form feedback: nobody in view, body out of frame, too far or too close,
-poor visibility (light), wrong camera view, not in the start position. Issues must persist for
+poor visibility (light), wrong camera view, camera not level (for exercises that need it), not in
+the start position. Issues must persist for
 ``DEBOUNCE_S`` before the verdict changes, so a single bad frame neither raises nor clears one.
 :class:`Stillness` tells whether the body has settled (not walking in, not turning to the camera),
 which the start position needs before it counts.
@@ -35,14 +36,16 @@ STILL_WINDOW_S = 0.5
 STILL_SPEED = 0.16
 
 #: Issues in priority order: the first present one is the cue given.
-ISSUES = ("no_person", "out_of_frame", "too_far", "low_visibility", "wrong_view", "wrong_position")
-#: Issues that make form feedback untrustworthy (a wrong start position does not).
-UNTRUSTED = frozenset(ISSUES[:-1])
+ISSUES = ("no_person", "out_of_frame", "too_far", "low_visibility", "wrong_view", "camera_not_level", "wrong_position")
+#: Issues that make form feedback untrustworthy. A wrong start position does not; nor does a
+#: pitched camera (only the rules that need a level one go unjudged: engine NOT_LEVEL).
+UNTRUSTED = frozenset(ISSUES) - {"camera_not_level", "wrong_position"}
 
 
 def frame_issues(
     points: list, vis: list, aspect: float, required: tuple[int, ...], view: str,
     allowed_views: tuple[str, ...], posture: str | None, start_position: str,
+    camera_pitch: float | None = None, max_pitch: float | None = None,
 ) -> list[str]:
     """The setup issues visible in one frame.
 
@@ -59,6 +62,9 @@ def frame_issues(
         As recognised this frame (``"unknown"`` allowed); ``posture`` None skips the position check.
     allowed_views : tuple of str
     start_position : str
+    camera_pitch, max_pitch : float, optional
+        The phone's known pitch (``Frame.camera_tilt[1]``) and the largest the exercise accepts;
+        ``camera_not_level`` when both are given and the pitch is larger (no reading: no issue).
     """
     visible = [i for i in range(len(vis)) if vis[i] >= MIN_VIS]
     if len(visible) < 4:
@@ -80,6 +86,8 @@ def frame_issues(
         issues.append("low_visibility")
     if view != "unknown" and view not in allowed_views:
         issues.append("wrong_view")
+    if camera_pitch is not None and max_pitch is not None and abs(camera_pitch) > max_pitch:
+        issues.append("camera_not_level")
     if posture is not None and posture != start_position:
         issues.append("wrong_position")
     return issues

@@ -17,6 +17,7 @@ from backcoach.motion.events import ErrorFound
 from backcoach.motion.expressions import compile_expression
 from backcoach.motion.features import CompiledFeatures, FrameView
 from backcoach.motion.geometry import Missing
+from backcoach.motion.gravity import NOT_LEVEL
 from backcoach.motion.phases import END, MAX_FRAME_GAP_S, OUT, RETURN, SETUP, START
 from backcoach.motion.points import is_sided
 
@@ -146,8 +147,14 @@ class RepRecord:
                     # An exponential average: the start pose, not its last noisy frame.
                     self.baseline[id(check)] = value if old is None else old + 0.3 * (value - old)
 
-    def observe(self, t: float, phase: str, view: FrameView, side: str | None, camera_view: str) -> list[Check]:
-        """Update every check for one frame of the rep; return errors that just became present."""
+    def observe(
+        self, t: float, phase: str, view: FrameView, side: str | None, camera_view: str, level: bool | None = None,
+    ) -> list[Check]:
+        """Update every check for one frame of the rep; return errors that just became present.
+
+        ``level`` False (the frame's camera pitch is known to exceed the level bound) leaves the
+        ``needs_level_camera`` errors unread on this frame (:data:`~backcoach.motion.gravity.NOT_LEVEL`).
+        """
         dt = 0.0 if self.last_t is None else min(t - self.last_t, MAX_FRAME_GAP_S)
         self.last_t = t
         for check in self.standards:
@@ -169,7 +176,7 @@ class RepRecord:
             # An end-phase error is also tracked over the whole rep, for reps that never reach END.
             if not in_phase and check.rule.phase != "end":
                 continue
-            value = self._value(check, view)
+            value = NOT_LEVEL if level is False and check.rule.needs_level_camera else self._value(check, view)
             if isinstance(value, Missing):
                 self.unread[id(check)] = value
                 continue
