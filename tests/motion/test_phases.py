@@ -408,3 +408,16 @@ def test_sit_to_stand_begun_seated_counts_every_rise(noise_px):
     assert all(r.metrics["out_s"] is not None and not r.not_judged for r in reps[1:])
     # Seated is a position such a set begins in: no "get into the start position" cue.
     assert all("wrong_position" not in e.issues for e in events if e.type == "setup")
+
+
+@pytest.mark.parametrize("out_s", [1.0, 2.5])
+def test_far_limb_seen_from_55_percent_is_timed_roughly(out_s):
+    # With the camera turned 10-15 deg the dead bug's far leg shows from 52-57 %: timed, but rough.
+    (rep,) = far_rep(out_s, 0.55)
+    assert rep.out_timed and rep.out_rough and not rep.return_timed
+    assert rep.out_s == pytest.approx(out_s, rel=0.1)
+
+
+def test_far_limb_seen_from_40_percent_is_not_rough():
+    (rep,) = far_rep(2.5, 0.4)
+    assert rep.out_timed and not rep.out_rough

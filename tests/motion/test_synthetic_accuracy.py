@@ -38,7 +38,6 @@ MATCH_SLACK_S = 0.6
 #: Open engine or definition bugs written up in docs/engine-issues.md (from the synthetic
 #: generator engineer): (exercise, check, views, settings, reason); None matches every view/setting.
 KNOWN_ENGINE_ISSUES: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...] | None, str]] = [
-    ("dead_bug", "errors", ("side",), ("noise2-yaw15",), "engine-issues.md H11-1: with 15 deg yaw the far leg is first seen at ~57 % of its excursion, too little to time its rushing rep"),
     ("diaphragmatic_breathing", "errors", ("side",), ("clean", "noise2", "noise3-yaw-10-pitch10",), "engine-issues.md S23: the generator gives the far chest-hand wrist visibility ~0.3 from a level side camera (no occlusion model; on the breastbone it is in sight); judged only when visible"),
     ("side_plank", "errors", ("front",), ("noise3-yaw-10-pitch10",), "engine-issues.md S21: rolling (back) foreshortening missed with a pitched camera"),
 ]

@@ -30,7 +30,7 @@ from backcoach.motion.phases import (
 )
 from backcoach.motion.posture import recognise
 from backcoach.motion.rules import RepRecord, build_checks
-from backcoach.motion.verdict import judge_rep
+from backcoach.motion.verdict import judge_rep, tempo_verdict
 from backcoach.pose.filters import OneEuroFilter
 from backcoach.pose.skeleton import NUM_LANDMARKS
 
@@ -48,6 +48,7 @@ WOBBLE_MARGIN = 0.15
 FAR_SIDE_HIDDEN = "not judged: far-side limb hidden"
 NOT_VISIBLE = "not judged: not visible to the camera"
 NOT_TIMED = "not judged: the start or end of the movement was not seen"
+ROUGHLY_TIMED = "not judged: too little of the movement was seen to time it this close to the limit"
 #: Outside setup, posture/view and the camera check run on every GUARD_EVERY-th frame.
 GUARD_EVERY = 3
 #: Exponential-average weight for the reference lengths while the patient holds the start position.
@@ -478,10 +479,12 @@ class ExerciseEngine:
             for rule in self.exercise.errors:
                 if rule.too_fast is None:
                     continue
-                timed = transition.out_timed if rule.too_fast.phase == "out" else transition.return_timed
-                if not timed:
+                tempo = tempo_verdict(rule, transition)
+                if tempo == "untimed":
                     reason = FAR_SIDE_HIDDEN if side_view and rep_side == far else NOT_TIMED
                     found.setdefault((rule.id, None), NotJudged(rule.id, None, reason))
+                elif tempo == "unsure":
+                    found.setdefault((rule.id, None), NotJudged(rule.id, None, ROUGHLY_TIMED))
         return list(found.values())
 
     def _is_wobble(self, transition, t: float) -> bool:

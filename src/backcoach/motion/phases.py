@@ -40,6 +40,11 @@ TIMING_LOW, TIMING_HIGH = 0.2, 0.8
 #: a limb hidden near the rest, such as the far leg in side view seen from ~40 % up, is timed from
 #: what is seen and scaled like a whole phase (engine-issues H11-1); less than that is not judged.
 PARTIAL_FROM = 0.5
+#: Seen from ROUGH_FROM (but not PARTIAL_FROM) up, the visible band is short (about 10 % of the
+#: phase's time, a few frames), so the scaled time is rough (``Transition.out_rough``): it gives
+#: a tempo verdict only when clearly on one side of the limit (``verdict.ROUGH_MARGIN``). A dead
+#: bug's far leg with the camera turned 10-15 deg is first seen at 52-57 % (engine-issues H11-1).
+ROUGH_FROM = 0.6
 #: Share of a rep's frames the moving side must be read on for its phases to be timed: a limb
 #: seen now and then (the far side in side view) gives crossing times of no meaning.
 MIN_SEEN_SHARE = 0.8
@@ -140,6 +145,9 @@ class Transition:
     reached_end: bool = False
     out_timed: bool = True
     return_timed: bool = True
+    #: Timed from a short visible band only (see ROUGH_FROM).
+    out_rough: bool = False
+    return_rough: bool = False
 
 
 def step(
@@ -362,11 +370,12 @@ def _complete(
     A phase whose start or end was not seen (a hidden limb) is marked untimed: a scaled fragment
     is no basis for a tempo verdict.
     """
-    out_s, return_s = _phase_times(state, t)
+    (out_s, out_rough), (return_s, return_rough) = _phase_times(state, t)
     done = Transition(
         START, state.side, rep_done=True, out_s=out_s or 0.0, end_s=state.end_s, return_s=return_s or 0.0,
         hold_s=state.hold_s, peak=state.crest, reached_end=state.reached_end,
         out_timed=state.out_seen and out_s is not None, return_timed=return_timed and return_s is not None,
+        out_rough=out_rough, return_rough=return_rough,
     )
     rest = {side: when for side, when in state.rest.items() if side != state.side}
     floor = {side: low for side, low in state.rest_floor.items() if side != state.side}
@@ -375,9 +384,10 @@ def _complete(
                       lead=lead), [done]
 
 
-def _phase_times(state: PhaseState, t: float) -> tuple[float | None, float | None]:
-    """Whole-phase durations of the rep's out and return phases, or None where too little of the
-    phase was seen to scale (or the moving side was read on too few of the rep's frames).
+def _phase_times(state: PhaseState, t: float) -> tuple[tuple[float | None, bool], tuple[float | None, bool]]:
+    """Whole-phase durations of the rep's out and return phases, each with whether it is rough
+    (seen over a short band only, ROUGH_FROM), or None where too little of the phase was seen to
+    scale (or the moving side was read on too few of the rep's frames).
 
     Both are timed on the smoothed progress between TIMING_LOW and TIMING_HIGH of the excursion
     from the rest level to the smoothed top (crossing times interpolated between frames), and
@@ -389,7 +399,7 @@ def _phase_times(state: PhaseState, t: float) -> tuple[float | None, float | Non
     base = state.start_p
     span = state.top - base
     if span <= 0 or not state.rises or state.read < MIN_SEEN_SHARE * state.frames:
-        return None, None
+        return (None, False), (None, False)
 
     def share(level: float) -> float:
         return min(max((level - base) / span, 0.0), 1.0)
@@ -397,7 +407,7 @@ def _phase_times(state: PhaseState, t: float) -> tuple[float | None, float | Non
     t_first, first = state.rises[0]
     low = max(TIMING_LOW, share(first))
     out_s = None
-    if low <= PARTIAL_FROM:
+    if low <= ROUGH_FROM:
         begin = _crossing(state.rises, base + low * span, t_first)
         high = _crossing(state.rises, base + TIMING_HIGH * span, t_first)
         if state.fresh:
@@ -415,8 +425,8 @@ def _phase_times(state: PhaseState, t: float) -> tuple[float | None, float | Non
     end, ended = _crossing(path, low_level, None, falling=True), 1 - TIMING_LOW
     if end is None:
         end, ended = t, 1 - share(path[-1][1])
-    return_s = (end - begin) / (smooth_time(ended) - smooth_time(begun)) if ended >= 1 - PARTIAL_FROM else None
-    return out_s, return_s
+    return_s = (end - begin) / (smooth_time(ended) - smooth_time(begun)) if ended >= 1 - ROUGH_FROM else None
+    return (out_s, low > PARTIAL_FROM), (return_s, ended < 1 - PARTIAL_FROM)
 
 
 def _fitted_centre(points: tuple) -> float:
