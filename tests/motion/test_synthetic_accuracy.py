@@ -38,9 +38,19 @@ MATCH_SLACK_S = 0.6
 #: Open engine or definition bugs written up in docs/engine-issues.md (from the synthetic
 #: generator engineer): (exercise, check, views, settings, reason); None matches every view/setting.
 KNOWN_ENGINE_ISSUES: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...] | None, str]] = [
-    ("diaphragmatic_breathing", "errors", ("side",), ("clean", "noise2", "noise3-yaw-10-pitch10",), "engine-issues.md S23: the generator gives the far chest-hand wrist visibility ~0.3 from a level side camera (no occlusion model; on the breastbone it is in sight); judged only when visible"),
     ("side_plank", "errors", ("front",), ("noise3-yaw-10-pitch10",), "engine-issues.md S21: rolling (back) foreshortening missed with a pitched camera"),
 ]
+
+#: The generator hides landmarks by the body's shape (``occlusion=True``, docs/synthetic.md) except
+#: for these exercises, where doing so shows engine or definition findings not fixed yet
+#: (docs/engine-issues.md, h17); they keep the flat far-side model until then.
+OCCLUSION_PENDING = {
+    "dead_bug": "noise3-yaw-10-pitch10: the rushing rep on the far side is missed (yaw 15 gains it)",
+    "hip_flexor_stretch": "the far foot is half hidden behind the near leg in the lunge (visibility ~0.55): reps split, lean read on the wrong side",
+    "piriformis_stretch": "clean: a rep event after the set (117.8 s), as S24 with yaw 15",
+    "seated_flank_stretch": "yaw 15: the resting hand hangs behind the knee on the far side, so that side's arm is unread at rest",
+    "side_plank": "front: the bent-knee side plank's feet are behind the thighs, so the ankle line is unread (no reps)",
+}
 
 
 def exercise_of(exercise_id: str):
@@ -68,7 +78,7 @@ def judged(exercise_id: str, view: str, setting: str, jitter: float = 0.0) -> tu
     reps = len(errors) + 2
     recording = generate(
         exercise_id, reps, errors={i + 1: [e] for i, e in enumerate(errors)}, noise_px=noise,
-        view=view, camera_side=camera_side(exercise_of(exercise_id), "left"), view_yaw_deg=yaw, view_pitch_deg=pitch, jitter=jitter, seed=zlib.crc32(f"{exercise_id}-{view}-{setting}".encode()) % 1000,
+        view=view, camera_side=camera_side(exercise_of(exercise_id), "left"), view_yaw_deg=yaw, view_pitch_deg=pitch, jitter=jitter, occlusion=exercise_id not in OCCLUSION_PENDING, seed=zlib.crc32(f"{exercise_id}-{view}-{setting}".encode()) % 1000,
     )  # fmt: skip
     engine = ExerciseEngine(exercise_of(exercise_id))
     events = [event for frame in recording.sequence.frames() for event in engine.push(frame)]
