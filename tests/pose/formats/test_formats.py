@@ -86,6 +86,21 @@ def test_npz_round_trip_keeps_arrays_and_metadata(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.npz"]
 
 
+def test_npz_round_trip_keeps_the_phones_tilt(tmp_path):
+    tilt = np.array([[4.0, -2.5], [np.nan, np.nan], [4.5, -2.0]])
+    sequence = PoseSequence(t=np.arange(3) / 30, xyz=np.full((3, 33, 3), 0.5), visibility=np.ones((3, 33)),
+                            image_size=(640, 480), camera_tilt=tilt)
+    loaded = load_recording(save_recording(sequence, tmp_path / "tilted.npz"))
+    np.testing.assert_array_equal(loaded.camera_tilt, tilt)
+    assert [f.camera_tilt for f in loaded.frames()] == [(4.0, -2.5), None, (4.5, -2.0)]
+
+
+def test_npz_with_an_impossible_tilt_names_the_file(tmp_path):
+    path = _npz(tmp_path / "tilt.npz", camera_tilt=np.array([[0.0, 0.0], [0.0, 120.0], [0.0, 0.0]]))
+    with pytest.raises(RecordingError, match=r"tilt\.npz.*pitch 120"):
+        load_recording(path)
+
+
 def _npz(path, **arrays):
     defaults = dict(
         t=np.arange(3) / 30.0,

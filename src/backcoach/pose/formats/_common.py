@@ -98,6 +98,7 @@ def build_sequence(
     image_size: tuple[int, int],
     meta: dict[str, Any],
     world: np.ndarray | None = None,
+    camera_tilt: np.ndarray | None = None,
 ) -> PoseSequence:
     """Validate the arrays of a loaded recording and wrap them, naming the file in any error."""
     xyz = np.asarray(xyz, dtype=np.float32)
@@ -118,7 +119,8 @@ def build_sequence(
     if visibility.ndim == 2 and (np.isnan(visibility).any() or (visibility < 0).any() or (visibility > 1).any()):
         raise RecordingError(path, "visibility must lie in [0, 1] for every landmark")
     try:
-        return PoseSequence(t=t, xyz=xyz, visibility=visibility, image_size=image_size, meta=meta, world=world)
+        return PoseSequence(t=t, xyz=xyz, visibility=visibility, image_size=image_size, meta=meta, world=world,
+                            camera_tilt=camera_tilt)
     except FrameError as error:
         raise RecordingError(path, str(error)) from None
 

@@ -2,7 +2,7 @@
 
 Layout (see docs/recording-format.md): ``t`` (T,) float64 seconds, ``xyz`` (T, 33, 3) float32
 normalised image coordinates, ``visibility`` (T, 33) float32, optional ``world`` (T, 33, 3) float32
-metres, and ``meta`` a 0-d unicode array holding JSON with at least ``format_version``,
+metres, optional ``camera_tilt`` (T, 2) float64 (the phone's roll and pitch, NaN where unknown), and ``meta`` a 0-d unicode array holding JSON with at least ``format_version``,
 ``image_size`` [w, h], ``source``, ``model`` and ``fps``.
 """
 
@@ -20,7 +20,7 @@ from backcoach.pose.formats._common import RecordingError, build_sequence
 from backcoach.pose.sequence import PoseSequence
 
 FORMAT_ID = "npz"
-DESCRIPTION = "backcoach recording (.npz arrays t, xyz, visibility, world + JSON metadata)"
+DESCRIPTION = "backcoach recording (.npz arrays t, xyz, visibility, world, camera_tilt + JSON metadata)"
 FORMAT_VERSION = 1
 REQUIRED_ARRAYS = ("t", "xyz", "visibility", "meta")
 
@@ -52,7 +52,8 @@ def load(path: Path) -> PoseSequence:
     if not (isinstance(size, list) and len(size) == 2 and all(isinstance(v, int) and v > 0 for v in size)):
         raise RecordingError(path, f"metadata image_size {size!r} must be [width, height] in pixels")
     return build_sequence(
-        path, arrays["t"], arrays["xyz"], arrays["visibility"], (size[0], size[1]), meta, arrays.get("world")
+        path, arrays["t"], arrays["xyz"], arrays["visibility"], (size[0], size[1]), meta, arrays.get("world"),
+        arrays.get("camera_tilt"),
     )
 
 
@@ -83,6 +84,8 @@ def save(sequence: PoseSequence, path: Path, **meta: Any) -> Path:
     }
     if sequence.world is not None:
         arrays["world"] = sequence.world.astype(np.float32)
+    if sequence.camera_tilt is not None:
+        arrays["camera_tilt"] = sequence.camera_tilt.astype(np.float64)
     with atomic_output(path, suffix=".npz.part") as temporary, temporary.open("wb") as stream:
         np.savez_compressed(stream, **arrays)
     return path
