@@ -24,6 +24,7 @@ from backcoach.motion.context import (
 )
 from backcoach.motion.features import MIN_VISIBILITY, FrameView
 from backcoach.motion.geometry import Missing, near_side, to_image_points, to_world_points
+from backcoach.motion.gravity import LEVEL_TOLERANCE_DEG, NOT_LEVEL, camera_level, level_image_points, level_points
 from backcoach.motion.guard import Guard, Stillness, frame_issues
 from backcoach.motion.phases import (
     END, LEAVE_START, OUT, RETURN, SETUP, START, PhaseSpec, PhaseState, complete_hidden_return, step,
@@ -49,6 +50,7 @@ FAR_SIDE_HIDDEN = "not judged: far-side limb hidden"
 NOT_VISIBLE = "not judged: not visible to the camera"
 NOT_TIMED = "not judged: the start or end of the movement was not seen"
 ROUGHLY_TIMED = "not judged: too little of the movement was seen to time it this close to the limit"
+CAMERA_NOT_LEVEL = "not judged: camera not level"
 #: Outside setup, posture/view and the camera check run on every GUARD_EVERY-th frame.
 GUARD_EVERY = 3
 #: Exponential-average weight for the reference lengths while the patient holds the start position.
@@ -108,6 +110,8 @@ class ExerciseEngine:
         self.views = ex.views
         self.use_world = use_world
         self.smoothing = smoothing
+        # The pitch the setup check accepts: the brief's level bound when a rule needs it, else any.
+        self._max_pitch = LEVEL_TOLERANCE_DEG if any(r.needs_level_camera for r in ex.errors) else None
         self._start = ex.phases.start
         # Postures the references are measured in while setting up: the start position, and the
         # target's for a set that may begin there (phases.begin_at_target).
@@ -214,13 +218,19 @@ class ExerciseEngine:
         candidates: list[tuple[str, str]] = []
         width, height = frame.image_size
         aspect = width / height
-        image_points = to_image_points(frame.xyz, frame.image_size)
+        picture = to_image_points(frame.xyz, frame.image_size)
+        tilt = frame.camera_tilt
+        # Gravity reference (brief §4.0): with the phone's roll known, every measurement sees true
+        # vertical; the picture's own edges still decide what is out of frame.
+        image_points = picture if tilt is None else level_image_points(picture, tilt[0], aspect)
         vis = frame.visibility.tolist()
         for i, (x, y) in enumerate(image_points):
             if x != x or y != y:  # NaN: a landmark the source did not see is never visible
                 vis[i] = 0.0
         world = self.use_world and frame.world is not None
         points = to_world_points(frame.world) if world else image_points
+        if world and tilt is not None:
+            points = level_points(points, tilt[0], (0.0, 0.0))  # camera-aligned, hip-centred metres
         phase = self.state.phase
         waiting = phase in (SETUP, START)
 
@@ -234,11 +244,12 @@ class ExerciseEngine:
                 self.camera_view = recognised.view
             self.posture = recognised.posture
             issues = frame_issues(
-                image_points, vis, aspect, self.required[self.near], recognised.view, self.views,
+                picture, vis, aspect, self.required[self.near], recognised.view, self.views,
                 # A set that may begin at the target is in position there too (no "get into the
                 # start position" while seated for a sit-to-stand).
                 recognised.posture if phase == SETUP and recognised.posture not in self._setup_postures else None,
                 self.exercise.start_position,
+                tilt[1] if tilt is not None and phase == SETUP else None, self._max_pitch,
             )
             changed = self.guard.update(t, issues)
             if changed is not None:
@@ -297,7 +308,8 @@ class ExerciseEngine:
             side = self.state.side if self.state.side != "both" else None
             self._track_movement(progress.get(self.state.side), view)
             if trusted:
-                for check in self.record.observe(t, self.state.phase, view, side, self.camera_view):
+                level = camera_level(tilt)
+                for check in self.record.observe(t, self.state.phase, view, side, self.camera_view, level):
                     candidates.append((check.rule.severity, check.rule.cue))
 
         for transition in transitions:
@@ -473,8 +485,8 @@ class ExerciseEngine:
         found: dict[tuple[str, str | None], NotJudged] = {}
         for check, missing in self.record.not_judged(rep_side):
             hidden_far = side_view and missing.reason.startswith(far + "_")
-            found.setdefault((check.rule.id, check.side),
-                             NotJudged(check.rule.id, check.side, FAR_SIDE_HIDDEN if hidden_far else NOT_VISIBLE))
+            reason = CAMERA_NOT_LEVEL if missing is NOT_LEVEL else FAR_SIDE_HIDDEN if hidden_far else NOT_VISIBLE
+            found.setdefault((check.rule.id, check.side), NotJudged(check.rule.id, check.side, reason))
         if transition is not None and self.exercise.phases.mode != "hold":
             for rule in self.exercise.errors:
                 if rule.too_fast is None:
