@@ -51,3 +51,19 @@ def test_without_a_reading_or_a_level_only_rule_nothing_changes():
     # A squat has no rule that needs a level camera: a pitched phone is not a setup issue.
     squat = generate("squat", 1, view_pitch_deg=10, seed=4)
     assert "camera_not_level" not in setup_issues(run("squat", with_tilt(squat.sequence, 0.0, 10.0)))
+
+
+@pytest.mark.parametrize("roll", [8.0, -8.0])
+def test_world_landmarks_are_levelled_by_the_roll_too(roll):
+    # MediaPipe's world landmarks are camera-aligned: a rolled phone turns them about the lens axis
+    # as it turns the picture. Flexion in sitting, trunk peak measured in 3D.
+    def peaks(sequence):
+        engine = ExerciseEngine("flexion_in_sitting", use_world=True)
+        events = [event for frame in sequence.frames() for event in engine.push(frame)] + engine.finish()
+        return [e.metrics["rom"] for e in events if e.type == "rep"]
+
+    level = peaks(generate("flexion_in_sitting", 3, noise_px=2.0, seed=2).sequence)
+    rolled = generate("flexion_in_sitting", 3, noise_px=2.0, seed=2, view_roll_deg=roll)
+    assert len(level) == 3 and peaks(rolled.sequence) == pytest.approx(level, abs=0.1)
+    blind = peaks(replace(rolled.sequence, camera_tilt=None))
+    assert len(blind) == 3 and np.mean(np.abs(np.subtract(blind, level))) > 0.8 * abs(roll)
