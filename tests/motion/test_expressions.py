@@ -49,6 +49,8 @@ def no_features(name):
         pytest.param("ahead(left_ankle, left_knee)", "left", 1.0, id="ahead-along-facing"),
         pytest.param("height({near}_hip, {near}_knee)", "right", 1.0, id="near-side-is-the-views"),
         pytest.param("when(dist(left_hip, right_hip) > 0.5, height(left_hip, left_knee))", "left", 1.0, id="when-holds"),
+        pytest.param("either(height(left_hip, left_knee), 7)", "left", 1.0, id="either-first"),
+        pytest.param("either(when(1 > 2, 3), height(left_hip, left_knee))", "left", 1.0, id="either-fallback"),
     ],
 )
 def test_expression_values(text, side, expected):
@@ -61,6 +63,12 @@ def test_when_gives_missing_while_its_condition_fails():
     value = evaluate(view(**LEG))
     assert isinstance(value, Missing)
     assert "when()" in value.reason
+
+
+def test_either_is_missing_only_when_both_are():
+    evaluate = compile_expression("either(when(1 > 2, 3), when(2 > 3, 4))", "left", no_features)
+    value = evaluate(view(**LEG))
+    assert isinstance(value, Missing) and "when()" in value.reason
 
 
 def test_near_placeholder_follows_the_frame_views_near_side():

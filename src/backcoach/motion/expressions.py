@@ -61,6 +61,7 @@ FUNCTIONS: dict[str, Signature] = {
     "min": Signature((0,), (2, 8), help="min(x, y, ...)"),
     "max": Signature((0,), (2, 8), help="max(x, y, ...)"),
     "when": Signature((0,), (2, 2), help="when(condition, x): x while the condition holds, else no reading"),
+    "either": Signature((0,), (2, 2), help="either(x, y): x, or y on frames where x has no reading"),
     "smooth": Signature((0,), (2, 2), help="smooth(x, seconds): mean of x over the last `seconds` of frames"),
     "amplitude": Signature((0,), (2, 2), help="amplitude(x, seconds): max - min of x over the last `seconds` of frames"),
 }
@@ -325,6 +326,8 @@ def _call(node: ast.Call, side: str, feature: Callable[[str], Evaluator]) -> Eva
         args = [_compile(arg, side, feature) for arg in node.args]
         if name == "when":
             return _when(*args)
+        if name == "either":
+            return _either(*args)
         if name in WINDOWED:
             return _windowed(name, args[0], float(node.args[1].value))
         function = {"abs": abs, "min": min, "max": max}[name]
@@ -353,6 +356,16 @@ def _when(condition: Evaluator, value: Evaluator) -> Evaluator:
         if isinstance(holds, Missing):
             return holds
         return value(view) if holds else Missing("condition of when() not met")
+
+    return evaluate
+
+
+def _either(first: Evaluator, fallback: Evaluator) -> Evaluator:
+    # A reading with a stand-in for the poses that hide it (e.g. a body line to the knees when
+    # the feet are out of sight behind the thighs).
+    def evaluate(view):
+        value = first(view)
+        return fallback(view) if isinstance(value, Missing) else value
 
     return evaluate
 
