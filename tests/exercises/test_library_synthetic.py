@@ -30,7 +30,6 @@ UNSEEN: dict[tuple[str, str], str] = {}
 #: The generator hides landmarks by the body's shape (``occlusion``) except for these exercises,
 #: where that shows a definition finding not fixed yet (docs/engine-issues.md, h17).
 OCCLUSION_PENDING = {
-    "side_plank": "from the front the bent-knee side plank's feet are behind the thighs: the ankle line is unread, no reps",
 }
 
 

@@ -52,7 +52,6 @@ OCCLUSION_PENDING = {
     "hip_flexor_stretch": "the far foot reads ~0.53 (threshold 0.5) for ~1 s as it steps forward past the near leg: reps split, lean read on the wrong side",
     "piriformis_stretch": "clean: a rep event after the set (117.8 s), as S24 with yaw 15",
     "seated_flank_stretch": "yaw 15: the resting hand hangs behind the knee on the far side, so that side's arm is unread at rest",
-    "side_plank": "front: the bent-knee side plank's feet are behind the thighs, so the ankle line is unread (no reps)",
 }
 
 
