@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from backcoach.app import camera_assessment as cam
 from backcoach.app.live.protocol import ProtocolError, Tilt, decode_frame, encode_frame, parse_control
 from backcoach.motion.engine import ExerciseEngine
 from backcoach.motion.synthetic import generate as synthetic
+from backcoach.store import db as store_db
+from backcoach.store.models import PlanItem
 
 from ..test_camera_assessment import _ready_patient, frames_body
 from .conftest import SQUAT_REPS, receive_until, send_frames, squat_messages, start_set
@@ -171,3 +174,42 @@ def test_the_set_up_check_reads_the_posture_upright_with_the_phones_roll(client:
     rolled = synthetic.generate("standing_extension", reps=1, seed=1, setup=False, view_roll_deg=45.0).sequence
     assert _upload(client, token, "check", rolled, roll_deg=45.0, pitch_deg=0.0).json()["issues"] == []
     assert _upload(client, token, "check", rolled).json()["issues"] == ["wrong_position"]
+
+
+def _side_plank_item(app: FastAPI, beside_item: int) -> int:
+    with store_db.transaction(app.state.sessionmaker) as db:
+        beside = db.get(PlanItem, beside_item)
+        item = PlanItem(plan_session_id=beside.plan_session_id, position=beside.position + 1, block="main",
+                        exercise_id="side_plank", sets=2, reps=1, hold_seconds=5, rest_seconds=5, per_side=True,
+                        expected_seconds=60)
+        db.add(item)
+        db.flush()
+        return item.id
+
+
+def _side_plank_set(ws, item_id: int, set_index: int, tilt: tuple[float, float] | None) -> list[dict]:  # type: ignore[no-untyped-def]
+    """One left side plank filmed by a phone looking 10 deg down; its tilt sent first when given."""
+    seq = synthetic.generate("side_plank", reps=1, side="left", view_pitch_deg=10.0, fps=10.0).sequence
+    if tilt is not None:
+        ws.send_json({"action": "tilt", "roll_deg": tilt[0], "pitch_deg": tilt[1]})
+        receive_until(ws, "tilt_ok")
+    ws.send_json({"action": "start_set", "plan_item_id": item_id, "set_index": set_index, "side": "left",
+                  "image_size": list(seq.image_size)})
+    assert ws.receive_json()["type"] == "ready"
+    landmarks = np.concatenate([seq.xyz, seq.visibility[..., None]], axis=2)
+    return send_frames(ws, [encode_frame(float(t), landmarks[i]) for i, t in enumerate(seq.t)][:90])
+
+
+def test_a_pitched_phone_gets_the_engines_camera_not_level_cue(
+        app: FastAPI, patient_client: TestClient, squat_session: tuple[int, int]) -> None:
+    """side_plank's rolling-back rule needs a level camera: the phone's reported 10 deg pitch is a
+    set-up issue with its cue; without a reading the page's bubble level is all there is."""
+    session_id, squat_item = squat_session
+    item_id = _side_plank_item(app, squat_item)
+    with patient_client.websocket_connect(f"/sessions/{session_id}/live") as ws:
+        unread = _side_plank_set(ws, item_id, 1, None)
+        pitched = _side_plank_set(ws, item_id, 2, (0.0, 10.0))
+    cue = next(e for e in pitched if e["type"] == "cue" and e["id"] == "camera_not_level")
+    assert cue["text"]["en"].startswith("Set the phone straight") and cue["text"]["zh-Hans"]
+    assert any("camera_not_level" in e["issues"] for e in pitched if e["type"] == "setup")
+    assert not any(e.get("id") == "camera_not_level" or "camera_not_level" in e.get("issues", []) for e in unread)
