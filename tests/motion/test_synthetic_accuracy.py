@@ -51,7 +51,6 @@ OCCLUSION_PENDING = {
     "dead_bug": "noise3-yaw-10-pitch10: the rushing rep on the far side is missed (found with the flat model)",
     "hip_flexor_stretch": "the far foot reads ~0.53 (threshold 0.5) for ~1 s as it steps forward past the near leg: reps split, lean read on the wrong side",
     "piriformis_stretch": "clean: a rep event after the set (117.8 s), as S24 with yaw 15",
-    "seated_flank_stretch": "yaw 15: the resting hand hangs behind the knee on the far side, so that side's arm is unread at rest",
 }
 
 
