@@ -48,8 +48,6 @@ KNOWN_ENGINE_ISSUES: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...
 #: for these exercises, where doing so shows engine or definition findings not fixed yet
 #: (docs/engine-issues.md, h17); they keep the flat far-side model until then.
 OCCLUSION_PENDING = {
-    "dead_bug": "noise3-yaw-10-pitch10: the rushing rep on the far side is missed (found with the flat model)",
-    "hip_flexor_stretch": "the far foot reads ~0.53 (threshold 0.5) for ~1 s as it steps forward past the near leg: reps split, lean read on the wrong side",
     "piriformis_stretch": "clean: a rep event after the set (117.8 s), as S24 with yaw 15",
 }
 

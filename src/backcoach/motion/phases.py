@@ -213,7 +213,7 @@ def step(
 
     smooth = _smoothed(state.smooth, progress, t)
     if phase == START:
-        side, p = _leading(progress)
+        side, p = _leading_from_rest(state, t, progress)
         if p is None:
             return state._replace(last_t=t, smooth=smooth), []
         state = _note_rest(state, smooth, t, progress, spec, exclude=None)._replace(last_t=t)
@@ -312,8 +312,10 @@ def _note_rest(
 
     A side first read after being hidden for over MAX_FRAME_GAP_S is traced from that sighting.
     If it comes into view already past TIMING_LOW (the far limb in side view, hidden behind the
-    near one at rest), it was last at rest, at the nominal start, out of sight: its rest is set
-    there and then, so the visible part of its out phase can be timed (see PARTIAL_FROM).
+    near one at rest), or past the rest band of its own floor seen before it was hidden (a far leg
+    first seen at 11-14 %, engine-issues H17-5), it was last at rest, at the nominal start, out of
+    sight: its rest is set there and then, so the visible part of its out phase can be timed (see
+    PARTIAL_FROM).
     ``smooth`` is this frame's smoothed progress, ``state.smooth`` the previous frame's.
     """
     rest, floor, lead = None, None, None
@@ -327,10 +329,12 @@ def _note_rest(
         if last is None or t - last[0] > MAX_FRAME_GAP_S:
             lead = lead or dict(state.lead)
             lead[side] = (point,)
-            if q > TIMING_LOW:
+            known = state.rest_floor.get(side)
+            if q > (TIMING_LOW if known is None else max(known, 0.0) + LEAVE_START):
                 if floor is None:
                     rest, floor = dict(state.rest), dict(state.rest_floor)
-                rest[side], floor[side] = (t, 0.0, "sighted"), 0.0
+                rest[side] = (t, 0.0, "sighted")
+                floor.setdefault(side, 0.0)
                 continue
         elif trace is not None and point[1] > trace[-1][1]:
             lead = lead or dict(state.lead)
@@ -551,3 +555,22 @@ def _leading(progress: dict[str, float | None]) -> tuple[str | None, float | Non
         if p is not None and (best is None or p > best):
             best_side, best = side, p
     return best_side, best
+
+
+def _leading_from_rest(state: PhaseState, t: float, progress: dict[str, float | None]) -> tuple[str | None, float | None]:
+    """The leading side, except that a side not seen at rest lately (it came into view already
+    moving) yields to a side followed from rest that is well on its way out too (past
+    TIMING_LOW): both limbs take part in the movement, and the one seen leaving the start is the
+    rep's. In a figure-4 stretch both hips flex; from the supporting side the crossed leg's knee
+    comes into view part way up and read ahead of the supporting thigh (engine-issues H17-4)."""
+    side, p = _leading(progress)
+    if side is None or _seen_at_rest(state, t, side):
+        return side, p
+    followed = {s: q for s, q in progress.items() if q is not None and q > TIMING_LOW and _seen_at_rest(state, t, s)}
+    return _leading(followed) if followed else (side, p)
+
+
+def _seen_at_rest(state: PhaseState, t: float, side: str) -> bool:
+    """The side's last frame at rest is recent and was seen there (not assumed at a sighting)."""
+    rest = state.rest.get(side)
+    return rest is not None and len(rest) == 2 and t - rest[0] <= MAX_REST_GAP_S
