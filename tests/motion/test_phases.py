@@ -298,6 +298,20 @@ def test_far_limb_reappearing_in_time_returns_as_usual():
     assert right.return_timed
 
 
+def test_a_side_first_seen_part_way_up_yields_to_the_side_seen_leaving_the_start():
+    # H17-4: a figure-4 stretch flexes both hips. Filmed from the supporting side (left), the
+    # crossed leg's knee (right) comes into view a third of the way up and reads a little ahead
+    # of the supporting thigh: the rep is the side followed from rest.
+    values = [{"left": 0.0, "right": None}] * 12
+    values += [{"left": p, "right": p + 0.08 if p >= 0.3 else None} for p in REP]
+    _, reps, _ = run(values)
+    assert [rep.side for rep in reps] == ["left"]
+    # The same sighting with the supporting side still at rest is the far limb's own rep.
+    values = [{"left": 0.0, "right": None}] * 12 + [{"left": 0.0, "right": p if p >= 0.3 else None} for p in REP]
+    _, reps, _ = run(values + [{"left": 0.0, "right": None}] * 10)
+    assert [rep.side for rep in reps] == ["right"]
+
+
 def test_a_whole_body_dropout_on_the_way_back_does_not_complete_the_rep():
     # Nothing read on either side (the person left the picture): not a limb hiding behind another.
     state, reps, _ = run(FAR_RETURN + [{"left": None, "right": None}] * 10)

@@ -48,7 +48,6 @@ KNOWN_ENGINE_ISSUES: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...
 #: for these exercises, where doing so shows engine or definition findings not fixed yet
 #: (docs/engine-issues.md, h17); they keep the flat far-side model until then.
 OCCLUSION_PENDING = {
-    "piriformis_stretch": "clean: a rep event after the set (117.8 s), as S24 with yaw 15",
 }
 
 
