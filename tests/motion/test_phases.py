@@ -435,3 +435,33 @@ def test_far_limb_seen_from_55_percent_is_timed_roughly(out_s):
 def test_far_limb_seen_from_40_percent_is_not_rough():
     (rep,) = far_rep(2.5, 0.4)
     assert rep.out_timed and not rep.out_rough
+
+
+def seen_again(rest_reading: float, seen_from: float, rest_s: float) -> list:
+    """Rep transitions of a far limb (right) read at rest at ``rest_reading`` (1 s setting up, 1 s
+    in the start position), hidden for 2.5 s (longer than MAX_REST_GAP_S), seen again at rest for
+    ``rest_s``, then a 1 s minimum-jerk rep from that reading, hidden while below ``seen_from``;
+    the near side (left) rests in view all along. 30 fps."""
+    values = [{"left": 0.0, "right": rest_reading}] * 60 + [{"left": 0.0, "right": None}] * 75
+    values += [{"left": 0.0, "right": rest_reading}] * round(rest_s * 30)
+    values += [{"left": 0.0, "right": rest_reading + p if p >= seen_from else None} for p in smooth_rep(1.0, 1.0, 1.0)]
+    state, reps = PhaseState(), []
+    for i, progress in enumerate(values + [{"left": 0.0, "right": None}] * 30):
+        state, transitions = step(state, i / 30, progress, True, True, SPEC)
+        reps += [tr for tr in transitions if tr.rep_done]
+    return reps
+
+
+def test_far_limb_seen_again_part_way_up_was_at_rest_out_of_sight():
+    # H17-5: the dead bug's far leg, seen at rest while the near leg was out, hides behind the
+    # near thigh for over 2 s and comes back into view at 12 % of its next excursion, above its
+    # own rest band: it was at rest out of sight, so its out phase is timed from what is seen.
+    (rep,) = seen_again(0.0, 0.12, 0.0)
+    assert rep.side == "right" and rep.out_timed and rep.out_s == pytest.approx(1.0, rel=0.1)
+
+
+def test_far_limb_seen_again_at_its_own_resting_reading_is_at_rest():
+    # A limb read 0.1 above the nominal start at rest (a biased reading), seen again there and
+    # resting 2.5 s before it moves: its rest level is still its own reading, not the nominal start.
+    (rep,) = seen_again(0.1, 0.0, 2.5)
+    assert rep.side == "right" and rep.out_timed and rep.out_s == pytest.approx(1.0, rel=0.1)
