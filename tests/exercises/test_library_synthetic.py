@@ -27,10 +27,6 @@ MOTION_ISSUES = {
 }
 #: Errors the generator produces but a side camera cannot see in its visibility model.
 UNSEEN: dict[tuple[str, str], str] = {}
-#: The generator hides landmarks by the body's shape (``occlusion``) except for these exercises,
-#: where that shows a definition finding not fixed yet (docs/engine-issues.md, h17).
-OCCLUSION_PENDING = {
-}
 
 
 def _exercise(exercise_id):
@@ -43,7 +39,7 @@ def _judge(exercise, reps, errors=None, view=None, side=None):
     hold = min(exercise.dosage.beginner.hold_s, MAX_HOLD_S)
     recording = generate(exercise.id, reps, errors=errors, hold_s=hold, noise_px=NOISE_PX, view=view, side=side,
                          camera_side=camera_side(exercise, side), seed=11,
-                         occlusion=exercise.id not in OCCLUSION_PENDING)
+                         occlusion=True)
     run = run_set(exercise, recording.sequence.frames(), hold_s=hold, side=side if exercise.sides == "per_side" else None)
     return recording, run
 

@@ -44,12 +44,6 @@ MATCH_SLACK_S = 0.6
 KNOWN_ENGINE_ISSUES: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...] | None, str]] = [
 ]
 
-#: The generator hides landmarks by the body's shape (``occlusion=True``, docs/synthetic.md) except
-#: for these exercises, where doing so shows engine or definition findings not fixed yet
-#: (docs/engine-issues.md, h17); they keep the flat far-side model until then.
-OCCLUSION_PENDING = {
-}
-
 
 def exercise_of(exercise_id: str):
     return load_exercise(EXERCISES_DIR / f"{exercise_id}.toml")
@@ -76,7 +70,7 @@ def judged(exercise_id: str, view: str, setting: str, jitter: float = 0.0) -> tu
     reps = len(errors) + 2
     recording = generate(
         exercise_id, reps, errors={i + 1: [e] for i, e in enumerate(errors)}, noise_px=noise,
-        view=view, camera_side=camera_side(exercise_of(exercise_id), "left"), view_yaw_deg=yaw, view_pitch_deg=pitch, jitter=jitter, occlusion=exercise_id not in OCCLUSION_PENDING, seed=zlib.crc32(f"{exercise_id}-{view}-{setting}".encode()) % 1000,
+        view=view, camera_side=camera_side(exercise_of(exercise_id), "left"), view_yaw_deg=yaw, view_pitch_deg=pitch, jitter=jitter, occlusion=True, seed=zlib.crc32(f"{exercise_id}-{view}-{setting}".encode()) % 1000,
     )  # fmt: skip
     engine = ExerciseEngine(exercise_of(exercise_id))
     events = [event for frame in recording.sequence.frames() for event in engine.push(frame)]

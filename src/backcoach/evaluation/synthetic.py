@@ -117,7 +117,7 @@ def run_case(case: SetCase) -> tuple[SyntheticRecording, SetRun]:
         settings.pop("jitter", None)
     recording = generate(
         case.exercise.id, case.reps, side=case.side, errors=case.errors, hold_s=hold, view=case.view,
-        camera_side=camera_side(case.exercise, case.side), seed=case.seed, **settings,
+        camera_side=camera_side(case.exercise, case.side), seed=case.seed, occlusion=True, **settings,
     )  # fmt: skip
     side = case.side if case.exercise.sides == "per_side" else None
     run = run_set(case.exercise, recording.sequence.frames(), side=side, hold_s=hold)
@@ -208,7 +208,7 @@ def evaluate(quick: bool = False, exercise: str | None = None) -> DatasetResult:
     result = DatasetResult(
         NAME, "Synthetic ground truth",
         method=[
-            "Generator: `backcoach.motion.synthetic.generate` (articulated body, pinhole camera 1.5 m away, exercise's reference motion).",
+            "Generator: `backcoach.motion.synthetic.generate` (articulated body, pinhole camera 1.5 m away, exercise's reference motion), with `occlusion=True`: a landmark is hidden (low visibility) where the body's solids (torso, head, limb capsules) stand between it and the camera (docs/synthetic.md).",
             f"Per exercise x view x noise level: one clean set and one set per error id ({REPS} reps, the error injected in the 2nd and 3rd; threshold-hover jitter only in the clean sets). Views: {'recommended only' if quick else 'every view the exercise accepts'}; levels: {', '.join(QUICK_LEVELS if quick else LEVELS)}.",
             "Levels: " + "; ".join(f"{k}: " + ", ".join(f"{a}={b}" for a, b in v.items()) for k, v in LEVELS.items()) + ".",
             f"Holds are shortened to at most {MAX_HOLD_S:g} s (generator and engine alike).",
