@@ -215,6 +215,7 @@ def test_exercise_preview_animates_the_reference_motion(client: TestClient, monk
     assert len(data["frames"]) == len(data["t"]) > 10 and data["reps"] == []
     # Every shipped exercise has a reference motion now; without its file the preview is a 404.
     monkeypatch.setattr(synthetic_motions, "MOTIONS_DIR", tmp_path)
+    synthetic_motions.load_motion.cache_clear()  # an earlier test may have loaded it already
     missing = client.get("/therapist/exercises/side_plank/preview.json", headers={"Accept": "application/json"})
     assert missing.status_code == 404 and missing.json()["detail"] == errors.NO_REFERENCE_MOTION
     assert client.get("/therapist/exercises/not_an_exercise").status_code == 404
